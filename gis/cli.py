@@ -1,0 +1,261 @@
+"""``python -m gis``: the command-line face of the library, for scripts and surveyors.
+
+Exit codes: 0 success; 1 bad input (one line, Chinese then English, no traceback); 2 bad usage.
+With ``--json`` every command prints one JSON document whose keys are a contract (see README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["main", "build_parser"]
+
+log = logging.getLogger(__name__)
+
+
+def _emit(payload: dict[str, Any], as_json: bool, text: Callable[[dict[str, Any]], str]) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        sys.stdout.write(text(payload) + "\n")
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from gis.io import read_any
+
+    result = read_any(Path(args.file), layer=args.layer, datum=args.datum, crs=args.crs, strict=False)
+    payload = result.report.to_dict()
+
+    def text(p: dict[str, Any]) -> str:
+        lines = [f"{'OK' if p['ok'] else '不可用 / unusable'}: {p['features']} 个要素 / features"]
+        if p["crs_assumed"]:
+            lines.append(f"坐标系假定 / CRS assumed: {p['crs_assumed']}")
+        lines += [f"  问题 / problem  [{q['feature']}] {q['problem']}" for q in p["problems"]]
+        lines += [f"  修复 / repair   [{r['feature']}] {r['repair']}" for r in p["repairs"]]
+        return "\n".join(lines)
+
+    _emit(payload, args.json, text)
+    return 0 if payload["ok"] else 1
+
+
+def _cmd_area(args: argparse.Namespace) -> int:
+    from gis.area import UNITS, area_m2, m2_to_mu
+    from gis.errors import InputError
+    from gis.io import read_any
+
+    gdf = read_any(Path(args.file), layer=args.layer, datum=args.datum, crs=args.crs).gdf
+    m2 = area_m2(gdf)
+    ids = gdf["id"].astype("string") if "id" in gdf.columns else None
+    features = [
+        {
+            "index": int(i),
+            "id": None if ids is None or ids.iloc[i] is None or str(ids.iloc[i]) == "<NA>" else str(ids.iloc[i]),
+            "area_m2": float(m2.iloc[i]),
+            "area_mu": float(m2_to_mu(m2.iloc[i])),
+        }
+        for i in range(len(gdf))
+    ]
+    total = float(m2.sum())
+    payload: dict[str, Any] = {
+        "total_m2": total,
+        "total_mu": total / UNITS["mu"],
+        "total_ha": total / UNITS["ha"],
+        "features": features,
+    }
+    if args.by:
+        if args.by not in gdf.columns:
+            raise InputError(f"没有字段 {args.by}", f"no field named {args.by!r}")
+        grouped = m2.groupby(gdf[args.by].astype("string").fillna("")).sum()
+        payload["groups"] = {k: {"area_m2": float(v), "area_mu": float(v / UNITS["mu"])} for k, v in grouped.items()}
+    unit = args.unit
+
+    def text(p: dict[str, Any]) -> str:
+        f = UNITS[unit]
+        lines = [f"{x['index']:>5}  {x['id'] or '-':<16} {x['area_m2'] / f:,.3f} {unit}" for x in p["features"]]
+        for key, g in p.get("groups", {}).items():
+            lines.append(f"[{args.by}={key}]  {g['area_m2'] / f:,.3f} {unit}")
+        lines.append(f"合计 / total: {p['total_m2'] / f:,.3f} {unit}")
+        return "\n".join(lines)
+
+    _emit(payload, args.json, text)
+    return 0
+
+
+def _cmd_convert(args: argparse.Namespace) -> int:
+    from gis.io import guess_output_format, read_any, write_any
+
+    result = read_any(Path(args.file), layer=args.layer, datum=args.datum, crs=args.crs)
+    out = Path(args.output)
+    fmt = args.to or guess_output_format(out)
+    written = write_any(result.gdf, out, fmt=fmt, crs=args.out_crs)
+    payload = {"written": str(written.path), "format": fmt, "features": written.features, "crs": written.crs}
+    _emit(payload, args.json, lambda p: f"已写出 / written {p['written']} ({p['format']}, {p['features']} 个要素 / features, {p['crs']})")
+    return 0
+
+
+def _cmd_transform(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from gis.crs import TRANSFORMS
+    from gis.errors import InputError
+
+    func = TRANSFORMS[args.kind]
+    if args.csv:
+        import pandas as pd
+
+        try:
+            df = pd.read_csv(args.csv)
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            raise InputError(f"无法读取 CSV: {exc}", f"cannot read the CSV: {exc}") from None
+        if not {"lon", "lat"} <= set(df.columns):
+            raise InputError("CSV 需要 lon 和 lat 两列", "the CSV needs columns 'lon' and 'lat'")
+        lon = pd.to_numeric(df["lon"], errors="coerce").to_numpy()
+        lat = pd.to_numeric(df["lat"], errors="coerce").to_numpy()
+        if np.isnan(lon).any() or np.isnan(lat).any():
+            raise InputError("lon/lat 列有非数字的值", "the lon/lat columns hold values that are not numbers")
+        df["lon"], df["lat"] = func(lon, lat)
+        if not args.output:
+            raise InputError("用 --csv 时需要 -o 输出文件", "--csv needs -o OUTPUT")
+        df.to_csv(args.output, index=False, float_format="%.8f")
+        _emit({"written": args.output, "rows": len(df)}, args.json, lambda p: f"已写出 / written {p['written']} ({p['rows']} 行 / rows)")
+        return 0
+    if args.lon is None or args.lat is None:
+        raise SystemExit(2)
+    lon, lat = func(args.lon, args.lat)
+    _emit({"lon": float(lon), "lat": float(lat)}, args.json, lambda p: f"{p['lon']:.8f} {p['lat']:.8f}")
+    return 0
+
+
+def _cmd_metrics(args: argparse.Namespace) -> int:
+    # The one place the command line reaches the plan: the plan's metrics live in ``layers``, which
+    # ``gis`` must not import. Loaded by name at run time so ``import gis`` stays plan-free.
+    import importlib
+
+    plan_cli = importlib.import_module("layers.cli")
+    return int(plan_cli.metrics_command(args))
+
+
+def _cmd_coverage(args: argparse.Namespace) -> int:
+    from gis.coverage import coverage_report
+    from gis.io import read_any
+
+    parcels = read_any(Path(args.parcels)).gdf
+    facilities = read_any(Path(args.facilities)).gdf
+    payload = coverage_report(parcels, facilities, radius_m=args.radius)
+
+    def text(p: dict[str, Any]) -> str:
+        lines = [f"{f['index']:>5} {f['id'] or '-':<16} {f['share'] * 100:6.2f} %" for f in p["features"]]
+        lines.append(f"覆盖率 / covered share within {p['radius_m']:.0f} m: {p['covered_share'] * 100:.2f} %")
+        return "\n".join(lines)
+
+    _emit(payload, args.json, text)
+    return 0
+
+
+def _add_input_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--layer", help="GeoPackage layer to read / 图层名")
+    p.add_argument("--crs", help="CRS of a file that carries none, e.g. EPSG:4547 / 指定坐标系")
+    p.add_argument(
+        "--from-gcj02", dest="datum", action="store_const", const="gcj02",
+        help="degree coordinates are GCJ-02 (AMap pickers) / 坐标为高德 GCJ-02",
+    )
+    p.add_argument("--from-bd09", dest="datum", action="store_const", const="bd09", help="degree coordinates are BD-09 / 坐标为百度 BD-09")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser of ``python -m gis``.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The parser; each sub-command sets ``func``.
+    """
+    from gis.io import OUTPUT_FORMATS
+
+    parser = argparse.ArgumentParser(prog="python -m gis", description="松山湖规划 GIS / Songshan Lake Plan GIS")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="report what is wrong with a file and what was repaired")
+    p.add_argument("file")
+    _add_input_options(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("area", help="areas in m², 亩 and ha (EPSG:4547)")
+    p.add_argument("file")
+    _add_input_options(p)
+    p.add_argument("--by", help="field to group by / 分组字段")
+    p.add_argument("--unit", choices=["mu", "ha", "m2", "km2"], default="mu")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_area)
+
+    p = sub.add_parser("convert", help="convert between formats / 格式转换")
+    p.add_argument("file")
+    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--to", choices=OUTPUT_FORMATS)
+    p.add_argument("--out-crs", dest="out_crs", help="EPSG:4547 or EPSG:4526 for surveyor outputs")
+    _add_input_options(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_convert)
+
+    from gis.crs import TRANSFORMS
+
+    p = sub.add_parser("transform", help="WGS 84 / GCJ-02 / BD-09 conversions")
+    p.add_argument("kind", choices=sorted(TRANSFORMS))
+    p.add_argument("lon", nargs="?", type=float)
+    p.add_argument("lat", nargs="?", type=float)
+    p.add_argument("--csv", help="CSV with lon,lat columns")
+    p.add_argument("-o", "--output")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_transform)
+
+    p = sub.add_parser("metrics", help="every plan metric on the working store or the bundled data")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--date", help="as-of date YYYY-MM-DD")
+    p.set_defaults(func=_cmd_metrics)
+
+    p = sub.add_parser("coverage", help="share of PARCELS area within RADIUS of FACILITIES")
+    p.add_argument("parcels")
+    p.add_argument("facilities")
+    p.add_argument("--radius", type=float, default=800.0, help="service distance in metres")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_coverage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name; ``sys.argv[1:]`` by default.
+
+    Returns
+    -------
+    int
+        0 on success, 1 on bad input, 2 on bad usage.
+    """
+    from gis.errors import GisError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    if args.command == "transform" and not args.csv and (args.lon is None or args.lat is None):
+        parser.error("transform needs LON LAT or --csv FILE -o OUT")
+    try:
+        return int(args.func(args))
+    except GisError as exc:
+        sys.stderr.write(f"错误 / error: {exc.zh} / {exc.en}\n".replace("\n", " ").rstrip() + "\n")
+        return 1
+    except (OSError, ValueError) as exc:  # last line of defence: never a traceback for bad input
+        log.debug("unexpected input error", exc_info=True)
+        sys.stderr.write(f"错误 / error: 无法处理输入 / cannot process the input: {type(exc).__name__}: {exc}\n")
+        return 1

@@ -1,0 +1,214 @@
+"""Reading and writing every format planners and surveyors hand over.
+
+Every reader returns a validated GeoDataFrame in EPSG:4326 plus the :class:`~gis.report.ValidationReport`
+(:func:`read_any`); every writer takes a frame in any CRS and writes one file (:func:`write_any`).
+
+Format modules (one per format, each holding its reader and writer):
+
+=====================  =====================================================================
+``geojson.py``         GeoJSON in (legacy ``crs`` members too) and out (RFC 7946, surveyor variant)
+``gpkg.py``            GeoPackage in (choose a layer) and out
+``csv_points.py``      CSV of points (lon/lat, 经度/纬度, GCJ-02 pickers)
+``shapefile.py``       zipped Shapefile in (``.cpg`` or GBK/UTF-8 detection) and out (``.prj``, ``.cpg``)
+``kml.py``             KML and KMZ in and out
+``dxf.py``             DXF closed polylines in (EPSG:4547 metres) and out (layers by status)
+``survey.py``          勘测定界 TXT in and out; 界址点坐标表 (.xlsx, .csv) out; the surveyor pack ZIP
+``archive.py``         safe extraction of ZIP/KMZ members into a private temporary folder
+``_finish.py``         the common tail: CRS sniffing, datum shift, projection to EPSG:4326, validation
+=====================  =====================================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import geopandas as gpd
+
+from gis.report import ValidationReport
+
+__all__ = [
+    "ReadResult",
+    "WriteResult",
+    "OUTPUT_FORMATS",
+    "INPUT_EXTENSIONS",
+    "read_any",
+    "write_any",
+    "guess_output_format",
+    "list_layers",
+]
+
+#: Formats ``write_any`` (and ``python -m gis convert --to``) accepts.
+OUTPUT_FORMATS: tuple[str, ...] = (
+    "geojson",
+    "geojson-surveyor",
+    "gpkg",
+    "shp",
+    "kml",
+    "kmz",
+    "dxf",
+    "boundary-points",
+    "survey-txt",
+    "survey-pack",
+)
+
+#: File extensions ``read_any`` recognises, with the format module that reads them.
+INPUT_EXTENSIONS: dict[str, str] = {
+    ".geojson": "geojson",
+    ".json": "geojson",
+    ".gpkg": "gpkg",
+    ".zip": "shapefile",
+    ".shp": "shapefile",
+    ".kml": "kml",
+    ".kmz": "kml",
+    ".csv": "csv_points",
+    ".dxf": "dxf",
+    ".txt": "survey",
+}
+
+
+@dataclass
+class ReadResult:
+    """A file read into the project's shape.
+
+    Attributes
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Validated (and repaired) features in EPSG:4326.
+    report : gis.report.ValidationReport
+        What was wrong, what was repaired and which CRS was assumed.
+    format : str
+        The format module that read the file (``"geojson"``, ``"shapefile"``…).
+    """
+
+    gdf: gpd.GeoDataFrame
+    report: ValidationReport
+    format: str
+
+
+@dataclass
+class WriteResult:
+    """What a writer wrote: the path, the format, the number of features and the CRS of the file."""
+
+    path: Path
+    format: str
+    features: int
+    crs: str
+
+
+def read_any(
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    datum: Literal["gcj02", "bd09"] | None = None,
+    crs: str | None = None,
+    encoding: str | None = None,
+    strict: bool = True,
+    display_name: str | None = None,
+) -> ReadResult:
+    """Read any supported file into a validated GeoDataFrame in EPSG:4326.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file. Its extension picks the reader (see :data:`INPUT_EXTENSIONS`).
+    layer : str, optional, keyword-only
+        Layer of a GeoPackage (default: the only layer, or an error listing the layers).
+    datum : {"gcj02", "bd09"}, optional, keyword-only
+        The user's word that degree coordinates are GCJ-02 or BD-09; they are converted to WGS 84.
+    crs : str, optional, keyword-only
+        CRS for a file that carries none (e.g. ``"EPSG:4547"``); overrides sniffing.
+    encoding : str, optional, keyword-only
+        Attribute encoding of a Shapefile/CSV when known; detected otherwise.
+    strict : bool, keyword-only
+        When True (default) an unusable file raises :class:`gis.errors.InputError`; when False the
+        report says so (``report.ok`` is False) and the frame is empty.
+    display_name : str, optional, keyword-only
+        The name to use in messages (an upload's original name); never used as a path.
+
+    Returns
+    -------
+    ReadResult
+        The frame in EPSG:4326, the report and the format name.
+
+    Raises
+    ------
+    gis.errors.InputError
+        Unknown extension, file too large, unreadable or unusable (with ``strict``).
+    """
+    from gis.io._finish import read_dispatch
+
+    return read_dispatch(
+        Path(path), layer=layer, datum=datum, crs=crs, encoding=encoding, strict=strict, display_name=display_name
+    )
+
+
+def write_any(gdf: gpd.GeoDataFrame, path: str | Path, *, fmt: str, crs: str | None = None) -> WriteResult:
+    """Write a frame in one of :data:`OUTPUT_FORMATS`.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Features with a CRS (any; converted as the format requires).
+    path : str or pathlib.Path
+        Output file. Its parent folder must exist.
+    fmt : str, keyword-only
+        One of :data:`OUTPUT_FORMATS`.
+    crs : str, optional, keyword-only
+        For surveyor formats: ``"EPSG:4547"`` (default) or ``"EPSG:4526"``.
+
+    Returns
+    -------
+    WriteResult
+        Path, format, feature count and the CRS of the written file.
+    """
+    from gis.io._finish import write_dispatch
+
+    return write_dispatch(gdf, Path(path), fmt=fmt, crs=crs)
+
+
+def guess_output_format(path: str | Path) -> str:
+    """Pick an output format from a file name (``.geojson`` → ``geojson``, ``.zip`` → ``shp``…).
+
+    Raises
+    ------
+    gis.errors.InputError
+        When the extension names no format; use ``--to``.
+    """
+    from gis.errors import InputError
+
+    suffix = Path(path).suffix.lower()
+    by_suffix = {
+        ".geojson": "geojson",
+        ".json": "geojson",
+        ".gpkg": "gpkg",
+        ".zip": "shp",
+        ".kml": "kml",
+        ".kmz": "kmz",
+        ".dxf": "dxf",
+        ".xlsx": "boundary-points",
+        ".csv": "boundary-points",
+        ".txt": "survey-txt",
+    }
+    if suffix not in by_suffix:
+        raise InputError(f"无法从扩展名 {suffix!r} 判断输出格式，请用 --to", f"cannot tell the output format from {suffix!r}; use --to")
+    return by_suffix[suffix]
+
+
+def list_layers(path: str | Path) -> list[str]:
+    """Names of the layers in a GeoPackage (or the single layer of any other file).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A readable file.
+
+    Returns
+    -------
+    list of str
+        Layer names in file order.
+    """
+    from gis.io.gpkg import list_gpkg_layers
+
+    return list_gpkg_layers(Path(path))

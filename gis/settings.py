@@ -1,0 +1,112 @@
+"""One place for the library's settings: paths, input limits and default service distances.
+
+Every value may be overridden by an environment variable (named beside it) so that an intranet
+deployment can change limits without editing code. Distances cite the standard they come from or say
+that they are an assumption.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = [
+    "DATA_DIR",
+    "BUNDLED_DATA_DIR",
+    "MAX_FILE_BYTES",
+    "MAX_FEATURES",
+    "MAX_VERTICES",
+    "MAX_ARCHIVE_UNCOMPRESSED_BYTES",
+    "MAX_ARCHIVE_MEMBERS",
+    "MAX_ARCHIVE_RATIO",
+    "SERVICE_RADII_M",
+    "working_store_path",
+]
+
+
+def _int_env(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        return default
+
+
+#: Project root (the folder holding ``app.py``).
+PROJECT_DIR: Path = Path(__file__).resolve().parent.parent
+
+#: The bundled plan dataset (the baseline; never edited in place).
+BUNDLED_DATA_DIR: Path = PROJECT_DIR / "data" / "geo"
+
+#: The user's data folder: the working store, backups and exports live here.
+#: Override with ``SSL_GIS_DATA_DIR``.
+DATA_DIR: Path = Path(
+    os.environ.get("SSL_GIS_DATA_DIR")
+    or Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "songshanlake-gis"
+)
+
+# Input limits. They bound what one upload or one file on the command line may cost in memory and
+# time; anything above them is refused with a message naming the limit (gis.errors.LimitExceeded).
+#: Largest input file in bytes (``SSL_GIS_MAX_FILE_BYTES``, default 200 MB).
+MAX_FILE_BYTES: int = _int_env("SSL_GIS_MAX_FILE_BYTES", 200 * 1024 * 1024)
+#: Most features in one input (``SSL_GIS_MAX_FEATURES``).
+MAX_FEATURES: int = _int_env("SSL_GIS_MAX_FEATURES", 500_000)
+#: Most vertices over all features of one input (``SSL_GIS_MAX_VERTICES``).
+MAX_VERTICES: int = _int_env("SSL_GIS_MAX_VERTICES", 20_000_000)
+#: Largest total uncompressed size of an archive's members (``SSL_GIS_MAX_ARCHIVE_BYTES``, 1 GB).
+MAX_ARCHIVE_UNCOMPRESSED_BYTES: int = _int_env("SSL_GIS_MAX_ARCHIVE_BYTES", 1024 * 1024 * 1024)
+#: Most members in one archive (``SSL_GIS_MAX_ARCHIVE_MEMBERS``).
+MAX_ARCHIVE_MEMBERS: int = _int_env("SSL_GIS_MAX_ARCHIVE_MEMBERS", 2_000)
+#: Largest ratio of uncompressed to compressed size for one member (zip-bomb guard).
+MAX_ARCHIVE_RATIO: int = _int_env("SSL_GIS_MAX_ARCHIVE_RATIO", 200)
+
+#: Default service distances in metres, each with where it comes from.
+SERVICE_RADII_M: dict[str, dict[str, object]] = {
+    "tod_station": {
+        "radii_m": (500.0, 800.0),
+        "source": "TOD 核心区 500 m / 影响区 800 m: 住房和城乡建设部《城市轨道沿线地区规划设计导则》(2015)",
+    },
+    "bus_stop": {
+        "radii_m": (300.0, 500.0),
+        "source": "公交站点 300 m / 500 m 覆盖率: GB/T 51328-2018《城市综合交通体系规划标准》12.3",
+    },
+    "primary_school": {
+        "radii_m": (500.0,),
+        "source": "小学服务半径 500 m (10 分钟生活圈): GB 50180-2018《城市居住区规划设计标准》",
+    },
+    "secondary_school": {
+        "radii_m": (1000.0,),
+        "source": "中学服务半径 1000 m (15 分钟生活圈): GB 50180-2018《城市居住区规划设计标准》",
+    },
+    "fire_station": {
+        "radii_m": (2000.0,),
+        "source": (
+            "消防站辖区面积不宜大于 7 km² (普通站, 《城市消防站建设标准》建标152-2017 第二条); "
+            "half the side of a 7 km² square ≈ 1.3 km, a 5-minute response ≈ 2 km: assumption"
+        ),
+    },
+    "substation_110kv": {
+        "radii_m": (1500.0,),
+        "source": "110 kV 供电半径 ~1.5 km in dense urban areas: assumption after DL/T 5729-2016 guidance",
+    },
+    "substation_220kv": {
+        "radii_m": (5000.0,),
+        "source": "220 kV 供电半径 ~5 km: assumption",
+    },
+}
+
+
+def working_store_path() -> Path:
+    """Return the path of the working GeoPackage store.
+
+    Returns
+    -------
+    pathlib.Path
+        ``$SSL_GIS_STORE`` if set, otherwise ``DATA_DIR / "working.gpkg"``. The folder is not created here.
+    """
+    override = os.environ.get("SSL_GIS_STORE")
+    if override:
+        return Path(override)
+    return DATA_DIR / "working.gpkg"
