@@ -1,0 +1,132 @@
+"""ui.auth under Streamlit's AppTest: sign in, refuse wrong passwords, bound attempts, sign out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from gis import users
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+# A small app: the sign-in box, then an editor-only action that records who did it.
+SCRIPT = f"""
+import sys
+sys.path.insert(0, {str(PROJECT)!r})
+import streamlit as st
+from ui.auth import current_user, is_editor, require_editor, sign_in_box
+
+sign_in_box()
+editor = require_editor("修改状态", "change a status")
+if editor is not None:
+    st.success("allowed:" + editor.name)
+st.text("editor=" + str(is_editor()))
+"""
+
+PASSWORD = "s3cret-Pa55"
+
+
+def _app() -> AppTest:
+    return AppTest.from_string(SCRIPT, default_timeout=30)
+
+
+def _texts(at: AppTest) -> str:
+    parts = [e.value for e in at.text] + [e.value for e in at.success] + [e.value for e in at.warning]
+    parts += [e.value for e in at.error] + [e.value for e in at.info] + [e.value for e in at.markdown]
+    parts += [e.value for e in at.sidebar.markdown] + [e.value for e in at.sidebar.info] + [e.value for e in at.sidebar.error]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.fixture
+def users_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "users.json"
+    users.add_user(path, "planner", PASSWORD, rounds=4)
+    monkeypatch.setenv("SSL_GIS_USERS_FILE", str(path))
+    monkeypatch.setattr(users, "_LIMITER", users.AttemptLimiter())  # fresh per-name bound for each test
+    return path
+
+
+def _sign_in(at: AppTest, name: str, password: str) -> AppTest:
+    at.text_input(key="auth_user").input(name)
+    at.text_input(key="auth_password").input(password)
+    return at.button(key="auth_submit").click().run()
+
+
+def test_no_users_file_is_read_only_and_explains(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SSL_GIS_USERS_FILE", str(tmp_path / "none.json"))
+    at = _app().run()
+    assert not at.exception
+    text = _texts(at)
+    assert "python -m gis.users add" in text
+    assert "editor=False" in text
+    assert "需要编辑权限" in text and "editors only" in text
+    assert not at.success
+    with pytest.raises(KeyError):
+        at.text_input(key="auth_password")
+
+
+def test_wrong_password_refused(users_file: Path) -> None:
+    at = _sign_in(_app().run(), "planner", "wrong-password")
+    assert not at.exception
+    text = _texts(at)
+    assert "wrong user name or password" in text
+    assert "editor=False" in text
+    assert not at.success
+
+
+def test_editor_signed_in_then_signed_out_is_refused(users_file: Path) -> None:
+    at = _sign_in(_app().run(), "planner", PASSWORD)
+    assert not at.exception
+    assert [s.value for s in at.success] == ["allowed:planner"]
+    assert "editor=True" in _texts(at)
+    assert at.session_state["auth_signed_in"] == users.User("planner", "editor")
+    # the form is gone, its password is not kept in the session, and it is nowhere in the page
+    with pytest.raises(KeyError):
+        at.text_input(key="auth_password")
+    assert "auth_password" not in at.session_state or at.session_state["auth_password"] == ""
+    assert PASSWORD not in _texts(at)
+
+    at = at.button(key="auth_signout").click().run()
+    assert not at.exception
+    assert not at.success
+    text = _texts(at)
+    assert "editor=False" in text and "需要编辑权限" in text and "editors only" in text
+
+
+def test_viewer_account_is_not_an_editor(users_file: Path) -> None:
+    users.add_user(users_file, "reader", PASSWORD, role="viewer", rounds=4)
+    at = _sign_in(_app().run(), "reader", PASSWORD)
+    assert not at.exception
+    assert not at.success
+    assert "editor=False" in _texts(at)
+
+
+def test_attempts_bounded_per_session(users_file: Path) -> None:
+    at = _app().run()
+    for _ in range(users.MAX_FAILED_ATTEMPTS):
+        at = _sign_in(at, "planner", "wrong-password")
+    # now even the right password is refused until the lock-out passes
+    at = _sign_in(at, "planner", PASSWORD)
+    assert not at.success
+    text = _texts(at)
+    assert "too many failed sign-ins" in text and "登录失败次数过多" in text
+
+
+def test_oidc_configured_uses_streamlit_sign_in(users_file: Path) -> None:
+    at = _app()
+    at.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "test-only-not-a-secret",
+        "client_id": "x",
+        "client_secret": "y",
+        "server_metadata_url": "http://localhost:1/.well-known/openid-configuration",
+    }
+    at.run()
+    assert not at.exception
+    # the local form is replaced by a single sign-in button; nobody is an editor before the IdP says so
+    with pytest.raises(KeyError):
+        at.text_input(key="auth_password")
+    assert at.button(key="auth_submit")
+    assert "editor=False" in _texts(at)
