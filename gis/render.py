@@ -1,0 +1,489 @@
+"""Build folium maps from GeoDataFrames: layers, styles, tooltips, basemaps and locally served assets.
+
+This is the one module of ``gis`` that imports folium (lazily, inside the functions), so ``import gis``
+stays light. It knows nothing of the plan: callers pass :class:`MapLayer` objects carrying a frame in
+EPSG:4326, a Leaflet style and the fields to show.
+
+Rules kept here:
+
+* every text taken from data is escaped (:func:`html.escape`) before it reaches HTML: tooltips, popups,
+  the legend and layer names;
+* geometry is simplified and coordinates rounded **for display only** (:func:`prepare_for_display`
+  returns a new frame; nothing computed or exported goes through it);
+* the data is shifted to GCJ-02 only when a GCJ-02 basemap (Gaode/AMap) is chosen;
+* Leaflet and its plugins are loaded from ``asset_base`` (served by the app) instead of a CDN, so the map
+  works with no internet.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import numpy as np
+import shapely
+
+from gis.crs import transform_frame
+from gis.errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import folium
+    import geopandas as gpd
+
+__all__ = [
+    "BASEMAPS",
+    "GCJ02_BASEMAPS",
+    "ASSET_FILES",
+    "DONGGUAN_CENTER",
+    "MapLayer",
+    "safe_color",
+    "prepare_for_display",
+    "details_html",
+    "build_map",
+    "localise_assets",
+    "map_html",
+]
+
+_LOG = logging.getLogger(__name__)
+
+#: Default view: Songshan Lake (lat, lon in degrees, WGS 84).
+DONGGUAN_CENTER: tuple[float, float] = (22.92, 113.89)
+
+#: Basemap keys. "none" needs no network at all.
+BASEMAPS: tuple[str, ...] = ("none", "osm", "gaode_vector", "gaode_satellite", "tianditu_vector", "tianditu_satellite")
+#: Basemaps drawn in GCJ-02: the data is shifted on display when one of them is chosen.
+GCJ02_BASEMAPS: frozenset[str] = frozenset({"gaode_vector", "gaode_satellite"})
+
+_TIANDITU = "https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER={layer}" \
+    "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={key}"
+_GAODE = "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"
+_GAODE_SAT = "https://webst0{s}.is.autonavi.com/appmaptile?style=6&x={x}&y={y}&z={z}"
+_GAODE_LABELS = "https://webst0{s}.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}"
+
+#: Which local file replaces each CDN asset folium and its plugins ask for (by folium's asset name).
+#: ``None`` drops the asset: the map draws no awesome-marker icons and needs neither jQuery nor Bootstrap.
+ASSET_FILES: dict[str, str | None] = {
+    "leaflet": "leaflet/leaflet.js",
+    "leaflet_css": "leaflet/leaflet.css",
+    "leaflet_measure_js": "leaflet-measure/leaflet-measure.js",
+    "leaflet_measure_css": "leaflet-measure/leaflet-measure.css",
+    "leaflet_draw_js": "leaflet-draw/leaflet.draw.js",
+    "leaflet_draw_css": "leaflet-draw/leaflet.draw.css",
+    "jquery": None,
+    "bootstrap": None,
+    "awesome_markers": None,
+    "bootstrap_css": None,
+    "glyphicons_css": None,
+    "awesome_markers_font_css": None,
+    "awesome_markers_css": None,
+    "awesome_rotate_css": None,
+}
+
+_COLOR_RE = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20})$")
+_M_PER_DEG = 111_320.0  # metres per degree of latitude; display tolerance only
+_STYLE_KEYS = frozenset({"color", "weight", "opacity", "fillColor", "fillOpacity", "dashArray", "radius"})
+
+
+def safe_color(value: object, default: str = "#3388ff") -> str:
+    """Return ``value`` if it is a plain CSS colour (``#rgb``, ``#rrggbb[aa]`` or a name), else ``default``.
+
+    Parameters
+    ----------
+    value : object
+        A colour from a layer spec or from data.
+    default : str
+        Returned for anything else (so no data text can reach a ``style`` attribute).
+
+    Returns
+    -------
+    str
+        A safe CSS colour.
+    """
+    text = str(value) if value is not None else ""
+    return text if _COLOR_RE.match(text) else default
+
+
+@dataclass
+class MapLayer:
+    """One layer to draw.
+
+    Attributes
+    ----------
+    name : str
+        Stable key (e.g. ``"roads"``); used in element names.
+    title : str
+        Display title (layer control and legend); escaped when rendered.
+    gdf : geopandas.GeoDataFrame
+        Features in EPSG:4326 (already filtered by the caller).
+    style : dict
+        Leaflet path options (``color``, ``weight``, ``fillColor``, ``fillOpacity``, ``radius`` in pixels,
+        ``dashArray``).
+    status_colors : dict
+        Optional ``status -> colour``; a feature's ``status`` picks its stroke and fill colour.
+    tooltip_field : str
+        Field shown on hover (the name); the feature ``id`` is appended so a click can be traced back.
+    popup_fields : list of (field, label)
+        Fields shown in the click popup, in order; values are escaped.
+    show : bool
+        Whether the layer is drawn on load.
+    """
+
+    name: str
+    title: str
+    gdf: gpd.GeoDataFrame
+    style: dict[str, Any] = field(default_factory=dict)
+    status_colors: dict[str, str] = field(default_factory=dict)
+    tooltip_field: str = "name_zh"
+    popup_fields: list[tuple[str, str]] = field(default_factory=list)
+    show: bool = True
+    highlight_ids: frozenset[str] = frozenset()
+
+
+def prepare_for_display(
+    gdf: gpd.GeoDataFrame, *, simplify_m: float = 1.0, decimals: int = 6, gcj02: bool = False
+) -> gpd.GeoDataFrame:
+    """Return a lighter copy of a frame for drawing: simplified, rounded and, if asked, shifted to GCJ-02.
+
+    Display only: never use the result to measure or export.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Features in EPSG:4326.
+    simplify_m : float, keyword-only
+        Simplification tolerance in metres (converted at ~111.32 km per degree; 0 disables). Topology of
+        each polygon is preserved.
+    decimals : int, keyword-only
+        Decimal places kept in degrees (6 ≈ 0.1 m, 5 ≈ 1.1 m).
+    gcj02 : bool, keyword-only
+        Shift to GCJ-02 for a Gaode/AMap basemap.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A new frame, labelled EPSG:4326.
+    """
+    out = gdf.copy()
+    if out.crs is not None and out.crs.to_epsg() != 4326:
+        out = out.to_crs("EPSG:4326")
+    if gcj02:
+        out = transform_frame(out, "wgs84-to-gcj02")
+    geoms = out.geometry.values
+    arr = np.asarray(geoms, dtype=object)
+    if simplify_m > 0:
+        arr = shapely.simplify(arr, simplify_m / _M_PER_DEG, preserve_topology=True)
+    scale = 10.0**decimals
+    arr = shapely.transform(arr, lambda xy: np.round(xy * scale) / scale)
+    out[out.geometry.name] = arr
+    return out
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if np.isnan(value):
+            return ""
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def details_html(row: Mapping[str, object], fields: Sequence[tuple[str, str]]) -> str:
+    """A small HTML table of a feature's fields, every label and value escaped.
+
+    Parameters
+    ----------
+    row : mapping
+        Field -> value of one feature.
+    fields : sequence of (field, label)
+        What to show, in order; missing fields are skipped.
+
+    Returns
+    -------
+    str
+        ``<table>…</table>`` safe to insert as HTML.
+    """
+    rows = []
+    for key, label in fields:
+        if key not in row:
+            continue
+        value = _fmt(row[key])
+        if value == "":
+            continue
+        rows.append(f"<tr><th>{html.escape(label)}</th><td>{html.escape(value)}</td></tr>")
+    return "<table class='ssl-details'>" + "".join(rows) + "</table>"
+
+
+def _display_frame(layer: MapLayer, *, gcj02: bool, simplify_m: float, decimals: int) -> gpd.GeoDataFrame:
+    """Only the properties the browser needs, with every text already escaped."""
+    import geopandas as gpd
+
+    src = layer.gdf
+    n = len(src)
+    ids = src["id"].astype(str) if "id" in src.columns else src.index.astype(str).to_series(index=src.index)
+    names = src[layer.tooltip_field].astype(str) if layer.tooltip_field in src.columns else ids
+    status = src["status"].astype(str) if "status" in src.columns else None
+    tips = [f"{html.escape(nm)} · {html.escape(i)}" for nm, i in zip(names, ids)]
+    props: dict[str, list[object]] = {
+        "tip": tips,
+        "sid": [html.escape(i) for i in ids],
+        "st": [html.escape(s) for s in status] if status is not None else [""] * n,
+        "hl": [i in layer.highlight_ids for i in ids],
+    }
+    if layer.popup_fields:
+        records = src.drop(columns=src.geometry.name).to_dict("records")
+        props["pop"] = [details_html(r, layer.popup_fields) for r in records]
+    frame = gpd.GeoDataFrame(props, geometry=src.geometry.values, crs=src.crs)
+    frame = frame[~frame.geometry.isna() & ~frame.geometry.is_empty]
+    return prepare_for_display(frame, gcj02=gcj02, simplify_m=simplify_m, decimals=decimals)
+
+
+def _basemap(m: folium.Map, basemap: str, tianditu_key: str | None) -> None:
+    import folium
+
+    if basemap not in BASEMAPS:
+        raise InputError(f"未知底图 {basemap!r}", f"unknown basemap {basemap!r}")
+    if basemap == "none":
+        return
+    if basemap == "osm":
+        folium.TileLayer(
+            "https://tile.openstreetmap.org/{z}/{x}/{y}.png", attr="© OpenStreetMap contributors", name="OSM", max_zoom=19
+        ).add_to(m)
+        return
+    if basemap.startswith("gaode"):
+        attr = "© 高德地图 AutoNavi (GCJ-02)"
+        url = _GAODE if basemap == "gaode_vector" else _GAODE_SAT
+        folium.TileLayer(url, attr=attr, name="高德 Gaode", subdomains="1234", max_zoom=18).add_to(m)
+        if basemap == "gaode_satellite":
+            folium.TileLayer(_GAODE_LABELS, attr=attr, name="高德注记", subdomains="1234", overlay=True, max_zoom=18).add_to(m)
+        return
+    key = (tianditu_key or "").strip()
+    if not key:
+        raise InputError(
+            "天地图底图需要密钥：在设置中填写，或设置环境变量 SSL_GIS_TIANDITU_KEY",
+            "the Tianditu basemap needs a key: enter it in the settings or set SSL_GIS_TIANDITU_KEY",
+        )
+    tk = quote(key, safe="")
+    base, labels = ("vec", "cva") if basemap == "tianditu_vector" else ("img", "cia")
+    attr = "© 天地图 Tianditu"
+    folium.TileLayer(_TIANDITU.format(s="{s}", layer=base, key=tk), attr=attr, name="天地图", subdomains="01234567").add_to(m)
+    folium.TileLayer(
+        _TIANDITU.format(s="{s}", layer=labels, key=tk), attr=attr, name="天地图注记", subdomains="01234567", overlay=True
+    ).add_to(m)
+
+
+def _legend_html(layers: Sequence[MapLayer], status_labels: Mapping[str, str]) -> str:
+    items = []
+    for layer in layers:
+        if not layer.show:
+            continue
+        color = safe_color(layer.style.get("color"))
+        items.append(
+            f"<div><span style='display:inline-block;width:12px;height:12px;background:{color};"
+            f"margin-right:4px;border:1px solid #555'></span>{html.escape(layer.title)}</div>"
+        )
+        present = set(layer.gdf["status"].astype(str)) if "status" in layer.gdf.columns else set()
+        for status, col in layer.status_colors.items():
+            if status in present:
+                label = status_labels.get(status, status)
+                items.append(
+                    f"<div style='margin-left:14px'><span style='display:inline-block;width:10px;height:10px;"
+                    f"background:{safe_color(col)};margin-right:4px'></span>{html.escape(label)}</div>"
+                )
+    return (
+        "<div class='ssl-legend' style='position:absolute;bottom:24px;left:10px;z-index:1000;background:rgba(255,255,255,.9);"
+        "padding:6px 8px;border-radius:4px;font:12px sans-serif;max-height:45%;overflow:auto'>" + "".join(items) + "</div>"
+    )
+
+
+def build_map(
+    layers: Sequence[MapLayer],
+    *,
+    basemap: str = "none",
+    tianditu_key: str | None = None,
+    center: tuple[float, float] | None = None,
+    zoom: int = 11,
+    fit_bounds: bool = False,
+    measure: bool = True,
+    draw: bool = False,
+    legend: bool = True,
+    status_labels: Mapping[str, str] | None = None,
+    language: str = "zh",
+    asset_base: str | None = None,
+    simplify_m: float = 1.0,
+    decimals: int = 6,
+) -> folium.Map:
+    """Build a folium map of the given layers.
+
+    Parameters
+    ----------
+    layers : sequence of MapLayer
+        Layers to draw, bottom first; frames in EPSG:4326.
+    basemap : str, keyword-only
+        One of :data:`BASEMAPS`; ``"none"`` draws no tiles and needs no network.
+    tianditu_key : str, optional, keyword-only
+        The user's Tianditu key (required for the Tianditu basemaps; URL-quoted into the tile URL).
+    center : (lat, lon), optional, keyword-only
+        Initial centre in degrees (WGS 84; shifted with the data for a GCJ-02 basemap).
+    zoom : int, keyword-only
+        Initial zoom level.
+    fit_bounds : bool, keyword-only
+        Fit the view to all drawn features instead of ``center``/``zoom``.
+    measure, draw, legend : bool, keyword-only
+        Add the measure control (lengths in m/km, areas in m²/亩/ha), the draw toolbar, the legend.
+    status_labels : mapping, optional, keyword-only
+        ``status -> display label`` for the legend.
+    language : {"zh", "en"}, keyword-only
+        Language of the measure control.
+    asset_base : str, optional, keyword-only
+        URL prefix (ending in ``/``) where the files of ``ui/assets`` are served; when given, every CDN
+        asset is replaced by the local file (see :func:`localise_assets`).
+    simplify_m : float, keyword-only
+        Display simplification tolerance in metres.
+    decimals : int, keyword-only
+        Decimal places of displayed coordinates.
+
+    Returns
+    -------
+    folium.Map
+        The map; render it with :func:`map_html` or ``streamlit_folium.st_folium``.
+
+    Raises
+    ------
+    gis.errors.InputError
+        Unknown basemap, or Tianditu without a key.
+    """
+    import folium
+    import folium.plugins
+
+    gcj02 = basemap in GCJ02_BASEMAPS
+    lat, lon = center or DONGGUAN_CENTER
+    if gcj02:
+        glon, glat = transform_frame_point(lon, lat)
+        lat, lon = glat, glon
+    m = folium.Map(location=[lat, lon], zoom_start=zoom, tiles=None, control_scale=True, prefer_canvas=False)
+    _basemap(m, basemap, tianditu_key)
+
+    all_bounds: list[tuple[float, float, float, float]] = []
+    for layer in layers:
+        if layer.gdf is None or len(layer.gdf) == 0:
+            continue
+        frame = _display_frame(layer, gcj02=gcj02, simplify_m=simplify_m, decimals=decimals)
+        if len(frame) == 0:
+            continue
+        all_bounds.append(tuple(frame.total_bounds))
+        base = {k: v for k, v in layer.style.items() if k in _STYLE_KEYS}
+        base["color"] = safe_color(base.get("color"))
+        base["fillColor"] = safe_color(base.get("fillColor"), base["color"])
+        colors = {k: safe_color(v) for k, v in layer.status_colors.items()}
+        radius = float(base.pop("radius", 6))
+
+        def style(feature: dict, _base: dict = base, _colors: dict = colors) -> dict:
+            props = feature["properties"]
+            out = dict(_base)
+            col = _colors.get(props.get("st", ""))
+            if col:
+                out["color"] = col
+                out["fillColor"] = col
+            if props.get("hl"):
+                out["color"] = "#ff00ff"
+                out["weight"] = max(float(out.get("weight", 2)), 4.0)
+            return out
+
+        group = folium.FeatureGroup(name=html.escape(layer.title), show=layer.show)
+        popup = folium.GeoJsonPopup(fields=["pop"], labels=False, max_width=360) if layer.popup_fields else None
+        folium.GeoJson(
+            frame.__geo_interface__,
+            name=html.escape(layer.title),
+            style_function=style,
+            highlight_function=lambda _f: {"weight": 5, "fillOpacity": 0.5},
+            marker=folium.CircleMarker(radius=radius, fill=True),
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+            popup=popup,
+            embed=True,
+            zoom_on_click=False,
+        ).add_to(group)
+        group.add_to(m)
+
+    if fit_bounds and all_bounds:
+        b = np.array(all_bounds)
+        m.fit_bounds([[float(b[:, 1].min()), float(b[:, 0].min())], [float(b[:, 3].max()), float(b[:, 2].max())]])
+    if measure:
+        folium.plugins.MeasureControl(
+            position="topleft",
+            primary_length_unit="kilometers",
+            secondary_length_unit="meters",
+            primary_area_unit="mu",
+            secondary_area_unit="hectares",
+            units={"mu": {"factor": 0.0015, "display": "亩", "decimals": 2}},
+        ).add_to(m)
+    if draw:
+        folium.plugins.Draw(
+            export=False,
+            position="topleft",
+            draw_options={"circle": False, "circlemarker": False, "polyline": True, "rectangle": True, "polygon": True, "marker": True},
+        ).add_to(m)
+    if legend and layers:
+        from branca.element import Element
+
+        m.get_root().html.add_child(Element(_legend_html(layers, status_labels or {})))
+    if asset_base is not None:
+        localise_assets(m, asset_base, language=language)
+    return m
+
+
+def transform_frame_point(lon: float, lat: float) -> tuple[float, float]:
+    """Shift one WGS 84 point to GCJ-02 (degrees), for the map's initial centre."""
+    from gis.crs import wgs84_to_gcj02
+
+    x, y = wgs84_to_gcj02(lon, lat)
+    return float(x), float(y)
+
+
+def _walk(element: Any):
+    yield element
+    for child in getattr(element, "_children", {}).values():
+        yield from _walk(child)
+
+
+def localise_assets(m: folium.Map, asset_base: str, *, language: str = "zh") -> None:
+    """Point every JS/CSS asset of the map at local files under ``asset_base`` instead of a CDN.
+
+    Assets named in :data:`ASSET_FILES` are replaced (or dropped when mapped to ``None``); any other
+    asset is dropped with a warning, so the browser never asks a CDN.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map (changed in place: instance-level ``default_js``/``default_css``).
+    asset_base : str
+        URL prefix ending in ``/``, e.g. ``"../ui.map_assets.ssl_map_assets/"``.
+    language : {"zh", "en"}, keyword-only
+        ``"zh"`` loads the Chinese build of leaflet-measure.
+    """
+    files = dict(ASSET_FILES)
+    if language == "zh":
+        files["leaflet_measure_js"] = "leaflet-measure/leaflet-measure.cn.js"
+    for element in _walk(m):
+        for attr in ("default_js", "default_css"):
+            assets = getattr(element, attr, None)
+            if not assets:
+                continue
+            local = []
+            for name, url in assets:
+                if name in files:
+                    if files[name] is not None:
+                        local.append((name, asset_base + files[name]))
+                else:
+                    _LOG.warning("map asset %s (%s) has no local copy; dropped", name, url)
+            setattr(element, attr, local)
+
+
+def map_html(m: folium.Map) -> str:
+    """The full standalone HTML of a map (what the browser receives, less streamlit-folium's wrapper)."""
+    return m.get_root().render()
