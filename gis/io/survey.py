@@ -475,7 +475,10 @@ def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
 
 
 def _split(line: str) -> list[str]:
-    line = line.replace("，", ",")
+    # A line typed with a Chinese IME has only full-width commas; where ASCII commas separate the fields,
+    # a full-width one is text (this writer turns commas in names into '，').
+    if "," not in line:
+        line = line.replace("，", ",")
     parts = line.split(",") if "," in line else line.split()
     return [p.strip() for p in parts]
 
