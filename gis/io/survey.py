@@ -517,7 +517,8 @@ def _parse(text: str, report: ValidationReport) -> tuple[dict[str, str], list[_R
         if section != "地块坐标":
             continue
         parts = _split(line)
-        if line.endswith("@"):
+        # A header line ends in '@'; some tools drop it, but its fifth field is still 面/线/点.
+        if line.endswith("@") or (len(parts) >= 5 and parts[4] in ("面", "线", "点")):
             if len(parcels) >= settings.MAX_FEATURES:
                 raise LimitExceeded(
                     f"地块数超过上限 {settings.MAX_FEATURES}", f"more parcels than the limit of {settings.MAX_FEATURES}"
@@ -647,7 +648,9 @@ def _assemble(rings: list[np.ndarray]) -> Polygon | MultiPolygon:
     parts = []
     for s in shells:
         holes = [rings[h] for h in range(len(polys)) if parent[h] == s and depth[h] % 2 == 1]
-        parts.append(Polygon(rings[s], holes))
+        # The format runs outer rings clockwise; that is its convention, not a defect, so the rings are
+        # turned to the GIS convention here (exterior anticlockwise) instead of being "repaired" later.
+        parts.append(orient(Polygon(rings[s], holes), sign=1.0))
     return parts[0] if len(parts) == 1 else MultiPolygon(parts)
 
 
@@ -662,7 +665,9 @@ def read_survey_txt(
     EPSG:4526) or without (→ e.g. EPSG:4547; other zones, 6° zones, Xian 1980 and Beijing 1954 map to their
     EPSG codes); X/Y written in GIS order (detected, swapped back, reported). Rings are grouped by 圈号
     (a ring also ends where it closes); a ring inside an odd number of the parcel's other rings is a hole,
-    other rings are further parts of a multipolygon. Unclosed rings are closed (a repair).
+    other rings are further parts of a multipolygon; polygons come back with exteriors anticlockwise (the
+    GIS convention; the format's clockwise order is not reported as a defect). Unclosed rings are closed
+    (a repair).
 
     Parameters
     ----------

@@ -12,6 +12,8 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Polygon, box
@@ -437,3 +439,35 @@ def test_full_width_commas_typed_with_an_ime(tmp_path: Path) -> None:
     report = ValidationReport()
     gdf = _read(tmp_path, "【地块坐标】\n" + GOOD_PARCEL.replace(",", "，"), report)
     assert list(gdf["name_zh"]) == ["好地块"] and gdf.geometry.iloc[0].area == pytest.approx(50.0)
+
+
+def test_read_polygons_use_gis_orientation(tmp_path: Path, holed: gpd.GeoDataFrame) -> None:
+    back = read_survey_txt(write_survey_txt(holed, tmp_path / "t.txt"), ValidationReport())
+    assert all(g.exterior.is_ccw for g in back.geometry)
+    assert not back.geometry.iloc[1].interiors[0].is_ccw
+
+
+def test_header_line_without_at_sign(tmp_path: Path) -> None:
+    gdf = _read(tmp_path, "[地块坐标]\n" + GOOD_PARCEL.replace(",@", ","), ValidationReport())
+    assert list(gdf["name_zh"]) == ["好地块"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(-400, 400), st.floats(-400, 400)), min_size=3, max_size=12),
+    st.sampled_from(["EPSG:4526", "EPSG:4547"]),
+)
+def test_round_trip_property(tmp_path_factory: pytest.TempPathFactory, offsets: list[tuple[float, float]], crs: str) -> None:
+    poly = shapely.convex_hull(shapely.MultiPoint([(LAKE_E + dx, LAKE_N + dy) for dx, dy in offsets]))
+    assume(poly.geom_type == "Polygon" and poly.area > 1.0 and poly.minimum_clearance > 0.01)
+    gdf = gpd.GeoDataFrame({"id": ["h"], "name_zh": ["随机"]}, geometry=[poly], crs="EPSG:4547")
+    path = write_survey_txt(gdf, tmp_path_factory.mktemp("prop") / "p.txt", crs=crs)
+    back = read_survey_txt(path, ValidationReport())
+    assert _hausdorff_m(back.geometry, gdf.geometry) < 0.001
+    text = path.read_bytes().decode("gb18030").split("\r\n")
+    points = [ln.split(",") for ln in text if ln.startswith("J")]
+    assert points[0] == points[-1] and len(points) == len(poly.exterior.coords)
+    xy = np.array([(float(p[3]), float(p[2])) for p in points[:-1]])
+    assert _signed_area(xy) < 0  # clockwise
+    nw = xy[:, 1] - xy[:, 0]
+    assert nw[0] == pytest.approx(nw.max(), abs=1e-6)  # starts at the north-westernmost vertex
