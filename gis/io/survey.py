@@ -821,7 +821,9 @@ def write_survey_pack(
     from feature names): ``<slug>_kcdj.txt`` (勘测定界 TXT, :func:`write_survey_txt`, in ``txt_crs``),
     ``<slug>_jzd.xlsx`` (:func:`write_boundary_points`, in ``crs``), ``<slug>.dxf`` (labelled,
     :func:`gis.io.dxf.write_dxf`, in ``crs``), ``<slug>.geojson`` (RFC 7946, EPSG:4326,
-    :func:`gis.io.geojson.write_geojson`) and ``README.txt`` (UTF-8: the files, their CRS and the date).
+    :func:`gis.io.geojson.write_geojson`), ``<slug>_4547.geojson`` (or ``_4526``: the surveyor GeoJSON in
+    ``crs`` naming its CRS, :func:`gis.io.geojson.write_geojson_surveyor`) and ``README.txt`` (UTF-8 with BOM:
+    the files, their CRS and the date).
     With no polygon in ``gdf`` the TXT and the table are left out and the README says why.
 
     Parameters
@@ -843,7 +845,7 @@ def write_survey_pack(
         The written ZIP.
     """
     from gis.io.dxf import write_dxf  # written alongside; imported when a pack is made
-    from gis.io.geojson import write_geojson
+    from gis.io.geojson import write_geojson, write_geojson_surveyor
 
     path = Path(path)
     crs, txt_crs = _surveyor_crs(crs), _surveyor_crs(txt_crs)
@@ -874,10 +876,16 @@ def write_survey_pack(
         lines.append(f"  {members[-1].name}  DXF (CAD), {crs}, 米 / metres, labelled with name_zh")
         members.append(write_geojson(gdf, folder / f"{slug}.geojson"))
         lines.append(f"  {members[-1].name}  GeoJSON (RFC 7946), EPSG:4326 WGS 84, 经度,纬度 / lon, lat")
+        members.append(write_geojson_surveyor(gdf, folder / f"{slug}_{crs.split(':')[1]}.geojson", crs=crs))
+        lines.append(f"  {members[-1].name}  GeoJSON (测量版 / surveyor), {crs}, 东坐标,北坐标 (米), 含 crs 成员")
         zh, en = _crs_lines(crs)
-        lines += ["", zh, en, "面积按 EPSG:4547 计算; 1 亩 = 10000/15 m²; 界址点自西北角起顺时针编号", ""]
+        lines += ["", "界址点坐标表、DXF 与测量版 GeoJSON / table, DXF and surveyor GeoJSON:", zh, en]
+        if has_polygons and txt_crs != crs:
+            lines += ["勘测定界 TXT / the TXT:", *_crs_lines(txt_crs)]
+        lines += ["", "面积按 EPSG:4547 计算; 1 亩 = 10000/15 m²; 界址点自西北角起顺时针编号, X=北坐标 Y=东坐标", ""]
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("README.txt", "\r\n".join(lines).encode("utf-8"))
+            # With a BOM, so that older Windows Notepad shows the Chinese too.
+            zf.writestr("README.txt", "\r\n".join(lines).encode("utf-8-sig"))
             for member in members:
                 zf.write(member, arcname=member.name)
     log.info("survey: wrote the surveyor pack %s (%d files)", path.name, len(members) + 1)
