@@ -61,6 +61,7 @@ log = logging.getLogger(__name__)
 SURVEYOR_CRS: tuple[str, ...] = (CGCS2000_GK_CM114, CGCS2000_GK_ZONE38)
 
 _XLSX_MAX_ROWS = 1_048_576
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -108,7 +109,8 @@ def _text(value: object) -> str:
     """A cell of the frame as text ('' for missing)."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return ""
-    return str(value).strip()
+    # Control characters have no place in a name and are illegal in xlsx XML.
+    return _CONTROL.sub(" ", str(value)).strip()
 
 
 def _ring_points(ring: object) -> np.ndarray:
@@ -122,6 +124,8 @@ def _ring_points(ring: object) -> np.ndarray:
     xy = xy[keep]
     if len(xy) > 1 and np.array_equal(xy[0], xy[-1]):
         xy = xy[:-1]
+    if len(xy) < 3:
+        return xy
     nw = xy[:, 1] - xy[:, 0]  # northing − easting grows towards the north-west
     best = np.flatnonzero(nw >= nw.max() - 1e-9)
     start = int(best[np.argmax(xy[best, 1])])
@@ -169,6 +173,8 @@ def _collect_parcels(gdf: gpd.GeoDataFrame, crs: str) -> list[_Parcel]:
                 j += len(xy)
         if parcel.rings:
             parcels.append(parcel)
+    if not parcels:
+        raise InputError("所有面要素都小于 1 毫米，无法生成界址点", "every polygon collapses below 1 mm; no boundary points to write")
     return parcels
 
 
@@ -296,6 +302,7 @@ def _write_table_csv(rows: list[tuple[str, list[object]]], path: Path) -> None:
 
 
 def _write_table_xlsx(rows: list[tuple[str, list[object]]], path: Path) -> None:
+    # Cells holding text from the data all start with "地块 ", so no name can become a formula.
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
 

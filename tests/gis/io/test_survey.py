@@ -488,3 +488,13 @@ def test_pack_without_polygons(tmp_path: Path) -> None:
         readme = zf.read("README.txt").decode("utf-8-sig")
     assert names == {"stations.dxf", "stations.geojson", "stations_4547.geojson", "README.txt"}
     assert "没有面要素" in readme
+
+
+def test_hostile_names_stay_text(tmp_path: Path, square_100m: gpd.GeoDataFrame) -> None:
+    square_100m["name_zh"] = ["=HYPERLINK(\"x\")\x07\n"]
+    ws = load_workbook(write_boundary_points(square_100m, tmp_path / "t.xlsx")).active
+    title = next(c for c in ws["A"] if isinstance(c.value, str) and c.value.startswith("地块 "))
+    assert title.data_type == "s" and title.value == '地块 sq-1 =HYPERLINK("x")'
+    tiny = gpd.GeoDataFrame(geometry=[box(LAKE_E, LAKE_N, LAKE_E + 0.0004, LAKE_N + 0.0004)], crs="EPSG:4547")
+    with pytest.raises(InputError):
+        write_survey_txt(tiny, tmp_path / "tiny.txt")
