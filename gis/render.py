@@ -18,9 +18,10 @@ Rules kept here:
 from __future__ import annotations
 
 import html
+import json
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -87,6 +88,27 @@ ASSET_FILES: dict[str, str | None] = {
 _COLOR_RE = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20})$")
 _M_PER_DEG = 111_320.0  # metres per degree of latitude; display tolerance only
 _STYLE_KEYS = frozenset({"color", "weight", "opacity", "fillColor", "fillOpacity", "dashArray", "radius"})
+_SNAKE = {"fill_color": "fillColor", "fill_opacity": "fillOpacity", "dash_array": "dashArray"}
+
+
+def _leaflet_style(style: Mapping[str, Any]) -> dict[str, Any]:
+    """Leaflet path options from a spec style (snake_case or camelCase), colours checked."""
+    out: dict[str, Any] = {}
+    for key, value in style.items():
+        key = _SNAKE.get(key, key)
+        if key not in _STYLE_KEYS:
+            continue
+        if key in {"color", "fillColor"}:
+            value = safe_color(value)
+        elif key == "dashArray":
+            value = re.sub(r"[^0-9, ]", "", str(value))
+        else:
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                continue
+        out[key] = value
+    return out
 
 
 def safe_color(value: object, default: str = "#3388ff") -> str:
@@ -131,6 +153,11 @@ class MapLayer:
         Fields shown in the click popup, in order; values are escaped.
     show : bool
         Whether the layer is drawn on load.
+    highlight_ids : frozenset of str
+        Ids drawn highlighted (magenta, thicker), e.g. uncovered features or a search hit.
+    feature_style : callable, optional
+        ``row -> style`` for per-feature styles (e.g. by kind or action); merged over ``style``,
+        under the status colour.
     """
 
     name: str
@@ -142,6 +169,7 @@ class MapLayer:
     popup_fields: list[tuple[str, str]] = field(default_factory=list)
     show: bool = True
     highlight_ids: frozenset[str] = frozenset()
+    feature_style: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
 
 
 def prepare_for_display(
@@ -219,7 +247,9 @@ def details_html(row: Mapping[str, object], fields: Sequence[tuple[str, str]]) -
     return "<table class='ssl-details'>" + "".join(rows) + "</table>"
 
 
-def _display_frame(layer: MapLayer, *, gcj02: bool, simplify_m: float, decimals: int) -> gpd.GeoDataFrame:
+def _display_frame(
+    layer: MapLayer, *, gcj02: bool, simplify_m: float, decimals: int
+) -> tuple[gpd.GeoDataFrame, list[dict[str, Any]]]:
     """Only the properties the browser needs, with every text already escaped."""
     import geopandas as gpd
 
@@ -235,12 +265,24 @@ def _display_frame(layer: MapLayer, *, gcj02: bool, simplify_m: float, decimals:
         "st": [html.escape(s) for s in status] if status is not None else [""] * n,
         "hl": [i in layer.highlight_ids for i in ids],
     }
+    if layer.feature_style is not None:
+        styles: list[str] = []
+        index: dict[str, int] = {}
+        sx = []
+        for rec in src.drop(columns=src.geometry.name).to_dict("records"):
+            key = json.dumps(_leaflet_style(layer.feature_style(rec)), sort_keys=True)
+            sx.append(index.setdefault(key, len(index)))
+        styles = list(index)
+        props["sx"] = sx
+        frame_styles = [json.loads(k) for k in styles]
+    else:
+        frame_styles = []
     if layer.popup_fields:
         records = src.drop(columns=src.geometry.name).to_dict("records")
         props["pop"] = [details_html(r, layer.popup_fields) for r in records]
     frame = gpd.GeoDataFrame(props, geometry=src.geometry.values, crs=src.crs)
     frame = frame[~frame.geometry.isna() & ~frame.geometry.is_empty]
-    return prepare_for_display(frame, gcj02=gcj02, simplify_m=simplify_m, decimals=decimals)
+    return prepare_for_display(frame, gcj02=gcj02, simplify_m=simplify_m, decimals=decimals), frame_styles
 
 
 def _basemap(m: folium.Map, basemap: str, tianditu_key: str | None) -> None:
@@ -282,7 +324,7 @@ def _legend_html(layers: Sequence[MapLayer], status_labels: Mapping[str, str]) -
     for layer in layers:
         if not layer.show:
             continue
-        color = safe_color(layer.style.get("color"))
+        color = _leaflet_style(layer.style).get("color", "#3388ff")
         items.append(
             f"<div><span style='display:inline-block;width:12px;height:12px;background:{color};"
             f"margin-right:4px;border:1px solid #555'></span>{html.escape(layer.title)}</div>"
@@ -373,19 +415,21 @@ def build_map(
     for layer in layers:
         if layer.gdf is None or len(layer.gdf) == 0:
             continue
-        frame = _display_frame(layer, gcj02=gcj02, simplify_m=simplify_m, decimals=decimals)
+        frame, per_feature = _display_frame(layer, gcj02=gcj02, simplify_m=simplify_m, decimals=decimals)
         if len(frame) == 0:
             continue
         all_bounds.append(tuple(frame.total_bounds))
-        base = {k: v for k, v in layer.style.items() if k in _STYLE_KEYS}
-        base["color"] = safe_color(base.get("color"))
-        base["fillColor"] = safe_color(base.get("fillColor"), base["color"])
+        base = _leaflet_style(layer.style)
+        base.setdefault("color", "#3388ff")
+        base.setdefault("fillColor", base["color"])
         colors = {k: safe_color(v) for k, v in layer.status_colors.items()}
         radius = float(base.pop("radius", 6))
 
-        def style(feature: dict, _base: dict = base, _colors: dict = colors) -> dict:
+        def style(feature: dict, _base: dict = base, _colors: dict = colors, _per: list = per_feature) -> dict:
             props = feature["properties"]
             out = dict(_base)
+            if _per and props.get("sx") is not None:
+                out.update({k: v for k, v in _per[int(props["sx"])].items() if k != "radius"})
             col = _colors.get(props.get("st", ""))
             if col:
                 out["color"] = col

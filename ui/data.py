@@ -1,0 +1,142 @@
+"""Cached access to the plan's layers and the working store for the pages (no GIS logic here).
+
+The store is a shared resource (``st.cache_resource``), seeded from the bundled baseline on first use.
+Layer frames are cached data (``st.cache_data``: callers get copies) keyed by the store file's
+modification stamp, so an edit made by anyone shows up on the next rerun.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+import layers
+from gis import settings
+
+__all__ = [
+    "get_store",
+    "store_stamp",
+    "layer_names",
+    "layer_spec",
+    "layer_frame",
+    "history",
+    "clear_caches",
+    "end_of_day_utc",
+]
+
+log = logging.getLogger(__name__)
+
+
+@st.cache_resource(show_spinner=False)
+def _store_at(path_text: str) -> Any:
+    from gis.store import open_store
+
+    store = open_store(settings.working_store_path())
+    copied = layers.seed_store(store)
+    if copied:
+        log.info("seeded the working store with %s", copied)
+    return store
+
+
+def get_store() -> Any | None:
+    """The working store (``gis.store.Store``), seeded on first use; None if it cannot be opened.
+
+    Keyed by the store path, so tests and deployments that point ``SSL_GIS_DATA_DIR`` elsewhere get their own.
+    """
+    try:
+        return _store_at(str(settings.working_store_path()))
+    except Exception:  # a broken or read-only data folder: run read-only on the bundled data
+        log.exception("working store unavailable; using the bundled baseline")
+        return None
+
+
+def store_stamp() -> str:
+    """A token that changes whenever the store file changes (cache key)."""
+    path = settings.working_store_path()
+    try:
+        st_ = path.stat()
+    except OSError:
+        return "none"
+    wal = path.with_name(path.name + "-wal")
+    extra = wal.stat().st_mtime_ns if wal.exists() else 0
+    return f"{st_.st_mtime_ns}-{st_.st_size}-{extra}"
+
+
+def layer_names() -> list[str]:
+    """Plan layer names in drawing order, then any extra layers the store holds (uploads)."""
+    names = list(layers.names())
+    store = get_store()
+    if store is not None:
+        try:
+            names += [n for n in store.layer_names() if n not in names]
+        except Exception:  # store unreadable: plan layers only
+            log.exception("cannot list store layers")
+    return names
+
+
+def layer_spec(name: str) -> Any | None:
+    """The layer's spec, or None for an uploaded layer that has none."""
+    return layers.spec(name) if name in layers.names() else None
+
+
+def end_of_day_utc(day: date) -> datetime:
+    """The last instant of ``day`` (UTC), the moment an as-of replay stops at."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _frame(name: str, stamp: str, as_of_iso: str | None) -> gpd.GeoDataFrame:
+    store = get_store()
+    plan_layer = name in layers.names()
+    if as_of_iso and store is not None and store.has_layer(name):
+        gdf = store.as_of(name, end_of_day_utc(date.fromisoformat(as_of_iso)))
+        if plan_layer:
+            gdf = layers.add_derived(gdf, layers.spec(name))
+        return gdf
+    if plan_layer:
+        return layers.load(name, store=store)
+    if store is not None and store.has_layer(name):
+        return store.read_layer(name)
+    return gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
+
+
+def layer_frame(name: str, as_of: date | None = None) -> gpd.GeoDataFrame:
+    """A layer as the pages see it: the working store (or the baseline), optionally replayed to ``as_of``.
+
+    Parameters
+    ----------
+    name : str
+        Layer name.
+    as_of : datetime.date, optional
+        Replay statuses to the end of that day (UTC) from the store's history.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        EPSG:4326 with the spec's derived columns (``area_mu`` 亩, ``length_km`` km, ``town``, ``done``).
+    """
+    return _frame(name, store_stamp(), as_of.isoformat() if as_of else None)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _history(layer: str | None, feature_id: str | None, stamp: str) -> pd.DataFrame:
+    store = get_store()
+    if store is None:
+        return pd.DataFrame(columns=["at", "user", "layer", "feature_id", "field", "old", "new", "note", "version"])
+    return store.history(layer, feature_id)
+
+
+def history(layer: str | None = None, feature_id: str | None = None) -> pd.DataFrame:
+    """The store's change history (newest last), empty when there is no store."""
+    return _history(layer, feature_id, store_stamp())
+
+
+def clear_caches() -> None:
+    """Forget cached frames after this session wrote to the store."""
+    _frame.clear()
+    _history.clear()

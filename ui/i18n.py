@@ -1,0 +1,214 @@
+"""User-facing text of the app in Chinese (first) and English, and the language switch.
+
+Every string a page shows comes from :data:`STRINGS` through :func:`t`. The language lives in
+``st.session_state["lang"]`` (the sidebar's 中文 / English switch, also in the URL as ``?lang=en``).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+__all__ = ["STRINGS", "LANGS", "lang", "t", "status_label", "deadline_label"]
+
+LANGS: dict[str, str] = {"zh": "中文", "en": "English"}
+
+#: key -> (Chinese, English). ``{name}`` placeholders are filled by :func:`t`.
+STRINGS: dict[str, tuple[str, str]] = {
+    "app_title": ("松山湖规划 GIS", "Songshan Lake Plan GIS"),
+    "language": ("语言", "Language"),
+    "as_of": ("截至日期（回放状态历史）", "As of (replays the status history)"),
+    "as_of_help": (
+        "显示各要素在该日期当天结束时的状态；默认今天。",
+        "Shows every feature's status as it was at the end of that day; today by default.",
+    ),
+    "as_of_active": ("正在查看 {date} 的历史状态（只读）", "Showing the statuses as of {date} (read-only)"),
+    # pages
+    "page_map": ("地图", "Map"),
+    "page_roads": ("联网路", "Roads"),
+    "page_land": ("土地", "Land"),
+    "page_metrics": ("指标", "Metrics"),
+    "page_data": ("数据", "Data"),
+    # map
+    "layers": ("图层", "Layers"),
+    "statuses": ("状态", "Statuses"),
+    "basemap": ("底图", "Basemap"),
+    "bm_none": ("无底图（离线可用）", "None (works offline)"),
+    "bm_osm": ("OpenStreetMap", "OpenStreetMap"),
+    "bm_gaode_vector": ("高德 矢量（数据偏移至 GCJ-02 显示）", "Gaode vector (data shifted to GCJ-02 for display)"),
+    "bm_gaode_satellite": ("高德 卫星（数据偏移至 GCJ-02 显示）", "Gaode satellite (data shifted to GCJ-02 for display)"),
+    "bm_tianditu_vector": ("天地图 矢量", "Tianditu vector"),
+    "bm_tianditu_satellite": ("天地图 影像", "Tianditu imagery"),
+    "bm_needs_key": ("（需要密钥）", " (needs a key)"),
+    "tianditu_key": ("天地图密钥", "Tianditu key"),
+    "tianditu_key_help": (
+        "在天地图官网申请“浏览器端”密钥；也可设置环境变量 SSL_GIS_TIANDITU_KEY。",
+        "Get a browser key from Tianditu; or set the environment variable SSL_GIS_TIANDITU_KEY.",
+    ),
+    "tianditu_missing": (
+        "天地图底图需要密钥：请在左侧填写或设置环境变量 SSL_GIS_TIANDITU_KEY；当前显示无底图。",
+        "The Tianditu basemap needs a key: enter it in the sidebar or set SSL_GIS_TIANDITU_KEY; showing no basemap.",
+    ),
+    "search": ("按名称或编号查找", "Find by name or id"),
+    "search_none": ("没有找到匹配 “{q}” 的要素", "No feature matches “{q}”"),
+    "search_pick": ("匹配的要素", "Matching features"),
+    "details": ("要素详情", "Feature details"),
+    "details_hint": ("点击地图上的要素查看详情。", "Click a feature on the map to see its details."),
+    "plan_source": ("规划原文", "The plan says"),
+    "illustrative": ("示意位置（非实际位置）", "Illustrative location (not the real place)"),
+    "not_illustrative": ("实际位置", "Real location"),
+    "no_layers": ("尚无图层数据。", "No layer data yet."),
+    "features_shown": ("显示 {n} 个要素", "{n} features shown"),
+    "measure_hint": (
+        "左上角的尺子可量测距离（km）和面积（亩、公顷）。",
+        "Use the ruler (top left) to measure distances (km) and areas (亩, ha).",
+    ),
+    "field": ("字段", "Field"),
+    "value": ("值", "Value"),
+    "area_mu": ("面积 (亩)", "Area (亩)"),
+    "length_km": ("长度 (km)", "Length (km)"),
+    # common fields
+    "f_id": ("编号", "Id"),
+    "f_name_zh": ("名称", "Name (zh)"),
+    "f_name_en": ("英文名称", "Name (en)"),
+    "f_layer": ("图层", "Layer"),
+    "f_kind": ("类别", "Kind"),
+    "f_status": ("状态", "Status"),
+    "f_deadline": ("期限", "Deadline"),
+    "f_plan_ref": ("规划章节", "Plan section"),
+    "f_plan_quote": ("规划原文", "Plan text"),
+    "f_target": ("目标", "Target"),
+    "f_source": ("数据来源", "Source"),
+    "f_accuracy_m": ("位置精度 (m)", "Accuracy (m)"),
+    "f_updated_at": ("更新时间", "Updated at"),
+    "f_updated_by": ("更新人", "Updated by"),
+    "f_version": ("版本", "Version"),
+    "f_towns": ("连接镇街", "Towns joined"),
+    "f_town": ("镇街", "Town"),
+    "f_action": ("用地行动", "Land action"),
+    "f_last_change": ("最近变更", "Last change"),
+    # roads
+    "roads_title": ("18 条联网路", "The 18 联网路 (link roads)"),
+    "roads_opened": ("已打通", "Opened"),
+    "roads_opened_km": ("已通车里程", "Opened length"),
+    "roads_congestion": ("拥堵点改造", "Congestion points fixed"),
+    "roads_edit": ("更新道路状态", "Change a road's status"),
+    "roads_pick": ("道路", "Road"),
+    "new_status": ("新状态", "New status"),
+    "change_date": ("变更日期", "Date of the change"),
+    "change_note": ("备注", "Note"),
+    "save": ("保存", "Save"),
+    "saved": ("已保存：{name} → {status}（版本 {version}）", "Saved: {name} → {status} (version {version})"),
+    "history": ("变更历史", "History"),
+    "no_history": ("暂无变更记录。", "No changes recorded yet."),
+    "edit_needs_store": ("工作库不可用，无法保存。", "The working store is not available; cannot save."),
+    "edit_as_of": ("回放历史时不能编辑；请把截至日期设为今天。", "Editing is off while replaying history; set the as-of date to today."),
+    # land
+    "land_title": ("土地行动台账", "Land-action ledger"),
+    "land_by_action": ("按行动统计（亩）", "By action (亩)"),
+    "land_by_town": ("按镇街统计（亩）", "By town (亩)"),
+    "land_parcels": ("地块", "Parcels"),
+    "land_filter_action": ("行动", "Action"),
+    "land_filter_status": ("状态", "Status"),
+    "land_filter_town": ("镇街", "Town"),
+    "land_edit": ("更新地块状态", "Change a parcel's status"),
+    "land_pick": ("地块", "Parcel"),
+    "target": ("目标", "Target"),
+    "achieved": ("已完成", "Achieved"),
+    # metrics
+    "metrics_title": ("规划指标", "Plan metrics"),
+    "radius_m": ("服务半径 (m)", "Service distance (m)"),
+    "facility_kind": ("设施类型", "Facility type"),
+    "covered_share": ("覆盖面积比例", "Share of area covered"),
+    "uncovered": ("未覆盖要素（地图上以洋红色标出）", "Uncovered features (magenta on the map)"),
+    "substations": ("变电站", "Substations"),
+    "schedule": ("进度表（逾期在前）", "Schedule (overdue first)"),
+    "download_csv": ("下载 CSV", "Download CSV"),
+    "download_xlsx": ("下载 Excel", "Download Excel"),
+    "not_ready": ("该功能的后端尚未就绪：{what}", "The back end of this part is not ready yet: {what}"),
+    # data
+    "data_title": ("导入与导出", "Import and export"),
+    "upload": (
+        "上传文件（GeoJSON、GeoPackage、Shapefile 压缩包、KML/KMZ、CSV、DXF）",
+        "Upload a file (GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, CSV, DXF)",
+    ),
+    "upload_datum": ("坐标来自高德/腾讯拾取器（GCJ-02）", "Coordinates come from an AMap/Tencent picker (GCJ-02)"),
+    "report": ("校验报告", "Validation report"),
+    "report_ok": ("读取 {n} 个要素", "{n} features read"),
+    "report_crs": ("假定坐标系：{crs}", "CRS assumed: {crs}"),
+    "report_problems": ("问题", "Problems"),
+    "report_repairs": ("已修复", "Repairs"),
+    "preview": ("预览（尚未保存）", "Preview (not saved yet)"),
+    "save_as_new": ("作为新图层保存", "Save as a new layer"),
+    "new_layer_name": ("新图层名称（小写字母、数字、下划线）", "New layer name (lower-case letters, digits, underscores)"),
+    "replace_layer": ("替换规划图层的要素", "Replace a plan layer's features"),
+    "saved_layer": ("已保存图层 {name}（{n} 个要素）", "Saved layer {name} ({n} features)"),
+    "export": ("导出", "Export"),
+    "export_layer": ("图层", "Layer"),
+    "export_format": ("格式", "Format"),
+    "export_filter": ("按状态筛选（可选）", "Filter by status (optional)"),
+    "export_go": ("生成文件", "Make the file"),
+    "export_download": ("下载 {name}", "Download {name}"),
+    "working": ("处理中…", "Working…"),
+    "bad_name": ("图层名称不合法", "Invalid layer name"),
+    "read_only": ("只读：登录编辑账号后可保存。", "Read-only: sign in as an editor to save."),
+}
+
+
+def lang() -> str:
+    """The current language, ``"zh"`` (default) or ``"en"``."""
+    value = st.session_state.get("lang", "zh")
+    return value if value in LANGS else "zh"
+
+
+def t(key: str, **fmt: object) -> str:
+    """The text for ``key`` in the current language, with ``{placeholders}`` filled from ``fmt``.
+
+    Unknown keys come back as the key itself, so a missing string is visible rather than fatal.
+    """
+    pair = STRINGS.get(key)
+    if pair is None:
+        return key
+    text = pair[0] if lang() == "zh" else pair[1]
+    return text.format(**fmt) if fmt else text
+
+
+_STATUS = {
+    "planned": ("规划", "planned"),
+    "site_selection": ("选址中", "site selection"),
+    "site_selected": ("已选址", "site selected"),
+    "under_construction": ("在建", "under construction"),
+    "completed": ("建成", "completed"),
+    "delayed": ("滞后", "delayed"),
+    "cancelled": ("取消", "cancelled"),
+}
+
+
+def status_label(status: str, spec: object | None = None) -> str:
+    """A status shown in the current language (the layer spec's wording when it has one)."""
+    if spec is not None and hasattr(spec, "status_label"):
+        try:
+            return str(spec.status_label(status, lang=lang()))
+        except Exception:  # a spec without that status: fall back to the generic label
+            pass
+    pair = _STATUS.get(status)
+    if pair is None:
+        return str(status)
+    return pair[0] if lang() == "zh" else pair[1]
+
+
+_DEADLINES = {
+    "2020-Q1": ("第一季度", "Q1 2020"),
+    "2020-H1": ("上半年", "H1 2020"),
+    "2020-09": ("9月份", "September 2020"),
+    "2020-H2": ("下半年", "H2 2020"),
+    "2020-YE": ("年底前", "by year end"),
+    "2020": ("年内", "during 2020"),
+}
+
+
+def deadline_label(deadline: str) -> str:
+    """The plan's period in the current language, with its code (``上半年 (2020-H1)``)."""
+    pair = _DEADLINES.get(str(deadline))
+    if pair is None:
+        return str(deadline)
+    return f"{pair[0] if lang() == 'zh' else pair[1]} ({deadline})"

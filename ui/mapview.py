@@ -1,0 +1,282 @@
+"""The shared map widget: plan layers → :mod:`gis.render` → streamlit-folium, plus the feature details panel.
+
+The base map (basemap tiles, measure and draw controls) is built once per basemap and language; the data
+layers are passed as ``feature_group_to_add``, so toggling a layer or a status updates the layers without
+remounting the map (no blank flash, the view is kept). Each page asks only for the return values it needs
+(``returned_objects``).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from gis import render
+from gis.errors import InputError
+from ui import data
+from ui.i18n import deadline_label, lang, status_label, t
+from ui.map_assets import ASSET_BASE
+
+__all__ = [
+    "STATUS_COLORS",
+    "map_layers",
+    "show_map",
+    "clicked_id",
+    "feature_details",
+    "legend",
+    "tianditu_key",
+    "basemap_options",
+]
+
+#: Colour of each status on the map (shared by every layer coloured by status).
+STATUS_COLORS: dict[str, str] = {
+    "planned": "#7f8c8d",
+    "site_selection": "#f39c12",
+    "site_selected": "#2980b9",
+    "under_construction": "#e67e22",
+    "completed": "#27ae60",
+    "delayed": "#c0392b",
+    "cancelled": "#34495e",
+}
+#: Layers whose features are coloured by status (tracked items); context layers keep their spec style.
+_BY_STATUS = {"road_links", "substations", "tod_stations", "facilities", "platforms"}
+
+_POPUP_FIELDS = ("name_zh", "name_en", "status_label", "deadline", "area_mu", "length_km", "plan_ref", "id")
+
+
+def tianditu_key() -> str:
+    """The Tianditu key from the sidebar (session) or the ``SSL_GIS_TIANDITU_KEY`` environment variable."""
+    return str(st.session_state.get("tianditu_key") or os.environ.get("SSL_GIS_TIANDITU_KEY", "")).strip()
+
+
+def basemap_options() -> dict[str, str]:
+    """Basemap key → label in the current language (Tianditu says when a key is missing)."""
+    out = {}
+    for key in render.BASEMAPS:
+        label = t(f"bm_{key}")
+        if key.startswith("tianditu") and not tianditu_key():
+            label += t("bm_needs_key")
+        out[key] = label
+    return out
+
+
+def _popup_labels() -> list[tuple[str, str]]:
+    labels = {"area_mu": t("area_mu"), "length_km": t("length_km"), "status_label": t("f_status")}
+    return [(f, labels.get(f) or t(f"f_{f}")) for f in _POPUP_FIELDS]
+
+
+def _style_fn(spec: Any):
+    if spec is None:
+        return None
+
+    def fn(row: dict) -> dict:
+        return spec.style_for(str(row.get("kind", "")), action=row.get("action") if "action" in row else None)
+
+    return fn
+
+
+def map_layers(
+    names: Sequence[str],
+    *,
+    statuses: Iterable[str] | None = None,
+    as_of: date | None = None,
+    highlight: dict[str, set[str]] | None = None,
+    by_status: Iterable[str] | None = None,
+) -> list[render.MapLayer]:
+    """MapLayers of the named layers, filtered to ``statuses``, with spec styles and status colours.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Layers to draw, bottom first.
+    statuses : iterable of str, optional
+        Keep only features in these statuses (None keeps all).
+    as_of : datetime.date, optional
+        Replay statuses to that day.
+    highlight : dict, optional
+        ``layer -> ids`` drawn highlighted.
+    by_status : iterable of str, optional
+        Layers coloured by status (default: the tracked-item layers).
+    """
+    out = []
+    coloured = set(by_status) if by_status is not None else _BY_STATUS
+    keep = set(statuses) if statuses is not None else None
+    for name in names:
+        gdf = data.layer_frame(name, as_of)
+        if keep is not None and "status" in gdf.columns:
+            gdf = gdf[gdf["status"].astype(str).isin(keep)]
+        spec = data.layer_spec(name)
+        title = (spec.title_zh if lang() == "zh" else spec.title_en) if spec is not None else name
+        shown = gdf.copy()
+        if "status" in shown.columns:
+            shown["status"] = [status_label(s, spec) for s in shown["status"].astype(str)]
+            shown["st_key"] = gdf["status"].astype(str).to_numpy()
+        if "deadline" in shown.columns:
+            shown["deadline"] = [deadline_label(d) for d in shown["deadline"].astype(str)]
+        layer = render.MapLayer(
+            name=name,
+            title=title,
+            gdf=_with_status_key(shown),
+            style=dict(spec.style) if spec is not None else {"color": "#8e44ad"},
+            status_colors=STATUS_COLORS if name in coloured else {},
+            tooltip_field="name_zh" if lang() == "zh" or "name_en" not in gdf.columns else "name_en",
+            popup_fields=_popup_labels(),
+            highlight_ids=frozenset((highlight or {}).get(name, set())),
+            feature_style=_style_fn(spec),
+        )
+        out.append(layer)
+    return out
+
+
+def _with_status_key(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Render colours by the ``status`` column; keep the label for popups in ``status_label``."""
+    if "st_key" not in gdf.columns:
+        return gdf
+    out = gdf.copy()
+    out["status_label"] = out["status"]
+    out["status"] = out.pop("st_key")
+    return out
+
+
+def legend(map_layers_: Sequence[render.MapLayer]) -> None:
+    """A legend beside the map: each layer's colour, and the status colours present (escaped)."""
+    parts = []
+    for layer in map_layers_:
+        colour = render.safe_color(layer.style.get("color"))
+        parts.append(
+            f"<span style='white-space:nowrap;margin-right:12px'><span style='display:inline-block;width:12px;height:12px;"
+            f"background:{colour};border:1px solid #555;margin-right:4px'></span>{html.escape(layer.title)} ({len(layer.gdf)})</span>"
+        )
+    present = set()
+    for layer in map_layers_:
+        if layer.status_colors and "status" in layer.gdf.columns:
+            present |= set(layer.gdf["status"].astype(str))
+    for status, colour in STATUS_COLORS.items():
+        if status in present:
+            parts.append(
+                f"<span style='white-space:nowrap;margin-right:12px'><span style='display:inline-block;width:12px;height:4px;"
+                f"background:{colour};margin-right:4px;vertical-align:middle'></span>{html.escape(status_label(status))}</span>"
+            )
+    st.markdown("<div class='ssl-legend'>" + " ".join(parts) + "</div>", unsafe_allow_html=True)
+
+
+def show_map(
+    map_layers_: Sequence[render.MapLayer],
+    *,
+    key: str,
+    basemap: str = "none",
+    returned_objects: Sequence[str] = ("last_object_clicked_tooltip",),
+    center: tuple[float, float] | None = None,
+    zoom: int = 12,
+    focus: tuple[float, float] | None = None,
+    focus_zoom: int | None = None,
+    draw: bool = False,
+    height: int = 560,
+) -> dict[str, Any]:
+    """Draw the map and return what the page asked for.
+
+    Parameters
+    ----------
+    map_layers_ : sequence of gis.render.MapLayer
+        Data layers; passed as feature groups so they update without remounting the map.
+    key : str
+        Stable widget key.
+    basemap : str
+        One of :data:`gis.render.BASEMAPS`; Tianditu without a key falls back to "none" with a warning.
+    returned_objects : sequence of str
+        streamlit-folium return values this page needs (each one makes interactions rerun the page).
+    center, zoom : initial view (lat, lon in degrees WGS 84; zoom level).
+    focus, focus_zoom : optional view to move to without remounting (search result).
+    draw : bool
+        Add the draw toolbar (returns ``all_drawings``).
+    height : int
+        Pixels.
+
+    Returns
+    -------
+    dict
+        streamlit-folium's return value (only ``returned_objects``), ``{}`` if none.
+    """
+    tk = tianditu_key()
+    try:
+        m = render.build_map(
+            [], basemap=basemap, tianditu_key=tk, center=center, zoom=zoom, measure=True, draw=draw,
+            legend=False, language=lang(), asset_base=ASSET_BASE,
+        )
+    except InputError:
+        st.warning(t("tianditu_missing"))
+        basemap = "none"
+        m = render.build_map([], basemap="none", center=center, zoom=zoom, draw=draw, legend=False, language=lang(), asset_base=ASSET_BASE)
+    gcj = basemap in render.GCJ02_BASEMAPS
+    # The data layers: built on a scratch map so render's layer code is reused, then handed over as groups.
+    scratch = render.build_map(map_layers_, basemap=basemap if gcj else "none", measure=False, legend=False)
+    groups = [c for c in scratch._children.values() if isinstance(c, folium.FeatureGroup)]
+    for g in groups:
+        g._parent = None
+    if focus is not None and gcj:
+        x, y = render.transform_frame_point(focus[1], focus[0])
+        focus = (y, x)
+    result = st_folium(
+        m,
+        key=key,
+        height=height,
+        use_container_width=True,
+        returned_objects=list(returned_objects),
+        feature_group_to_add=groups or None,
+        center=focus,
+        zoom=focus_zoom,
+    )
+    return result or {}
+
+
+_TIP_ID = re.compile(r"·\s*([^\s·]+)\s*$")
+
+
+def clicked_id(result: dict[str, Any]) -> str | None:
+    """The id of the feature last clicked (from its tooltip ``name · id``), or None."""
+    tip = (result or {}).get("last_object_clicked_tooltip")
+    if not tip:
+        return None
+    match = _TIP_ID.search(str(tip).strip())
+    return match.group(1) if match else None
+
+
+def feature_details(row: pd.Series | dict, spec: Any | None = None) -> None:
+    """All fields of one feature, with area in 亩 or length in km, status, deadline and the plan's words.
+
+    Every value is shown through Streamlit's own escaping (dataframe cells, ``st.text``), never as HTML.
+    """
+    row = dict(row)
+    name = row.get("name_zh" if lang() == "zh" else "name_en") or row.get("name_zh") or row.get("id")
+    st.subheader(str(name), anchor=False)
+    if "illustrative" in row:
+        st.caption(t("illustrative") if bool(row.get("illustrative")) else t("not_illustrative"))
+    quote = row.get("plan_quote")
+    if quote:
+        st.markdown(f"**{t('plan_source')}** {html.escape(str(row.get('plan_ref', '')))}")
+        st.text(str(quote))
+    rows = []
+    for field, value in row.items():
+        if field in {"geometry", "plan_quote"}:
+            continue
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            continue
+        label = t("area_mu") if field == "area_mu" else t("length_km") if field == "length_km" else t(f"f_{field}")
+        if field == "status":
+            value = status_label(str(value), spec)
+        elif field == "deadline":
+            value = deadline_label(str(value))
+        elif isinstance(value, float):
+            value = f"{value:,.2f}"
+        rows.append({t("field"): label if not label.startswith("f_") else field, t("value"): str(value)})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=f"details_{row.get('id', '')}")

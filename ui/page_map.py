@@ -1,0 +1,118 @@
+"""地图 Map: every plan layer with toggles by layer and status, basemaps, search, measure and feature details.
+
+State in the URL: ``layers``, ``st`` (statuses), ``bm`` (basemap), ``sel`` (selected id), ``v`` (view).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from gis import render
+from ui import data, mapview
+from ui.i18n import status_label, t
+from ui.state import as_of_date, format_view, init_from_url, parse_view, url_get, url_list, url_set
+
+ALL_STATUSES = list(mapview.STATUS_COLORS)
+
+
+def _find(names: list[str], query: str, as_of) -> list[tuple[str, str, str]]:
+    """(layer, id, label) of features whose id or name contains ``query`` (case-insensitive)."""
+    q = query.strip().lower()
+    hits = []
+    for name in names:
+        gdf = data.layer_frame(name, as_of)
+        if "id" not in gdf.columns:
+            continue
+        for col in ("id", "name_zh", "name_en"):
+            if col not in gdf.columns:
+                continue
+            mask = gdf[col].astype(str).str.lower().str.contains(q, regex=False)
+            for _, row in gdf[mask].iterrows():
+                hits.append((name, str(row["id"]), f"{row.get('name_zh', '')} · {row['id']}"))
+    seen, out = set(), []
+    for h in hits:
+        if h[1] not in seen:
+            seen.add(h[1])
+            out.append(h)
+    return out[:50]
+
+
+def main() -> None:
+    """Draw the map page."""
+    as_of = as_of_date()
+    names = data.layer_names()
+    init_from_url("map_layers", [n for n in (url_list("layers") or names) if n in names])
+    init_from_url("map_statuses", [s for s in (url_list("st") or ALL_STATUSES) if s in ALL_STATUSES])
+    bm = url_get("bm", "none")
+    init_from_url("map_basemap", bm if bm in render.BASEMAPS else "none")
+
+    side, main_col = st.columns([1, 3], gap="medium")
+    with side:
+        spec_titles = {n: (data.layer_spec(n).title_zh if data.layer_spec(n) else n) for n in names}
+        st.multiselect(t("layers"), names, key="map_layers", format_func=lambda n: spec_titles.get(n, n))
+        st.multiselect(t("statuses"), ALL_STATUSES, key="map_statuses", format_func=status_label)
+        options = mapview.basemap_options()
+        st.selectbox(t("basemap"), list(options), key="map_basemap", format_func=lambda k: options[k])
+        if st.session_state["map_basemap"].startswith("tianditu"):
+            st.text_input(t("tianditu_key"), key="tianditu_key", type="password", help=t("tianditu_key_help"))
+        query = st.text_input(t("search"), key="map_search")
+        focus = None
+        if query.strip():
+            hits = _find(st.session_state["map_layers"] or names, query, as_of)
+            if not hits:
+                st.info(t("search_none", q=query))
+            else:
+                labels = {h[1]: h[2] for h in hits}
+                pick = st.selectbox(t("search_pick"), list(labels), key="map_search_pick", format_func=lambda i: labels[i])
+                layer = next(h[0] for h in hits if h[1] == pick)
+                row = data.layer_frame(layer, as_of).set_index("id").loc[pick]
+                pt = row.geometry.representative_point()
+                focus = (pt.y, pt.x)
+                url_set(sel=pick)
+        st.caption(t("measure_hint"))
+
+    visible = st.session_state["map_layers"]
+    statuses = st.session_state["map_statuses"]
+    basemap = st.session_state["map_basemap"]
+    url_set(layers=visible, st=statuses, bm=basemap)
+    view = parse_view(url_get("v"))
+    if "map_view0" not in st.session_state:
+        st.session_state["map_view0"] = view  # the URL's view is the initial view; later moves go back to the URL
+    view0 = st.session_state["map_view0"]
+    layers_ = mapview.map_layers(visible, statuses=statuses, as_of=as_of)
+    with main_col:
+        result = mapview.show_map(
+            layers_,
+            key="map_main",
+            basemap=basemap,
+            returned_objects=("last_object_clicked_tooltip", "center", "zoom"),
+            center=(view0[0], view0[1]) if view0 else None,
+            zoom=view0[2] if view0 else 11,
+            focus=focus,
+            focus_zoom=16 if focus else None,
+            height=600,
+        )
+        mapview.legend(layers_)
+        center, zoom = result.get("center"), result.get("zoom")
+        if center and zoom and basemap not in render.GCJ02_BASEMAPS:
+            url_set(v=format_view(center["lat"], center["lng"], zoom))
+        clicked = mapview.clicked_id(result)
+        if clicked and clicked != st.session_state.get("map_last_click"):
+            st.session_state["map_last_click"] = clicked
+            url_set(sel=clicked)
+        selected = url_get("sel")
+        st.divider()
+        st.markdown(f"#### {t('details')}")
+        shown = False
+        if selected:
+            for name in visible or names:
+                gdf = data.layer_frame(name, as_of)
+                if "id" in gdf.columns and (gdf["id"].astype(str) == selected).any():
+                    mapview.feature_details(gdf[gdf["id"].astype(str) == selected].iloc[0], data.layer_spec(name))
+                    shown = True
+                    break
+        if not shown:
+            st.caption(t("details_hint"))
+
+
+main()
