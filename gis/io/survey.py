@@ -543,6 +543,8 @@ def _parse(text: str, report: ValidationReport) -> tuple[dict[str, str], list[_R
         if parcel.broken:
             continue
         try:
+            if len(parts) == 3:  # 点号,X,Y without 圈号, as some tools write: one ring
+                parts = [parts[0], "1", parts[1], parts[2]]
             if len(parts) < 4:
                 raise ValueError(line)
             x, y = float(parts[2]), float(parts[3])

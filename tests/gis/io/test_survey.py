@@ -498,3 +498,14 @@ def test_hostile_names_stay_text(tmp_path: Path, square_100m: gpd.GeoDataFrame) 
     tiny = gpd.GeoDataFrame(geometry=[box(LAKE_E, LAKE_N, LAKE_E + 0.0004, LAKE_N + 0.0004)], crs="EPSG:4547")
     with pytest.raises(InputError):
         write_survey_txt(tiny, tmp_path / "tiny.txt")
+
+
+def test_point_lines_without_ring_number(tmp_path: Path) -> None:
+    text = "[地块坐标]\n4,,1,无圈号,面,,,,@\nJ1,2536810,38489700\nJ2,2536810,38489710\nJ3,2536800,38489710\nJ1,2536810,38489700\n"
+    report = ValidationReport()
+    gdf = _read(tmp_path, text, report)
+    assert gdf.geometry.iloc[0].area == pytest.approx(50.0) and report.problems == []
+    report = ValidationReport()
+    with pytest.raises(InputError):
+        _read(tmp_path, "[地块坐标]\n4,,1,缺列,面,,,,@\nJ1,2536810\nJ2,2536810\nJ3,2536800\n", report)
+    assert [p.problem for p in report.problems] == ["bad_point_line"]
