@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -21,7 +22,9 @@ log = logging.getLogger(__name__)
 
 def _layers_with_types(path: Path) -> list[tuple[str, str | None]]:
     try:
-        rows = pyogrio.list_layers(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's notes on a foreign file; the error says it
+            rows = pyogrio.list_layers(path)
     except (DataSourceError, DataLayerError, OSError) as exc:
         raise InputError(f"无法打开 GeoPackage {path.name}：{exc}", f"cannot open the GeoPackage {path.name}: {exc}") from None
     return [(str(name), None if gtype is None else str(gtype)) for name, gtype in rows]
