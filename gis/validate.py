@@ -251,7 +251,7 @@ def validate_frame(
             for j, reason, fix, gone in zip(bad, reasons, fixed, collapsed):
                 i = int(idx[j])
                 head = str(reason).split("[", 1)[0].strip()
-                where = str(reason)[len(head):].strip()
+                where = str(reason)[len(head) :].strip()
                 code = _REASON_CODES.get(head, "invalid_geometry")
                 detail = where if code != "invalid_geometry" else str(reason)
                 problems.append(_problem(i, code, detail))
