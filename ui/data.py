@@ -24,6 +24,7 @@ __all__ = [
     "layer_names",
     "layer_spec",
     "layer_frame",
+    "problems",
     "history",
     "clear_caches",
     "end_of_day_utc",
@@ -37,9 +38,13 @@ def _store_at(path_text: str) -> Any:
     from gis.store import open_store
 
     store = open_store(settings.working_store_path())
-    copied = layers.seed_store(store)
-    if copied:
-        log.info("seeded the working store with %s", copied)
+    try:
+        copied = layers.seed_store(store)
+    except Exception as exc:  # bundled data incomplete: the store still serves what it holds
+        log.warning("could not seed the working store: %s", exc)
+    else:
+        if copied:
+            log.info("seeded the working store with %s", copied)
     return store
 
 
@@ -120,7 +125,18 @@ def layer_frame(name: str, as_of: date | None = None) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         EPSG:4326 with the spec's derived columns (``area_mu`` 亩, ``length_km`` km, ``town``, ``done``).
     """
-    return _frame(name, store_stamp(), as_of.isoformat() if as_of else None)
+    try:
+        return _frame(name, store_stamp(), as_of.isoformat() if as_of else None)
+    except Exception as exc:  # a layer that cannot be read must not take the page down
+        log.warning("cannot load layer %s: %s", name, exc)
+        problems = st.session_state.setdefault("data_problems", {})
+        problems[name] = str(exc)
+        return gpd.GeoDataFrame({"id": pd.Series(dtype=str)}, geometry=[], crs="EPSG:4326")
+
+
+def problems() -> dict[str, str]:
+    """Layers that failed to load in this session (name → message), for the page to show."""
+    return dict(st.session_state.get("data_problems", {}))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -1,7 +1,74 @@
-"""roads page (being built)."""
+"""联网路 Roads: the 18 link roads as a table and on the map by status.
 
+Opened n / 18 and km, the 4 congestion points, the status editor and each road's history.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-from ui.i18n import t
+from ui import data, edit, mapview
+from ui.i18n import deadline_label, lang, status_label, t
+from ui.state import as_of_date
 
-st.info(t("not_ready", what="roads"))
+LAYER = "road_links"
+
+
+def main() -> None:
+    """Draw the roads page."""
+    as_of = as_of_date()
+    spec = data.layer_spec(LAYER)
+    gdf = data.layer_frame(LAYER, as_of)
+    st.header(t("roads_title"), anchor=False)
+    if gdf.empty or "kind" not in gdf.columns:
+        st.info(t("no_layers"))
+        return
+    links = gdf[gdf["kind"] == "link_road"]
+    points = gdf[gdf["kind"] == "congestion_point"]
+    opened = links[links["status"] == "completed"]
+    fixed = points[points["status"] == "completed"]
+    total_km = float(links["length_km"].sum()) if "length_km" in links else 0.0
+    opened_km = float(opened["length_km"].sum()) if "length_km" in opened else 0.0
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("roads_opened"), f"{len(opened)} / 18")
+    c2.metric(t("roads_opened_km"), f"{opened_km:.1f} / {total_km:.1f} km")
+    c3.metric(t("roads_congestion"), f"{len(fixed)} / 4")
+
+    last = edit.last_changes(LAYER)
+    name_col = "name_zh" if lang() == "zh" else "name_en"
+    table = pd.DataFrame(
+        {
+            t("f_id"): links["id"].astype(str),
+            t("f_name_zh"): links[name_col].astype(str),
+            t("f_towns"): links["towns"].astype(str).str.replace(";", "–") if "towns" in links else "",
+            t("length_km"): links["length_km"].round(2) if "length_km" in links else None,
+            t("f_status"): [status_label(s, spec) for s in links["status"].astype(str)],
+            t("f_deadline"): [deadline_label(d) for d in links["deadline"].astype(str)],
+            t("f_last_change"): [str(last.get(i, "")) for i in links["id"].astype(str)],
+        }
+    )
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        st.dataframe(table, hide_index=True, key="roads_table", height=420)
+        if not points.empty:
+            st.caption(
+                " · ".join(f"{r[name_col]}: {status_label(str(r['status']), spec)}" for _, r in points.iterrows())
+            )
+    with right:
+        layers_ = mapview.map_layers(["boundaries", LAYER], as_of=as_of, by_status=[LAYER])
+        mapview.show_map(layers_, key="roads_map", returned_objects=(), zoom=11, height=420)
+        mapview.legend(layers_[1:])
+
+    st.subheader(t("roads_edit"), anchor=False)
+    edit.flash("roads_edit")
+    editable = pd.concat([links, points])
+    edit.status_editor(LAYER, editable, prefix="roads_edit", statuses=list(spec.statuses), as_of=as_of)
+
+    st.subheader(t("history"), anchor=False)
+    labels = {str(r["id"]): f"{r[name_col]} · {r['id']}" for _, r in editable.iterrows()}
+    pick = st.selectbox(t("roads_pick"), list(labels), key="roads_history_pick", format_func=lambda i: labels[i])
+    edit.history_table(LAYER, pick, key="roads_history_table")
+
+
+main()
