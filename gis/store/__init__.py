@@ -31,6 +31,15 @@ Attribute edits are a single ``UPDATE`` plus history ``INSERT`` s in one ``BEGIN
 with Python's :mod:`sqlite3`. GDAL's R-tree triggers call ``ST_IsEmpty``/``ST_MinX``…; every connection
 registers those functions (they read the GeoPackage geometry header), so the triggers work unchanged.
 
+**GDAL never touches the live store file.** The GDAL in the pyogrio wheel links its own copy of SQLite;
+two SQLite copies in one process do not see each other's POSIX locks, so GDAL closing the file can drop
+the locks Python's sqlite3 holds ("multiple copies of SQLite", sqlite.org/howtocorrupt.html) — under
+concurrent writes this gave "disk I/O error" in our tests and can corrupt the file. So
+:meth:`Store.read_layer` decodes the GeoPackage geometry blobs itself (shapely), and GDAL only writes
+private staging files. Callers in the app process must read the store through :class:`Store` (or read a
+:meth:`Store.backup` copy), never with ``pyogrio``/``geopandas.read_file`` on the store path. Other
+processes (QGIS, a surveyor's GDAL) may open the store normally.
+
 **SQL is bound.** Values are always bound parameters. Table and column names cannot be bound: layer
 names are checked against ``ssl_store_layers``/``gpkg_contents`` and field names against the table's own
 columns (``PRAGMA table_info``) before use, new names must look like identifiers, and every name is
@@ -68,8 +77,10 @@ is never undone.
 **Backup and restore.** :meth:`Store.backup` uses SQLite's online backup API (a consistent snapshot while
 others write). :meth:`Store.restore` copies the source to a private file, checks it is an intact store
 (SQLite magic, ``GPKG`` application id, ``quick_check``, the store's tables and layers), keeps the current
-store as ``<store>.bak``, then writes the copy into the live store with the backup API — one SQLite
-transaction, so other sessions see the old store or the restored one, never a torn file.
+store as ``<name>.bak.gpkg`` (:attr:`Store.previous_path`; a ``.gpkg.bak`` name makes GDAL warn), then
+writes the copy into the live store with the backup API — one SQLite transaction, so other sessions see
+the old store or the restored one, never a torn file. (A write committed by another session between the
+``.bak`` copy and the restore is in neither; SQLite cannot hold a write lock across both steps.)
 """
 
 from __future__ import annotations

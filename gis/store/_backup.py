@@ -78,6 +78,14 @@ def check_store_file(path: Path) -> None:
         raise _not_a_store(name, "无法作为数据库打开", f"cannot be opened as a database: {str(exc)[:80]}") from exc
 
 
+def previous_path(store_path: Path) -> Path:
+    """Where a restore keeps the store it replaced: ``working.gpkg`` → ``working.bak.gpkg``.
+
+    (``.bak.gpkg`` rather than ``.gpkg.bak``: GDAL and QGIS open it without complaining about the extension.)
+    """
+    return store_path.with_name(store_path.stem + ".bak" + store_path.suffix)
+
+
 def restore_into(store_path: Path, src: Path, *, user: str) -> Path:
     """Replace the store's content with ``src`` in one write transaction; the old store goes to ``.bak``.
 
@@ -90,7 +98,7 @@ def restore_into(store_path: Path, src: Path, *, user: str) -> Path:
         raise InputError(f"找不到备份文件 {src.name[:80]}", f"backup file {src.name[:80]} not found")
     check_store_file(src)
     private = store_path.parent / f".{store_path.name}.restore-{uuid.uuid4().hex}.gpkg"
-    bak = store_path.with_name(store_path.name + ".bak")
+    bak = previous_path(store_path)
     try:
         s = sqlite3.connect(f"{src.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
         try:

@@ -54,7 +54,9 @@ def history_frame(conn: sqlite3.Connection, layer: str | None, feature_id: str |
         }
         for r in rows
     ]
-    frame = pd.DataFrame.from_records(records, columns=HISTORY_COLUMNS)
+    frame = pd.DataFrame(
+        {col: pd.Series([r[col] for r in records], dtype=object if col in ("old", "new") else None) for col in HISTORY_COLUMNS}
+    )
     return frame.astype({"version": "int64"})
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from gis import settings
 from gis.errors import ConflictError, InputError
-from gis.store import _backup, _gpkg, _layers, _replay
+from gis.store import _backup, _gpkg, _layers, _read, _replay
 from gis.store._gpkg import FID_COLUMN, GEOMETRY_COLUMN, HISTORY_TABLE, LAYERS_TABLE, META_TABLE, STORE_FORMAT, VERSION_COLUMN, quote
 from gis.store._values import MAX_CHANGES, check_feature_id, check_note, check_user, encode, iso_utc, short, to_sql
 
@@ -48,6 +48,11 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+
+    @property
+    def previous_path(self) -> Path:
+        """Where :meth:`restore` keeps the store it replaced (``working.gpkg`` → ``working.bak.gpkg``)."""
+        return _backup.previous_path(self.path)
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
@@ -110,12 +115,9 @@ class Store:
         gis.errors.InputError
             If there is no such layer.
         """
-        import pyogrio
-
-        self.id_field(name)
-        gdf = pyogrio.read_dataframe(self.path, layer=name)
-        gdf[VERSION_COLUMN] = gdf[VERSION_COLUMN].astype("int64")
-        return gdf
+        with self._connect() as conn, _gpkg.read_transaction(conn):
+            _gpkg.id_field_of(conn, name)
+            return _read.read_frame(conn, name)
 
     def history(self, layer: str | None = None, feature_id: str | None = None, *, limit: int | None = None) -> pd.DataFrame:
         """The change history, oldest first (newest last).
@@ -399,7 +401,7 @@ class Store:
             return _backup.copy_database(conn, dest)
 
     def restore(self, src: Path, *, user: str) -> None:
-        """Replace the store with a backup, atomically; the previous store is kept as ``<store>.bak``.
+        """Replace the store with a backup, atomically; the previous store is kept at :attr:`previous_path`.
 
         Parameters
         ----------

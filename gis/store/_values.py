@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -80,18 +81,15 @@ def check_feature_id(feature_id: object) -> str:
 
 
 def _plain(value: Any) -> Any:
-    """numpy/pandas scalars → Python scalars; pandas NA/NaT → None."""
-    if value is None:
-        return None
-    try:
-        import pandas as pd  # noqa: PLC0415 - only if pandas is already in use
-
+    """numpy/pandas scalars → Python scalars; NaN, pandas NA/NaT → None."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None  # NaN is pandas' "missing"
+    pd = sys.modules.get("pandas")  # only if the caller already uses pandas: the edit path stays light
+    if pd is not None:
         if value is pd.NaT or (not isinstance(value, str | bytes) and pd.api.types.is_scalar(value) and pd.isna(value)):
             return None
         if isinstance(value, pd.Timestamp):
             return value.to_pydatetime()
-    except ImportError:  # pragma: no cover
-        pass
     if hasattr(value, "item") and not isinstance(value, str | bytes):
         return value.item()
     return value
