@@ -1,7 +1,206 @@
-"""data page (being built)."""
+"""数据 Data: upload a file, read its validation report and preview it before saving; export any layer.
 
+Uploads are written to a private temporary folder under a fixed name (the upload's own name is used only
+for its extension and in messages, never as a path) and read with ``gis.io.read_any``; nothing reaches
+the working store before an editor presses save. Exports read the working store.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
-from ui.i18n import t
+import layers
+from gis.errors import GisError
+from gis.io import INPUT_EXTENSIONS, read_any, write_any
+from ui import data, mapview
+from ui.i18n import lang, status_label, t
+from ui.state import as_of_date
 
-st.info(t("not_ready", what="data"))
+try:
+    from ui.auth import require_editor
+except ImportError:  # pragma: no cover - only while ui/auth.py is missing
+    require_editor = None
+
+_LAYER_NAME = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+
+#: Export format → (file suffix, MIME type, CRS for surveyor formats).
+EXPORTS: dict[str, tuple[str, str, str | None]] = {
+    "geojson": (".geojson", "application/geo+json", None),
+    "geojson-surveyor": (".geojson", "application/geo+json", "EPSG:4547"),
+    "geojson-surveyor-4526": (".geojson", "application/geo+json", "EPSG:4526"),
+    "gpkg": (".gpkg", "application/geopackage+sqlite3", None),
+    "shp": (".zip", "application/zip", None),
+    "kml": (".kml", "application/vnd.google-earth.kml+xml", None),
+    "dxf": (".dxf", "application/dxf", "EPSG:4547"),
+    "boundary-points": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "EPSG:4547"),
+    "boundary-points-csv": (".csv", "text/csv", "EPSG:4547"),
+}
+_EXPORT_LABELS = {
+    "geojson": "GeoJSON (RFC 7946, EPSG:4326)",
+    "geojson-surveyor": "GeoJSON 测量版 surveyor (EPSG:4547)",
+    "geojson-surveyor-4526": "GeoJSON 测量版 surveyor (EPSG:4526)",
+    "gpkg": "GeoPackage",
+    "shp": "Shapefile (.zip)",
+    "kml": "KML",
+    "dxf": "DXF (EPSG:4547)",
+    "boundary-points": "界址点坐标表 (.xlsx)",
+    "boundary-points-csv": "界址点坐标表 (.csv)",
+}
+
+
+def _read_upload(upload, *, gcj02: bool):
+    """Read an uploaded file into (frame, report) or show the error; cached per file content."""
+    suffix = Path(upload.name).suffix.lower()
+    if suffix not in INPUT_EXTENSIONS:
+        st.error(f"不支持的文件类型 {suffix} / unsupported file type {suffix}")
+        return None
+    key = ("upload", upload.file_id if hasattr(upload, "file_id") else upload.name, upload.size, gcj02)
+    cached = st.session_state.get("data_upload_cache")
+    if cached and cached[0] == key:
+        return cached[1]
+    with tempfile.TemporaryDirectory(prefix="ssl-upload-") as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(upload.getvalue())
+        try:
+            with st.spinner(t("working")):
+                result = read_any(path, datum="gcj02" if gcj02 else None, display_name=upload.name)
+        except GisError as exc:
+            st.error(exc.zh if lang() == "zh" else exc.en)
+            return None
+    st.session_state["data_upload_cache"] = (key, result)
+    return result
+
+
+def _report(result) -> None:
+    rep = result.report
+    st.markdown(f"#### {t('report')}")
+    st.success(t("report_ok", n=rep.features)) if rep.ok else st.error(t("report_ok", n=rep.features))
+    if rep.crs_assumed:
+        st.info(t("report_crs", crs=rep.crs_assumed))
+    if rep.problems:
+        st.markdown(f"**{t('report_problems')}** ({len(rep.problems)})")
+        st.dataframe(
+            pd.DataFrame([{"feature": p.feature, "code": p.problem, "message": p.message_zh if lang() == "zh" else p.message_en,
+                           "fatal": p.fatal} for p in rep.problems]),
+            hide_index=True, key="data_report_problems",
+        )
+    if rep.repairs:
+        st.markdown(f"**{t('report_repairs')}** ({len(rep.repairs)})")
+        st.dataframe(
+            pd.DataFrame([{"feature": r.feature, "code": r.repair, "message": r.message_zh if lang() == "zh" else r.message_en}
+                          for r in rep.repairs]),
+            hide_index=True, key="data_report_repairs",
+        )
+
+
+def _import_section() -> None:
+    st.subheader(t("data_title"), anchor=False)
+    upload = st.file_uploader(t("upload"), type=[e.lstrip(".") for e in INPUT_EXTENSIONS], key="data_upload")
+    gcj02 = st.checkbox(t("upload_datum"), key="data_upload_gcj02")
+    if upload is None:
+        return
+    result = _read_upload(upload, gcj02=gcj02)
+    if result is None:
+        return
+    _report(result)
+    gdf = result.gdf
+    st.markdown(f"#### {t('preview')}")
+    preview = gdf.copy()
+    if "id" not in preview.columns:
+        preview["id"] = [f"f-{i + 1}" for i in range(len(preview))]
+    if "name_zh" not in preview.columns:
+        name_like = next((c for c in preview.columns if c.lower() in {"name", "名称", "mc"}), None)
+        preview["name_zh"] = preview[name_like].astype(str) if name_like else preview["id"].astype(str)
+    from gis.render import MapLayer
+
+    fields = [(c, c) for c in preview.columns if c != preview.geometry.name][:12]
+    layer = MapLayer("upload", upload.name, preview, {"color": "#8e44ad", "fill_color": "#d2b4de", "fill_opacity": 0.4},
+                     popup_fields=fields)
+    ctx = mapview.map_layers(["boundaries"])
+    mapview.show_map(ctx + [layer], key="data_preview_map", returned_objects=(), zoom=11, height=420)
+    st.dataframe(pd.DataFrame(preview.drop(columns=preview.geometry.name)).head(200), key="data_preview_table")
+
+    if require_editor is None:
+        st.info(t("read_only"))
+        return
+    user = require_editor("保存上传的数据", "save uploaded data")
+    if user is None:
+        return
+    store = data.get_store()
+    if store is None:
+        st.warning(t("edit_needs_store"))
+        return
+    c1, c2 = st.columns(2)
+    with c1:
+        new_name = st.text_input(t("new_layer_name"), key="data_new_name", max_chars=40)
+        if st.button(t("save_as_new"), key="data_save_new", type="primary"):
+            if not _LAYER_NAME.match(new_name or "") or new_name in layers.names():
+                st.error(t("bad_name"))
+            else:
+                _write(store, new_name, preview, user.name, upload.name)
+    with c2:
+        target = st.selectbox(t("replace_layer"), layers.names(), key="data_replace_target")
+        if st.button(t("replace_layer"), key="data_replace"):
+            try:
+                layers.validate_frame(gdf, layers.spec(target))
+            except GisError as exc:
+                st.error(exc.zh if lang() == "zh" else exc.en)
+            else:
+                _write(store, target, gdf, user.name, upload.name)
+
+
+def _write(store, name: str, gdf: gpd.GeoDataFrame, user: str, source_name: str) -> None:
+    try:
+        with st.spinner(t("working")):
+            store.write_layer(name, gdf, user=user, note=f"upload: {source_name}"[:200])
+    except GisError as exc:
+        st.error(exc.zh if lang() == "zh" else exc.en)
+        return
+    data.clear_caches()
+    st.success(t("saved_layer", name=name, n=len(gdf)))
+
+
+def _export_section() -> None:
+    st.subheader(t("export"), anchor=False)
+    as_of = as_of_date()
+    names = data.layer_names()
+    c1, c2, c3 = st.columns(3)
+    name = c1.selectbox(t("export_layer"), names, key="data_export_layer")
+    fmt = c2.selectbox(t("export_format"), list(EXPORTS), key="data_export_format", format_func=_EXPORT_LABELS.get)
+    gdf = data.layer_frame(name, as_of)
+    statuses = sorted(gdf["status"].astype(str).unique()) if "status" in gdf.columns else []
+    keep = c3.multiselect(t("export_filter"), statuses, key="data_export_status", format_func=status_label)
+    if keep:
+        gdf = gdf[gdf["status"].astype(str).isin(keep)]
+    derived = [c for c in ("area_mu", "length_km", "town", "done") if c in gdf.columns]
+    out = gdf.drop(columns=derived) if fmt.startswith("geojson") or fmt in {"gpkg", "shp", "kml"} else gdf
+    if st.button(t("export_go"), key="data_export_go"):
+        suffix, mime, crs = EXPORTS[fmt]
+        writer_fmt = {"geojson-surveyor-4526": "geojson-surveyor", "boundary-points-csv": "boundary-points"}.get(fmt, fmt)
+        with tempfile.TemporaryDirectory(prefix="ssl-export-") as tmp, st.spinner(t("working")):
+            path = Path(tmp) / f"{name}{suffix}"
+            try:
+                write_any(out, path, fmt=writer_fmt, crs=crs)
+            except GisError as exc:
+                st.error(exc.zh if lang() == "zh" else exc.en)
+                return
+            st.session_state["data_export_file"] = (path.name, path.read_bytes(), mime)
+    made = st.session_state.get("data_export_file")
+    if made:
+        st.download_button(t("export_download", name=made[0]), made[1], made[0], made[2], key="data_export_download")
+
+
+def main() -> None:
+    """Draw the data page."""
+    _import_section()
+    st.divider()
+    _export_section()
+
+
+main()

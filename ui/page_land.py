@@ -1,7 +1,126 @@
-"""land page (being built)."""
+"""土地 Land: the land-action ledger — 亩 by action and status against the plan's 250 / 700 / 800 亩.
 
+By town and sub-park, the parcels table with filters, charts, the map of the filtered parcels, and the
+status editor for editors. Areas are the registry's ``area_mu`` (computed on EPSG:4547, never typed in).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-from ui.i18n import t
+import layers
+from ui import data, edit, mapview
+from ui.i18n import deadline_label, lang, status_label, t
+from ui.state import as_of_date
 
-st.info(t("not_ready", what="land"))
+LAYER = "land_actions"
+try:
+    from layers.land_actions import ACTION_LABELS, PARCEL_ACTIONS
+except ImportError:  # pragma: no cover
+    ACTION_LABELS, PARCEL_ACTIONS = {}, ("consolidation", "reserve", "revitalisation")
+
+
+def action_label(action: str) -> str:
+    """The action in the current language (整备 / consolidation, …)."""
+    pair = ACTION_LABELS.get(action)
+    return (pair[0] if lang() == "zh" else pair[1]) if pair else action
+
+
+def _targets() -> dict[str, float]:
+    """``action -> target 亩`` from the plan's targets table (selector ``action=…``, unit 亩)."""
+    try:
+        tg = layers.plan_targets()
+    except Exception:  # targets table missing: no target column
+        return {}
+    out = {}
+    for _, row in tg.iterrows():
+        sel = str(row.get("selector", ""))
+        if row.get("layer") == LAYER and sel.startswith("action=") and str(row.get("measure")) == "sum_area_mu":
+            out[sel.split("=", 1)[1]] = float(row["value"])
+    return out
+
+
+def main() -> None:
+    """Draw the land page."""
+    as_of = as_of_date()
+    spec = data.layer_spec(LAYER)
+    gdf = data.layer_frame(LAYER, as_of)
+    st.header(t("land_title"), anchor=False)
+    if gdf.empty or "action" not in gdf.columns:
+        st.info(t("no_layers"))
+        return
+    parcels = gdf[gdf["action"].isin(PARCEL_ACTIONS)]
+    targets = _targets()
+
+    cols = st.columns(len(PARCEL_ACTIONS))
+    for col, action in zip(cols, PARCEL_ACTIONS):
+        sub = parcels[parcels["action"] == action]
+        done = float(sub.loc[sub["status"] == "completed", "area_mu"].sum())
+        total = float(sub["area_mu"].sum())
+        target = targets.get(action)
+        col.metric(
+            f"{action_label(action)} ({t('achieved')} / {t('target')})",
+            f"{done:,.1f} / {target:,.0f} 亩" if target else f"{done:,.1f} 亩",
+            help=f"{t('f_status')}: {status_label('completed', spec)} · Σ {total:,.1f} 亩",
+        )
+
+    st.subheader(t("land_by_action"), anchor=False)
+    pivot = parcels.pivot_table(index="action", columns="status", values="area_mu", aggfunc="sum", fill_value=0.0)
+    pivot.index = [action_label(a) for a in pivot.index]
+    pivot.columns = [status_label(s, spec) for s in pivot.columns]
+    pivot[t("target")] = [targets.get(a) for a in parcels.pivot_table(index="action", values="area_mu", aggfunc="sum").index]
+    c1, c2 = st.columns([3, 2])
+    c1.dataframe(pivot.round(1), key="land_pivot")
+    c2.bar_chart(pivot.drop(columns=[t("target")]), horizontal=True, height=220)
+
+    st.subheader(t("land_by_town"), anchor=False)
+    town_col = "town" if "town" in parcels.columns else "place"
+    by_town = parcels.pivot_table(index=town_col, columns="action", values="area_mu", aggfunc="sum", fill_value=0.0)
+    by_town.columns = [action_label(a) for a in by_town.columns]
+    c3, c4 = st.columns([3, 2])
+    c3.dataframe(by_town.round(1), key="land_by_town")
+    c4.bar_chart(by_town, height=260)
+
+    st.subheader(t("land_parcels"), anchor=False)
+    f1, f2, f3 = st.columns(3)
+    actions = f1.multiselect(t("land_filter_action"), sorted(gdf["action"].unique()), key="land_filter_action", format_func=action_label)
+    statuses = f2.multiselect(
+        t("land_filter_status"), list(spec.statuses), key="land_filter_status", format_func=lambda s: status_label(s, spec)
+    )
+    towns = f3.multiselect(t("land_filter_town"), sorted(map(str, gdf[town_col].dropna().unique())), key="land_filter_town")
+    shown = gdf
+    if actions:
+        shown = shown[shown["action"].isin(actions)]
+    if statuses:
+        shown = shown[shown["status"].isin(statuses)]
+    if towns:
+        shown = shown[shown[town_col].astype(str).isin(towns)]
+    name_col = "name_zh" if lang() == "zh" else "name_en"
+    table = pd.DataFrame(
+        {
+            t("f_id"): shown["id"].astype(str),
+            t("f_name_zh"): shown[name_col].astype(str),
+            t("f_action"): [action_label(a) for a in shown["action"]],
+            t("f_town"): shown[town_col].astype(str),
+            t("area_mu"): shown["area_mu"].round(2),
+            t("f_status"): [status_label(s, spec) for s in shown["status"].astype(str)],
+            t("f_deadline"): [deadline_label(d) for d in shown["deadline"].astype(str)],
+            t("illustrative"): shown["illustrative"].astype(bool) if "illustrative" in shown else False,
+        }
+    )
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        st.dataframe(table, hide_index=True, key="land_table", height=380)
+        st.caption(f"Σ {shown['area_mu'].sum():,.1f} 亩 · {len(shown)}")
+    with right:
+        layers_ = mapview.map_layers(["boundaries", LAYER], as_of=as_of, by_status=[])
+        layers_[1].gdf = layers_[1].gdf[layers_[1].gdf["id"].astype(str).isin(set(shown["id"].astype(str)))]
+        mapview.show_map(layers_, key="land_map", returned_objects=(), zoom=11, height=380)
+
+    st.subheader(t("land_edit"), anchor=False)
+    edit.flash("land_edit")
+    edit.status_editor(LAYER, parcels, prefix="land_edit", statuses=list(spec.statuses), as_of=as_of)
+
+
+main()

@@ -1,0 +1,163 @@
+"""Browser-test fixtures: the app on a free loopback port, and Debian's Chromium with the internet blocked.
+
+The app runs as ``streamlit run app.py`` in a subprocess with its own data folder (a fresh working store)
+and a users file holding one editor. Every request that is not to the loopback app is aborted and
+recorded, so a map that paints proves Leaflet and its plugins came from the app itself.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+ARTEFACTS = Path(os.environ.get("SSL_GIS_TEST_ARTEFACTS", ROOT / "tests" / "browser" / "artefacts"))
+EDITOR, EDITOR_PASSWORD = "editor", "songshan-lake-2020"
+CHROME_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class App:
+    url: str
+    data_dir: Path
+    proc: subprocess.Popen
+    log: Path
+
+
+@dataclass
+class Blocked:
+    urls: list[str] = field(default_factory=list)
+
+
+def start_app(data_dir: Path, *, env_extra: dict[str, str] | None = None) -> App:
+    """Start the app on a free port and wait until its health endpoint answers (60 s at most)."""
+    port = _free_port()
+    env = dict(os.environ)
+    env.update({"SSL_GIS_DATA_DIR": str(data_dir), "SSL_GIS_USERS_FILE": str(data_dir / "users.json")})
+    env.update(env_extra or {})
+    env.pop("SSL_GIS_STORE", None)
+    log = data_dir / f"streamlit-{port}.log"
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+        "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited: {log.read_text(errors='replace')[-2000:]}")
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return App(url, data_dir, proc, log)
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("streamlit did not start within 60 s")
+
+
+def stop_app(app: App) -> None:
+    """Stop the app's process (only the one this fixture started)."""
+    app.proc.terminate()
+    try:
+        app.proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        app.proc.kill()
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium); .ci/run installs it as root")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        pytest.skip("the playwright Python package is not installed")
+    return CHROMIUM if Path(CHROMIUM).exists() else str(shutil.which("chromium"))
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[App]:
+    data_dir = tmp_path_factory.mktemp("appdata")
+    from gis.users import add_user
+
+    add_user(data_dir / "users.json", EDITOR, EDITOR_PASSWORD, role="editor")
+    running = start_app(data_dir)
+    yield running
+    stop_app(running)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium_path, args=CHROME_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def blocked() -> Blocked:
+    return Blocked()
+
+
+@pytest.fixture
+def page(browser, blocked: Blocked):
+    """A fresh 1280×800 page whose every non-loopback request is aborted and recorded."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN", accept_downloads=True)
+
+    def guard(route) -> None:
+        url = route.request.url
+        host = url.split("/")[2] if "://" in url else ""
+        if url.startswith(("data:", "blob:", "about:")) or host.startswith(("127.0.0.1", "localhost")):
+            route.continue_()
+        else:
+            blocked.urls.append(url)
+            route.abort()
+
+    ctx.route("**/*", guard)
+    pg = ctx.new_page()
+    dialogs: list[str] = []
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pg.dialogs = dialogs  # type: ignore[attr-defined]
+    yield pg
+    ctx.close()
+
+
+def shot(page, name: str) -> Path:
+    """Save a full-page screenshot as a test artefact."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTEFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def map_frame(page, *, timeout_ms: int = 30000):
+    """The streamlit-folium iframe's frame, once Leaflet has drawn into it."""
+    page.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=timeout_ms)
+    frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
+    frame.locator(".leaflet-container").wait_for(timeout=timeout_ms)
+    return frame
