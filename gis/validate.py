@@ -147,7 +147,8 @@ def validate_frame(
     Parameters
     ----------
     gdf : geopandas.GeoDataFrame
-        Features in EPSG:4326 (degrees, lon/lat). A frame without a CRS is taken as EPSG:4326.
+        Features in EPSG:4326 (degrees, lon/lat). A frame without a CRS is taken as EPSG:4326; a
+        projected frame is projected to EPSG:4326 first.
     extent : tuple of float, keyword-only
         (lon_min, lat_min, lon_max, lat_max) in degrees; features not entirely inside are reported
         (``outside_extent``) and kept. Default: :data:`gis.crs.DONGGUAN_BBOX`.
@@ -167,6 +168,10 @@ def validate_frame(
         when the input had features and none is usable.
     """
     report = report if report is not None else ValidationReport()
+    if gdf.crs is not None and not gdf.crs.is_geographic:
+        # A caller's slip (a projected frame); the extent and the degree checks need degrees.
+        log.debug("validate_frame got %s; projecting to EPSG:4326 first", gdf.crs)
+        gdf = gdf.to_crs("EPSG:4326")
     n = len(gdf)
     geoms = np.asarray(gdf.geometry.values, dtype=object).copy() if n else np.empty(0, dtype=object)
     problems: list[Problem] = []

@@ -468,14 +468,19 @@ def _feature_collection(gdf: gpd.GeoDataFrame, decimals: int, extra: dict[str, A
 
 
 def _dump(doc: dict[str, Any], path: Path) -> Path:
+    """Write the collection with one feature per line: valid JSON that also diffs well under version control."""
+    features = doc.pop("features")
     try:
-        text = json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        head = json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        lines = [json.dumps(f, ensure_ascii=False, allow_nan=False, separators=(",", ":")) for f in features]
     except ValueError:
         raise InputError(
             "几何含 NaN 或无穷大的坐标，无法写成 GeoJSON", "geometry holds NaN or infinite coordinates; cannot write GeoJSON"
         ) from None
+    body = ",\n".join(lines)
+    text = head[:-1] + (',"features":[\n' + body + "\n]}\n" if lines else ',"features":[]}\n')
     path = Path(path)
-    path.write_text(text + "\n", encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path
 
 

@@ -202,3 +202,9 @@ def test_frame_without_crs_is_labelled_4326() -> None:
     gdf = gpd.GeoDataFrame({"a": [1]}, geometry=[CCW])
     out, _ = validate_frame(gdf)
     assert out.crs.to_epsg() == 4326
+
+
+def test_projected_frame_is_projected_first(square_100m: gpd.GeoDataFrame) -> None:
+    out, report = validate_frame(square_100m)
+    assert out.crs.to_epsg() == 4326 and report.problems == []
+    assert out.to_crs(4547).area.iloc[0] == pytest.approx(10_000.0, rel=1e-9)
