@@ -373,6 +373,7 @@ class Case:
     check: Callable[[ReadResult], None] | None = None
     limits: dict[str, int] = field(default_factory=dict)
     xfail: str = ""
+    kwargs: dict[str, Any] = field(default_factory=dict)
 
 
 def _write(name: str, data: bytes | str | Any) -> Callable[[Path], Path]:
@@ -497,6 +498,27 @@ def _kmz_traversal(folder: Path) -> Path:
     path = folder / "evil.kmz"
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("../../evil.kml", KML_HEAD + '<kml xmlns="http://www.opengis.net/kml/2.2"/>')
+    return path
+
+
+def _gpkg(folder: Path) -> Path:
+    path = folder / "parcels.gpkg"
+    gdf = gpd.GeoDataFrame({"id": ["p-1"]}, geometry=[shapely.Polygon(_square()[0])], crs="EPSG:4326")
+    gdf.to_file(path, layer="parcels", driver="GPKG", engine="pyogrio")
+    return path
+
+
+def _gpkg_still_intact(folder: Path) -> None:
+    result = read_any(folder / "parcels.gpkg", layer="parcels")
+    assert len(result.gdf) == 1
+
+
+def _zip_symlink(folder: Path) -> Path:
+    path = folder / "link.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        info = zipfile.ZipInfo("parcels.shp")
+        info.external_attr = 0o120777 << 16  # a symbolic link to /etc/passwd
+        zf.writestr(info, "/etc/passwd")
     return path
 
 
@@ -694,6 +716,20 @@ CASES: dict[str, Case] = {
         _zip("big.zip", _shp_members()), LimitExceeded, ("解压",), ("inflates",), limits={"MAX_ARCHIVE_UNCOMPRESSED_BYTES": 300}
     ),
     "zip_not_a_zip": Case(_write("fake.zip", b"PK\x03\x04 not really a zip"), InputError, ("ZIP",), ("ZIP",)),
+    "zip_too_many_members": Case(
+        _zip("many.zip", _shp_members()), LimitExceeded, ("成员过多",), ("too many archive members",), limits={"MAX_ARCHIVE_MEMBERS": 2}
+    ),
+    "zip_symlink_member": Case(_zip_symlink, InputError, ("符号链接",), ("symbolic link",)),
+    # --- GeoPackage ---------------------------------------------------------------------------------
+    "gpkg_not_sqlite": Case(_write("fake.gpkg", b"SQLite format 3\x00" + bytes(200)), InputError, ("GeoPackage",), ("GeoPackage",)),
+    "gpkg_layer_name_injection": Case(
+        _gpkg,
+        InputError,
+        ("没有图层", "parcels"),
+        ("no layer", "parcels"),
+        kwargs={"layer": "parcels'; DROP TABLE parcels; --"},
+        check=None,
+    ),
     # --- KML / KMZ ---------------------------------------------------------------------------------
     "kml_billion_laughs": Case(_write("laughs.kml", BILLION_LAUGHS), InputError, ("DTD", "拒绝"), ("DTD", "refused")),
     "kml_external_entity": Case(_write("xxe.kml", XXE), InputError, ("DTD", "拒绝"), ("DTD", "refused")),
@@ -701,8 +737,12 @@ CASES: dict[str, Case] = {
     "kmz_traversal": Case(_kmz_traversal, InputError, ("不安全",), ("unsafe",)),
     # --- CSV points and DXF -----------------------------------------------------------------------
     "csv_no_coordinate_columns": Case(_write("pts.csv", "a,b\n1,2\n"), InputError, ("列",), ("column",)),
-    "csv_text_in_coordinates": Case(_write("pts2.csv", f"lon,lat,name\n{LON},{LAT},ok\nabc,{LAT},bad\n"), features=1),
+    "csv_text_in_coordinates": Case(
+        _write("pts2.csv", f"lon,lat,name\n{LON},{LAT},ok\nabc,{LAT},bad\n"), problems=("non_numeric_coordinates",), features=1
+    ),
+    "csv_binary": Case(_write("bin.csv", bytes(range(256)) * 8), InputError, ("编码",), ("encoding",)),
     "dxf_garbage": Case(_write("bad.dxf", "0\nSECTION\n2\nENTITIES\n0\nLWPOLYLINE\n10\nnot-a-number\n"), InputError, ("DXF",), ("DXF",)),
+    "dxf_binary": Case(_write("bin.dxf", bytes(range(256)) * 8), InputError, ("DXF",), ("DXF",)),
 }
 
 
@@ -725,7 +765,7 @@ def test_bad_input_table(name: str, case: Case, tmp_path: Path, monkeypatch: pyt
         monkeypatch.setattr(gis_settings, setting, value)
     if case.error is not None:
         with pytest.raises(case.error) as info:
-            read_any(path)
+            read_any(path, **case.kwargs)
         exc = info.value
         assert exc.zh and exc.en
         for word in case.zh:
@@ -734,12 +774,14 @@ def test_bad_input_table(name: str, case: Case, tmp_path: Path, monkeypatch: pyt
             assert word.lower() in exc.en.lower(), f"{word!r} not in {exc.en!r}"
         assert "Traceback" not in exc.zh + exc.en
         assert "not available" not in exc.en, f"the reader for {path.suffix} is missing: {exc.en}"
+        if path.suffix == ".gpkg" and case.kwargs.get("layer"):
+            _gpkg_still_intact(tmp_path)  # the quoted layer name reached no SQL
         # the non-strict path (CLI validate, upload page) reports the same as a fatal file problem
         if isinstance(exc, InputError) and path.suffix.lower() in (".geojson", ".json", ".zip", ".kml", ".kmz", ".csv", ".dxf"):
-            loose = read_any(path, strict=False)
+            loose = read_any(path, strict=False, **case.kwargs)
             assert not loose.report.ok and any(p.fatal and p.feature is None for p in loose.report.problems)
         return
-    result = _expect_result_or_input_error(lambda: read_any(path))
+    result = _expect_result_or_input_error(lambda: read_any(path, **case.kwargs))
     assert isinstance(result, ReadResult), f"expected a result, got {result}"
     problems = {p.problem for p in result.report.problems}
     repairs = {r.repair for r in result.report.repairs}
