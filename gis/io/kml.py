@@ -14,6 +14,7 @@ each ``status`` value its own style.
 
 from __future__ import annotations
 
+import html
 import logging
 import math
 import re
@@ -492,8 +493,11 @@ def write_kml(gdf: gpd.GeoDataFrame, path: Path, *, kmz: bool = False, crs: str 
         pm = _sub(doc, "Placemark", id=str(ids.iloc[i])) if use_ids else _sub(doc, "Placemark")
         if name_col is not None and _value_text(record.get(name_col)) is not None:
             _sub(pm, "name", _value_text(record[name_col]))
-        if desc_col is not None and _value_text(record.get(desc_col)) is not None:
-            _sub(pm, "description", _value_text(record[desc_col]))
+        description = _value_text(record.get(desc_col)) if desc_col is not None else None
+        if description is not None:
+            # Viewers render a description as HTML: write the text as escaped HTML (line breaks as <br/>)
+            # so markup in data shows as typed; read_kml's html_to_text gives the same text back.
+            _sub(pm, "description", html.escape(description).replace("\n", "<br/>"))
         if statuses and _value_text(record.get("status")) is not None:
             _sub(pm, "styleUrl", "#" + _style_id(str(record["status"])))
         data = _sub(_sub(pm, "ExtendedData"), "SchemaData", schemaUrl="#attributes")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import defusedxml.ElementTree as DET
 import geopandas as gpd
 import pyogrio
 import pytest
@@ -270,6 +271,18 @@ def test_write_escapes_and_styles(tmp_path: Path, plan: gpd.GeoDataFrame) -> Non
     assert "地块 &lt;一&gt; &amp;" in text and "<一>" not in text
     assert 'id="status-planned"' in text and "#status-delayed" in text and 'id="status-a_b_c"' in text
     assert "ff3c14dc" in text  # delayed is crimson
+
+
+def test_description_is_written_as_escaped_html(tmp_path: Path, plan: gpd.GeoDataFrame) -> None:
+    gdf = plan.assign(description=["<img src=x onerror=alert(1)> & more", "line 1\nline 2", None, "plain"])
+    out = write_kml(gdf, tmp_path / "p.kml")
+    root = DET.fromstring(out.read_bytes())
+    texts = [el.text or "" for el in root.iter() if el.tag.endswith("}description")]
+    assert len(texts) == 3 and not any("<img" in t for t in texts)  # what a viewer renders as HTML
+    assert texts[1] == "line 1<br/>line 2"
+    back = read_kml(out, ValidationReport())
+    assert back["description"].tolist()[:2] == ["<img src=x onerror=alert(1)> & more", "line 1\nline 2"]
+    assert back["description"].isna()[2] and back["description"][3] == "plain"
 
 
 def test_write_needs_a_crs(tmp_path: Path) -> None:
