@@ -22,11 +22,11 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
 from gis import settings
+from gis import validate as _validate
 from gis.crs import CGCS2000_GK_CM114, CGCS2000_GK_ZONE38, WGS84, sniff_crs, transform_frame
 from gis.errors import CRSError, GisError, InputError, LimitExceeded
 from gis.io import INPUT_EXTENSIONS, OUTPUT_FORMATS, ReadResult, WriteResult
 from gis.report import ValidationReport
-from gis.validate import validate_frame
 
 __all__ = ["read_dispatch", "write_dispatch", "normalise_crs", "READERS", "WRITERS"]
 
@@ -249,7 +249,18 @@ def read_dispatch(
         report.ok = False
         report.features = 0
         return ReadResult(_empty_frame(), report, fmt or "unknown")
-    gdf, report = validate_frame(gdf, report=report)
+    try:
+        gdf, report = _validate.validate_frame(gdf, report=report)
+    except Exception as exc:  # validate_frame never raises for bad data; this is the net under GEOS surprises
+        log.debug("validation failed on %s", name, exc_info=True)
+        error = InputError(
+            f"无法检查 {name} 的几何：{type(exc).__name__}: {exc}", f"cannot check the geometry of {name}: {type(exc).__name__}: {exc}"
+        )
+        if strict:
+            raise error from None
+        report.add_problem(None, "unreadable", error.zh, error.en, fatal=True)
+        report.ok, report.features = False, 0
+        return ReadResult(_empty_frame(), report, fmt)
     return ReadResult(gdf, report, fmt)
 
 

@@ -199,6 +199,20 @@ def test_reader_bug_becomes_input_error_naming_display_name(tmp_path: Path, monk
     assert "tmpabc123" not in str(err.value) and str(tmp_path) not in str(err.value)
 
 
+def test_validation_surprise_is_input_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gis.validate
+
+    def boom(gdf, **kw):
+        raise shapely.errors.GEOSException("TopologyException: side location conflict")
+
+    monkeypatch.setattr(gis.validate, "validate_frame", boom)
+    path = geojson(tmp_path, [[LON, LAT]])
+    with pytest.raises(InputError) as err:
+        read_any(path)
+    assert "GEOSException" in err.value.en
+    assert not read_any(path, strict=False).report.ok
+
+
 def test_missing_reader_module_is_input_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "gis.io.dxf", types.ModuleType("gis.io.dxf"))  # no read_dxf in it
     p = tmp_path / "a.dxf"
