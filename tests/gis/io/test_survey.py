@@ -509,3 +509,14 @@ def test_point_lines_without_ring_number(tmp_path: Path) -> None:
     with pytest.raises(InputError):
         _read(tmp_path, "[地块坐标]\n4,,1,缺列,面,,,,@\nJ1,2536810\nJ2,2536810\nJ3,2536800\n", report)
     assert [p.problem for p in report.problems] == ["bad_point_line"]
+
+
+def test_read_any_and_write_any(tmp_path: Path, parcels_4326: gpd.GeoDataFrame) -> None:
+    from gis.io import read_any, write_any
+
+    written = write_any(parcels_4326, tmp_path / "p.txt", fmt="survey-txt", crs="EPSG:4526")
+    result = read_any(written.path)
+    assert result.format == "survey" and result.gdf.crs.to_epsg() == 4326
+    assert list(result.gdf["id"]) == ["p-1", "p-2", "p-3"]
+    assert _hausdorff_m(result.gdf.geometry, parcels_4326.geometry) < 0.001
+    assert result.report.problems == [] and result.report.repairs == []  # clockwise rings are no defect
