@@ -1,0 +1,262 @@
+"""Coverage: exact against a straightforward geopandas overlay, on layouts whose answer is known."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
+
+from gis import coverage as cov
+from gis._clip import convex_intersection_area, is_convex_polygon
+from gis.errors import CRSError, InputError
+
+E, N = 489_700.0, 2_536_800.0
+CRS = "EPSG:4547"
+
+
+def frame(geoms, **cols) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(cols or None, geometry=list(geoms), crs=CRS)
+
+
+def overlay_covered(parcels: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, radius_m: float) -> np.ndarray:
+    """The straightforward reference: buffer, union, geopandas.overlay, sum the pieces per parcel."""
+    p = parcels.to_crs(CRS)
+    union = facilities.to_crs(CRS).buffer(radius_m).union_all()
+    left = gpd.GeoDataFrame({"pid": np.arange(len(p))}, geometry=p.geometry.to_numpy(), crs=CRS)
+    ov = gpd.overlay(left, gpd.GeoDataFrame(geometry=[union], crs=CRS), how="intersection", keep_geom_type=True)
+    return np.bincount(ov["pid"].to_numpy(), weights=ov.geometry.area.to_numpy(), minlength=len(p))
+
+
+def random_parcels(n: int, seed: int, *, spread_m: float = 3000.0) -> gpd.GeoDataFrame:
+    """Mixed parcels: convex quads, non-convex L shapes, parcels with holes and multipolygons."""
+    rng = np.random.default_rng(seed)
+    geoms = []
+    for i in range(n):
+        x, y = E + rng.uniform(-spread_m, spread_m), N + rng.uniform(-spread_m, spread_m)
+        w, h = rng.uniform(20, 400), rng.uniform(20, 400)
+        kind = i % 4
+        if kind == 0:
+            j = rng.uniform(0, 0.2, 4)
+            geoms.append(Polygon([(x + j[0] * w, y), (x + w, y + j[1] * h), (x + w - j[2] * w, y + h), (x, y + h - j[3] * h)]))
+        elif kind == 1:
+            geoms.append(Polygon([(x, y), (x + w, y), (x + w, y + h / 3), (x + w / 3, y + h / 3), (x + w / 3, y + h), (x, y + h)]))
+        elif kind == 2:
+            geoms.append(box(x, y, x + w, y + h).difference(box(x + w / 4, y + h / 4, x + w / 2, y + h / 2)))
+        else:
+            geoms.append(MultiPolygon([box(x, y, x + w / 3, y + h), box(x + w / 2, y, x + w, y + h / 2)]))
+    return frame(geoms, id=[f"p-{i}" for i in range(n)])
+
+
+def random_points(n: int, seed: int, *, spread_m: float = 2500.0) -> gpd.GeoDataFrame:
+    rng = np.random.default_rng(seed)
+    return frame([Point(E + a, N + b) for a, b in rng.uniform(-spread_m, spread_m, (n, 2))])
+
+
+# --- layouts whose answer is known by construction ----------------------------------------------------
+
+
+def test_one_km_square_half_inside_an_800m_buffer() -> None:
+    square = frame([box(E, N, E + 1000, N + 1000)], id=["sq"])
+    # a long north-south line 300 m west of the square: its 800 m buffer ends at the square's middle
+    line = frame([LineString([(E - 300, N - 5000), (E - 300, N + 6000)])])
+    t = cov.coverage(square, line, radius_m=800)
+    assert t["area_m2"].iloc[0] == pytest.approx(1_000_000.0, rel=1e-12)
+    assert t["covered_m2"].iloc[0] == pytest.approx(500_000.0, rel=1e-9)
+    assert t["share"].iloc[0] == pytest.approx(0.5, rel=1e-9)
+    assert cov.covered_share(t) == pytest.approx(0.5, rel=1e-9)
+
+
+def test_wholly_inside_wholly_outside_and_straddling() -> None:
+    parcels = frame(
+        [box(E - 50, N - 50, E + 50, N + 50), box(E + 2000, N, E + 2100, N + 100), box(E + 750, N - 50, E + 850, N + 50)],
+        id=["in", "out", "edge"],
+    )
+    station = frame([Point(E, N)])
+    t = cov.coverage(parcels, station, radius_m=800)
+    assert t["covered_m2"].iloc[0] == pytest.approx(10_000.0, rel=1e-12)
+    assert t["covered_m2"].iloc[1] == 0.0
+    assert 0 < t["covered_m2"].iloc[2] < 10_000
+    assert t["covered_m2"].iloc[2] == pytest.approx(overlay_covered(parcels, station, 800)[2], rel=1e-9)
+    assert t["reached"].tolist() == [True, False, True]
+    assert cov.uncovered(parcels, t)["id"].tolist() == ["out"]
+
+
+def test_parcel_containing_a_hole_of_the_catchment() -> None:
+    # eight stations on a 1 km circle: their 500 m buffers make a ring with an uncovered hole in the middle
+    angles = np.linspace(0, 2 * np.pi, 8, endpoint=False)
+    stations = frame([Point(E + 1000 * np.cos(a), N + 1000 * np.sin(a)) for a in angles])
+    parcels = frame([box(E - 300, N - 300, E + 300, N + 300), box(E - 1200, N - 1200, E + 1200, N + 1200)])
+    t = cov.coverage(parcels, stations, radius_m=500)
+    ref = overlay_covered(parcels, stations, 500)
+    assert t["covered_m2"].iloc[0] == 0.0 and ref[0] == 0.0
+    np.testing.assert_allclose(t["covered_m2"], ref, rtol=1e-9)
+
+
+# --- exact against the overlay -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_agrees_with_geopandas_overlay_to_1e9(seed: int) -> None:
+    parcels = random_parcels(400, seed)
+    stations = random_points(12, seed + 100)
+    t = cov.coverage(parcels, stations, radius_m=800)
+    ref = overlay_covered(parcels, stations, 800)
+    area = t["area_m2"].to_numpy()
+    assert np.all(np.abs(t["covered_m2"].to_numpy() - ref) <= 1e-9 * area)
+    assert cov.covered_share(t) == pytest.approx(ref.sum() / area.sum(), rel=1e-9)
+    # the layout really mixes the three cases
+    share = t["share"].to_numpy()
+    assert (share == 0).any() and (share == 1).any() and ((share > 0) & (share < 1)).sum() > 20
+
+
+def test_result_does_not_depend_on_tiles_or_threads() -> None:
+    parcels = random_parcels(300, 9)
+    stations = random_points(10, 19)
+    base = cov.coverage(parcels, stations, radius_m=600, workers=1)
+    for tile_m in (7.0, 45.0, 333.0, 5000.0):
+        other = cov.coverage(parcels, stations, radius_m=600, tile_m=tile_m, workers=2)
+        np.testing.assert_allclose(other["covered_m2"], base["covered_m2"], rtol=1e-9, atol=1e-9 * base["area_m2"].max())
+        assert other["reached"].tolist() == base["reached"].tolist()
+
+
+def test_parcels_on_tile_edges_and_beyond_the_grid() -> None:
+    # squares aligned with a 100 m grid, one as large as the whole catchment, one far outside it
+    stations = frame([Point(E, N), Point(E + 900, N + 300)])
+    geoms = [box(E + i * 100, N + j * 100, E + (i + 1) * 100, N + (j + 1) * 100) for i in range(-10, 12) for j in range(-10, 6)]
+    geoms += [box(E - 5000, N - 5000, E + 5000, N + 5000), box(E + 9000, N + 9000, E + 9100, N + 9100)]
+    parcels = frame(geoms)
+    t = cov.coverage(parcels, stations, radius_m=800, tile_m=100.0)
+    ref = overlay_covered(parcels, stations, 800)
+    assert np.all(np.abs(t["covered_m2"].to_numpy() - ref) <= 1e-9 * t["area_m2"].to_numpy())
+    big = t.iloc[-2]
+    assert big["covered_m2"] == pytest.approx(stations.buffer(800).union_all().area, rel=1e-9)
+
+
+def test_degree_input_is_measured_on_4547() -> None:
+    parcels = random_parcels(80, 4)
+    stations = random_points(5, 5)
+    t_m = cov.coverage(parcels, stations, radius_m=800)
+    t_deg = cov.coverage(parcels.to_crs("EPSG:4326"), stations.to_crs("EPSG:4326"), radius_m=800)
+    np.testing.assert_allclose(t_deg["covered_m2"], t_m["covered_m2"], rtol=1e-6, atol=1e-3)
+
+
+def test_chunks_partition_the_work() -> None:
+    parcels = random_parcels(200, 6)
+    stations = random_points(8, 7)
+    whole = cov.coverage(parcels, stations, radius_m=700, workers=1)
+    geoms = parcels.geometry.to_numpy()
+    index = cov.index_catchment(cov.catchment(stations, radius_m=700), tile_m=80.0)
+    parts = [cov.covered_area_chunk(chunk, index) for chunk in np.array_split(geoms, 7)]
+    covered = np.concatenate([p[1] for p in parts])
+    np.testing.assert_allclose(covered, whole["covered_m2"], rtol=1e-9, atol=1e-6)
+
+
+def test_points_lines_and_missing_geometry() -> None:
+    parcels = frame([Point(E + 10, N), Point(E + 5000, N), LineString([(E + 700, N), (E + 900, N)]), None, Polygon()])
+    t = cov.coverage(parcels, frame([Point(E, N)]), radius_m=800)
+    assert t["area_m2"].tolist() == [0.0] * 5
+    assert t["reached"].tolist() == [True, False, True, False, False]
+    assert t["share"].tolist() == [1.0, 0.0, 1.0, 0.0, 0.0]
+
+
+def test_no_facilities_covers_nothing() -> None:
+    parcels = random_parcels(20, 8)
+    t = cov.coverage(parcels, frame([]), radius_m=800)
+    assert (t["covered_m2"] == 0).all() and not t["reached"].any()
+    assert cov.covered_share(t) == 0.0
+
+
+def test_polygon_facilities_with_radius_zero() -> None:
+    park = frame([box(E, N, E + 100, N + 100)])
+    parcels = frame([box(E + 50, N, E + 150, N + 100)])
+    t = cov.coverage(parcels, park, radius_m=0)
+    assert t["covered_m2"].iloc[0] == pytest.approx(5000.0)
+
+
+@pytest.mark.parametrize("radius", [-1, float("nan"), float("inf"), 1e9, "abc"])
+def test_bad_radius_is_an_input_error(radius) -> None:
+    with pytest.raises(InputError) as err:
+        cov.coverage(random_parcels(3, 1), random_points(2, 1), radius_m=radius)
+    assert "服务半径" in str(err.value) and "radius" in str(err.value)
+
+
+def test_no_crs_is_refused() -> None:
+    with pytest.raises(CRSError):
+        cov.coverage(gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1)]), random_points(2, 1), radius_m=800)
+
+
+def test_invalid_straddling_parcel_is_repaired_not_raised() -> None:
+    bowtie = Polygon([(E + 700, N), (E + 900, N + 200), (E + 900, N), (E + 700, N + 200)])
+    t = cov.coverage(frame([bowtie]), frame([Point(E, N)]), radius_m=800)
+    assert np.isfinite(t["covered_m2"].iloc[0])
+
+
+def test_coverage_by_radius_grows_with_the_radius() -> None:
+    parcels = random_parcels(100, 11)
+    table = cov.coverage_by_radius(parcels, random_points(6, 12), radii_m=(300, 500, 800))
+    assert table["radius_m"].tolist() == [300.0, 500.0, 800.0]
+    assert table["covered_share"].is_monotonic_increasing
+    assert (table["features"] == 100).all()
+    assert ((0 <= table["feature_share"]) & (table["feature_share"] <= 1)).all()
+
+
+def test_report_follows_the_cli_contract() -> None:
+    parcels = random_parcels(30, 13)
+    parcels.loc[2, "id"] = None
+    report = cov.coverage_report(parcels.to_crs("EPSG:4326"), random_points(4, 14), radius_m=800)
+    json.dumps(report)  # JSON-ready: no numpy types, no NaN objects
+    assert isinstance(report["radius_m"], float) and report["radius_m"] == 800.0
+    assert 0.0 <= report["covered_share"] <= 1.0
+    assert len(report["features"]) == 30
+    first = report["features"][0]
+    assert set(first) == {"index", "id", "area_m2", "covered_m2", "share"}
+    assert first["index"] == 0 and first["id"] == "p-0"
+    assert report["features"][2]["id"] is None
+    assert all(isinstance(f[k], float) for f in report["features"] for k in ("area_m2", "covered_m2", "share"))
+    assert report["uncovered"] == [f["index"] for f in report["features"] if f["covered_m2"] == 0]
+    no_id = cov.coverage_report(parcels.drop(columns="id"), random_points(4, 14), radius_m=800)
+    assert all(f["id"] is None for f in no_id["features"])
+
+
+# --- the vectorised convex clipping ------------------------------------------------------------------
+
+# millimetre coordinates: GEOS itself is not reliable on subnormal floats, which no survey produces
+coords = st.integers(-50_000, 50_000).map(lambda v: v / 1000.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    clip=st.lists(st.tuples(coords, coords), min_size=3, max_size=12),
+    other=st.lists(st.tuples(coords, coords), min_size=3, max_size=12),
+    hole=st.booleans(),
+)
+def test_convex_clipping_matches_geos(clip, other, hole) -> None:
+    convex = shapely.convex_hull(shapely.MultiPoint(clip))
+    if convex.geom_type != "Polygon" or convex.area < 1e-6:
+        return
+    subject = shapely.make_valid(Polygon(other))
+    if hole:
+        subject = subject.difference(Point(0, 0).buffer(10, quad_segs=2))
+    assert is_convex_polygon(np.array([convex]))[0]
+    got = convex_intersection_area(np.array([convex, shapely.reverse(convex)]), np.array([subject, subject]))
+    want = shapely.intersection(convex, subject).area
+    assert got == pytest.approx([want, want], abs=1e-9 * max(1.0, convex.area))
+
+
+def test_convexity_check() -> None:
+    geoms = np.array([
+        box(0, 0, 1, 1),
+        Polygon([(0, 0), (2, 0), (2, 1), (1, 1), (1, 2), (0, 2)]),  # L shape
+        box(0, 0, 3, 3).difference(box(1, 1, 2, 2)),  # hole
+        MultiPolygon([box(0, 0, 1, 1), box(2, 2, 3, 3)]),
+        Point(0, 0),
+        None,
+        Polygon([(0, 0), (1, 0), (2, 0), (2, 2), (0, 2)]),  # collinear vertex still convex
+    ], dtype=object)
+    assert is_convex_polygon(geoms).tolist() == [True, False, False, False, False, False, True]
