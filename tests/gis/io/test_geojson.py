@@ -164,6 +164,7 @@ def test_bad_features_reported_others_kept(tmp_path: Path) -> None:
         ("", "empty"),
         ("[1, 2, 3]", "not an object"),
         ('{"type": "Topology"}', "Topology"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
         ('{"type": "FeatureCollection", "features": {"a": 1}}', "must be an array"),
         ("{\n\n  \"type\": 'single quotes'}", "line 3"),
     ],
