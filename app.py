@@ -44,10 +44,10 @@ url_set(
 )
 
 pages = [
-    st.Page("ui/page_map.py", title=t("page_map"), icon="🗺️", url_path="map", default=True),
-    st.Page("ui/page_roads.py", title=t("page_roads"), icon="🛣️", url_path="roads"),
-    st.Page("ui/page_land.py", title=t("page_land"), icon="📐", url_path="land"),
-    st.Page("ui/page_metrics.py", title=t("page_metrics"), icon="📊", url_path="metrics"),
-    st.Page("ui/page_data.py", title=t("page_data"), icon="📁", url_path="data"),
+    st.Page("ui/page_map.py", title=t("page_map"), icon=":material/map:", url_path="map", default=True),
+    st.Page("ui/page_roads.py", title=t("page_roads"), icon=":material/route:", url_path="roads"),
+    st.Page("ui/page_land.py", title=t("page_land"), icon=":material/landscape:", url_path="land"),
+    st.Page("ui/page_metrics.py", title=t("page_metrics"), icon=":material/analytics:", url_path="metrics"),
+    st.Page("ui/page_data.py", title=t("page_data"), icon=":material/upload_file:", url_path="data"),
 ]
 st.navigation(pages).run()

@@ -46,6 +46,8 @@ __all__ = [
     "prepare_for_display",
     "details_html",
     "build_map",
+    "layer_geojson",
+    "feature_group",
     "localise_assets",
     "map_html",
 ]
@@ -158,6 +160,8 @@ class MapLayer:
     feature_style : callable, optional
         ``row -> style`` for per-feature styles (e.g. by kind or action); merged over ``style``,
         under the status colour.
+    geojson : dict, optional
+        A cached result of :func:`layer_geojson` for this layer; drawn instead of recomputing it.
     """
 
     name: str
@@ -170,6 +174,7 @@ class MapLayer:
     show: bool = True
     highlight_ids: frozenset[str] = frozenset()
     feature_style: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
+    geojson: dict[str, Any] | None = None
 
 
 def prepare_for_display(
@@ -343,6 +348,94 @@ def _legend_html(layers: Sequence[MapLayer], status_labels: Mapping[str, str]) -
     )
 
 
+def layer_geojson(layer: MapLayer, *, gcj02: bool = False, simplify_m: float = 1.0, decimals: int = 6) -> dict[str, Any]:
+    """The display GeoJSON of a layer: escaped texts, final styles, simplified and rounded geometry.
+
+    This is the expensive, cacheable part of drawing a layer (callers may cache it and pass it back as
+    ``MapLayer.geojson``).
+
+    Parameters
+    ----------
+    layer : MapLayer
+        The layer (frame in EPSG:4326).
+    gcj02 : bool, keyword-only
+        Shift to GCJ-02 for a Gaode/AMap basemap.
+    simplify_m : float, keyword-only
+        Display simplification tolerance in metres.
+    decimals : int, keyword-only
+        Decimal places of coordinates.
+
+    Returns
+    -------
+    dict
+        A FeatureCollection with ``bbox`` (lon/lat degrees) and ``styles`` (the distinct Leaflet styles;
+        each feature's ``s`` property indexes it). Properties: ``tip`` (hover text ``name · id``),
+        ``sid`` (id), ``st`` (status), ``pop`` (popup HTML table), all escaped.
+    """
+    if layer.gdf is None or len(layer.gdf) == 0:
+        return {"type": "FeatureCollection", "features": [], "bbox": None, "styles": []}
+    frame, per_feature = _display_frame(layer, gcj02=gcj02, simplify_m=simplify_m, decimals=decimals)
+    if len(frame) == 0:
+        return {"type": "FeatureCollection", "features": [], "bbox": None, "styles": []}
+    base = _leaflet_style(layer.style)
+    base.setdefault("color", "#3388ff")
+    base.setdefault("fillColor", base["color"])
+    base.setdefault("radius", 6.0)
+    colors = {k: safe_color(v) for k, v in layer.status_colors.items()}
+    styles: dict[str, int] = {}
+    style_index = []
+    for sx, st_, hl in zip(
+        frame["sx"] if "sx" in frame.columns else [None] * len(frame), frame["st"], frame["hl"]
+    ):
+        out = dict(base)
+        if sx is not None and per_feature:
+            out.update(per_feature[int(sx)])
+        col = colors.get(st_)
+        if col:
+            out["color"] = col
+            if "fillColor" not in (per_feature[int(sx)] if sx is not None and per_feature else {}):
+                out["fillColor"] = col
+        if hl:
+            out["color"] = "#ff00ff"
+            out["fillColor"] = "#ff00ff"
+            out["weight"] = max(float(out.get("weight", 2)), 4.0)
+        key = json.dumps(out, sort_keys=True)
+        style_index.append(styles.setdefault(key, len(styles)))
+    frame = frame.drop(columns=[c for c in ("sx", "hl") if c in frame.columns])
+    frame["s"] = style_index
+    gj = frame.__geo_interface__
+    for f in gj["features"]:
+        f.pop("bbox", None)
+    gj["bbox"] = [float(v) for v in frame.total_bounds]
+    gj["styles"] = [json.loads(k) for k in styles]
+    return gj
+
+
+def feature_group(layer: MapLayer, gj: Mapping[str, Any]) -> folium.FeatureGroup:
+    """A folium FeatureGroup drawing ``gj`` (from :func:`layer_geojson`): hover tooltip, click popup.
+
+    Points are drawn as circle markers (SVG paths), so no marker icon image is needed.
+    """
+    import folium
+
+    styles = list(gj["styles"])
+    data = {"type": "FeatureCollection", "features": gj["features"]}
+    group = folium.FeatureGroup(name=html.escape(layer.title), show=layer.show)
+    has_popup = bool(gj["features"]) and "pop" in gj["features"][0]["properties"]
+    folium.GeoJson(
+        data,
+        name=html.escape(layer.title),
+        style_function=lambda f, _s=styles: _s[int(f["properties"]["s"])],
+        highlight_function=lambda _f: {"weight": 5, "fillOpacity": 0.5},
+        marker=folium.CircleMarker(radius=float(styles[0].get("radius", 6)) if styles else 6.0, fill=True),
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+        popup=folium.GeoJsonPopup(fields=["pop"], labels=False, max_width=360) if has_popup else None,
+        embed=True,
+        zoom_on_click=False,
+    ).add_to(group)
+    return group
+
+
 def build_map(
     layers: Sequence[MapLayer],
     *,
@@ -413,46 +506,11 @@ def build_map(
 
     all_bounds: list[tuple[float, float, float, float]] = []
     for layer in layers:
-        if layer.gdf is None or len(layer.gdf) == 0:
+        gj = layer.geojson if layer.geojson is not None else layer_geojson(layer, gcj02=gcj02, simplify_m=simplify_m, decimals=decimals)
+        if not gj["features"]:
             continue
-        frame, per_feature = _display_frame(layer, gcj02=gcj02, simplify_m=simplify_m, decimals=decimals)
-        if len(frame) == 0:
-            continue
-        all_bounds.append(tuple(frame.total_bounds))
-        base = _leaflet_style(layer.style)
-        base.setdefault("color", "#3388ff")
-        base.setdefault("fillColor", base["color"])
-        colors = {k: safe_color(v) for k, v in layer.status_colors.items()}
-        radius = float(base.pop("radius", 6))
-
-        def style(feature: dict, _base: dict = base, _colors: dict = colors, _per: list = per_feature) -> dict:
-            props = feature["properties"]
-            out = dict(_base)
-            if _per and props.get("sx") is not None:
-                out.update({k: v for k, v in _per[int(props["sx"])].items() if k != "radius"})
-            col = _colors.get(props.get("st", ""))
-            if col:
-                out["color"] = col
-                out["fillColor"] = col
-            if props.get("hl"):
-                out["color"] = "#ff00ff"
-                out["weight"] = max(float(out.get("weight", 2)), 4.0)
-            return out
-
-        group = folium.FeatureGroup(name=html.escape(layer.title), show=layer.show)
-        popup = folium.GeoJsonPopup(fields=["pop"], labels=False, max_width=360) if layer.popup_fields else None
-        folium.GeoJson(
-            frame.__geo_interface__,
-            name=html.escape(layer.title),
-            style_function=style,
-            highlight_function=lambda _f: {"weight": 5, "fillOpacity": 0.5},
-            marker=folium.CircleMarker(radius=radius, fill=True),
-            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
-            popup=popup,
-            embed=True,
-            zoom_on_click=False,
-        ).add_to(group)
-        group.add_to(m)
+        all_bounds.append(tuple(gj["bbox"]))
+        feature_group(layer, gj).add_to(m)
 
     if fit_bounds and all_bounds:
         b = np.array(all_bounds)

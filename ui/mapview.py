@@ -15,7 +15,6 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -85,6 +84,44 @@ def _style_fn(spec: Any):
     return fn
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def _prepared(
+    name: str, keep: tuple[str, ...] | None, as_of_iso: str | None, hl: tuple[str, ...], coloured: bool,
+    only: tuple[str, ...] | None, gcj02: bool, language: str, stamp: str,
+) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+    """The layer as drawn (labels in ``language``) and its display GeoJSON; cached per inputs and data stamp."""
+    as_of = date.fromisoformat(as_of_iso) if as_of_iso else None
+    gdf = data.layer_frame(name, as_of)
+    if keep is not None and "status" in gdf.columns:
+        gdf = gdf[gdf["status"].astype(str).isin(set(keep))]
+    if only is not None and "id" in gdf.columns:
+        gdf = gdf[gdf["id"].astype(str).isin(set(only))]
+    spec = data.layer_spec(name)
+    shown = gdf.copy()
+    if "status" in shown.columns:
+        shown["status_label"] = [status_label(s, spec) for s in shown["status"].astype(str)]
+    if "deadline" in shown.columns:
+        shown["deadline"] = [deadline_label(d) for d in shown["deadline"].astype(str)]
+    layer = _layer(name, shown, coloured=coloured, highlight=set(hl))
+    return shown, render.layer_geojson(layer, gcj02=gcj02)
+
+
+def _layer(name: str, shown: gpd.GeoDataFrame, *, coloured: bool, highlight: set[str]) -> render.MapLayer:
+    spec = data.layer_spec(name)
+    title = (spec.title_zh if lang() == "zh" else spec.title_en) if spec is not None else name
+    return render.MapLayer(
+        name=name,
+        title=title,
+        gdf=shown,
+        style=dict(spec.style) if spec is not None else {"color": "#8e44ad"},
+        status_colors=STATUS_COLORS if coloured else {},
+        tooltip_field="name_zh" if lang() == "zh" or "name_en" not in shown.columns else "name_en",
+        popup_fields=_popup_labels(),
+        highlight_ids=frozenset(highlight),
+        feature_style=_style_fn(spec),
+    )
+
+
 def map_layers(
     names: Sequence[str],
     *,
@@ -92,8 +129,13 @@ def map_layers(
     as_of: date | None = None,
     highlight: dict[str, set[str]] | None = None,
     by_status: Iterable[str] | None = None,
+    only_ids: dict[str, set[str]] | None = None,
+    basemap: str = "none",
 ) -> list[render.MapLayer]:
     """MapLayers of the named layers, filtered to ``statuses``, with spec styles and status colours.
+
+    The display GeoJSON of each layer is prepared once and cached (``st.cache_data``), so a rerun that
+    changes nothing in a layer costs no geometry work.
 
     Parameters
     ----------
@@ -107,44 +149,24 @@ def map_layers(
         ``layer -> ids`` drawn highlighted.
     by_status : iterable of str, optional
         Layers coloured by status (default: the tracked-item layers).
+    only_ids : dict, optional
+        ``layer -> ids``: draw only these features of that layer.
+    basemap : str
+        The basemap the layers will be drawn on (GCJ-02 basemaps shift the data for display).
     """
     out = []
     coloured = set(by_status) if by_status is not None else _BY_STATUS
-    keep = set(statuses) if statuses is not None else None
+    keep = tuple(sorted(statuses)) if statuses is not None else None
+    stamp = data.store_stamp()
+    gcj = basemap in render.GCJ02_BASEMAPS
     for name in names:
-        gdf = data.layer_frame(name, as_of)
-        if keep is not None and "status" in gdf.columns:
-            gdf = gdf[gdf["status"].astype(str).isin(keep)]
-        spec = data.layer_spec(name)
-        title = (spec.title_zh if lang() == "zh" else spec.title_en) if spec is not None else name
-        shown = gdf.copy()
-        if "status" in shown.columns:
-            shown["status"] = [status_label(s, spec) for s in shown["status"].astype(str)]
-            shown["st_key"] = gdf["status"].astype(str).to_numpy()
-        if "deadline" in shown.columns:
-            shown["deadline"] = [deadline_label(d) for d in shown["deadline"].astype(str)]
-        layer = render.MapLayer(
-            name=name,
-            title=title,
-            gdf=_with_status_key(shown),
-            style=dict(spec.style) if spec is not None else {"color": "#8e44ad"},
-            status_colors=STATUS_COLORS if name in coloured else {},
-            tooltip_field="name_zh" if lang() == "zh" or "name_en" not in gdf.columns else "name_en",
-            popup_fields=_popup_labels(),
-            highlight_ids=frozenset((highlight or {}).get(name, set())),
-            feature_style=_style_fn(spec),
-        )
+        hl = tuple(sorted((highlight or {}).get(name, set())))
+        only = tuple(sorted(only_ids[name])) if only_ids and name in only_ids else None
+        shown, gj = _prepared(name, keep, as_of.isoformat() if as_of else None, hl, name in coloured, only, gcj, lang(), stamp)
+        layer = _layer(name, shown, coloured=name in coloured, highlight=set(hl))
+        layer.geojson = gj
+        layer.feature_style = None
         out.append(layer)
-    return out
-
-
-def _with_status_key(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Render colours by the ``status`` column; keep the label for popups in ``status_label``."""
-    if "st_key" not in gdf.columns:
-        return gdf
-    out = gdf.copy()
-    out["status_label"] = out["status"]
-    out["status"] = out.pop("st_key")
     return out
 
 
@@ -218,11 +240,8 @@ def show_map(
         basemap = "none"
         m = render.build_map([], basemap="none", center=center, zoom=zoom, draw=draw, legend=False, language=lang(), asset_base=ASSET_BASE)
     gcj = basemap in render.GCJ02_BASEMAPS
-    # The data layers: built on a scratch map so render's layer code is reused, then handed over as groups.
-    scratch = render.build_map(map_layers_, basemap=basemap if gcj else "none", measure=False, legend=False)
-    groups = [c for c in scratch._children.values() if isinstance(c, folium.FeatureGroup)]
-    for g in groups:
-        g._parent = None
+    # The data layers are handed over as feature groups, so changing them does not remount the map.
+    groups = [render.feature_group(layer, layer.geojson or render.layer_geojson(layer, gcj02=gcj)) for layer in map_layers_]
     if focus is not None and gcj:
         x, y = render.transform_frame_point(focus[1], focus[0])
         focus = (y, x)

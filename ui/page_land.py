@@ -114,8 +114,9 @@ def main() -> None:
         st.dataframe(table, hide_index=True, key="land_table", height=380)
         st.caption(f"Σ {shown['area_mu'].sum():,.1f} 亩 · {len(shown)}")
     with right:
-        layers_ = mapview.map_layers(["boundaries", LAYER], as_of=as_of, by_status=[])
-        layers_[1].gdf = layers_[1].gdf[layers_[1].gdf["id"].astype(str).isin(set(shown["id"].astype(str)))]
+        layers_ = mapview.map_layers(
+            ["boundaries", LAYER], as_of=as_of, by_status=[], only_ids={LAYER: set(shown["id"].astype(str))}
+        )
         mapview.show_map(layers_, key="land_map", returned_objects=(), zoom=11, height=380)
 
     st.subheader(t("land_edit"), anchor=False)

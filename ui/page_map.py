@@ -79,7 +79,7 @@ def main() -> None:
     if "map_view0" not in st.session_state:
         st.session_state["map_view0"] = view  # the URL's view is the initial view; later moves go back to the URL
     view0 = st.session_state["map_view0"]
-    layers_ = mapview.map_layers(visible, statuses=statuses, as_of=as_of)
+    layers_ = mapview.map_layers(visible, statuses=statuses, as_of=as_of, basemap=basemap)
     with main_col:
         result = mapview.show_map(
             layers_,
