@@ -239,3 +239,32 @@ def test_write_refuses_other_crs_and_missing_crs(tmp_path: Path, plan: gpd.GeoDa
         write_dxf(plan, tmp_path / "x.dxf", crs="EPSG:3857")
     with pytest.raises(InputError, match="CRS"):
         write_dxf(gpd.GeoDataFrame({"a": [1]}, geometry=[Point(0, 0)]), tmp_path / "x.dxf")
+
+
+def test_read_any_sniffs_cad_metres(tmp_path: Path) -> None:
+    from gis.io import read_any
+
+    result = read_any(cad_drawing(tmp_path / "cad.dxf"))
+    assert result.format == "dxf" and result.gdf.crs.to_epsg() == 4326
+    assert "4547" in (result.report.crs_assumed or "")
+    parcel = result.gdf[result.gdf["name_zh"] == "松山湖一号地块"].to_crs(4547)
+    assert parcel.geometry.iloc[0].area == pytest.approx(10_000.0, rel=1e-6)
+
+
+def test_write_any_dxf_round_trip(tmp_path: Path, plan: gpd.GeoDataFrame) -> None:
+    from gis.io import read_any, write_any
+
+    written = write_any(plan, tmp_path / "plan.dxf", fmt="dxf", crs="EPSG:4526")
+    assert written.crs == "EPSG:4526"
+    result = read_any(written.path)
+    assert result.report.crs_assumed is None  # declared by the file's CRS property
+    assert result.gdf["id"].tolist() == plan["id"].tolist()
+    assert (shapely.hausdorff_distance(result.gdf.geometry.values, plan.geometry.values) < 1e-7).all()
+
+
+def test_read_any_not_a_dxf(tmp_path: Path) -> None:
+    from gis.io import read_any
+
+    (tmp_path / "x.dxf").write_text("hello")
+    with pytest.raises(InputError, match="x.dxf|DXF"):
+        read_any(tmp_path / "x.dxf")

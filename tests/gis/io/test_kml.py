@@ -288,3 +288,20 @@ def test_description_is_written_as_escaped_html(tmp_path: Path, plan: gpd.GeoDat
 def test_write_needs_a_crs(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="CRS"):
         write_kml(gpd.GeoDataFrame({"a": [1]}, geometry=[Point(0, 0)]), tmp_path / "x.kml")
+
+
+def test_read_any_and_write_any_kmz(tmp_path: Path, plan: gpd.GeoDataFrame) -> None:
+    from gis.io import read_any, write_any
+
+    written = write_any(plan, tmp_path / "plan.kmz", fmt="kmz")
+    result = read_any(written.path)
+    assert result.format == "kml" and result.gdf.crs.to_epsg() == 4326
+    assert result.gdf["name_zh"].tolist() == plan["name_zh"].tolist()
+    assert result.report.crs_assumed is None  # KML declares EPSG:4326
+
+
+def test_read_any_xml_bomb_is_a_clear_error(tmp_path: Path) -> None:
+    from gis.io import read_any
+
+    with pytest.raises(InputError, match="DTD"):
+        read_any(write(tmp_path, BOMB), display_name="bomb.kml")

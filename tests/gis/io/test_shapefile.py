@@ -293,3 +293,58 @@ def test_write_needs_a_crs(tmp_path: Path) -> None:
     gdf = gpd.GeoDataFrame({"a": [1]}, geometry=[Point(0, 0)])
     with pytest.raises(InputError, match="CRS"):
         write_shapefile_zip(gdf, tmp_path / "x.zip")
+
+
+# --- through gis.io.read_any / write_any (the finisher: CRS, validation) ------------------------
+
+
+def test_read_any_gbk_zip_without_cpg_or_prj(tmp_path: Path, parcels: gpd.GeoDataFrame) -> None:
+    from gis.io import read_any
+
+    write_shp(parcels, tmp_path / "src", "地块", encoding="GBK", cpg=False)
+    archive = zip_folder(tmp_path / "src", tmp_path / "upload.zip", drop=(".prj",))
+    result = read_any(archive, display_name="地块.zip")
+    assert result.format == "shapefile"
+    assert result.gdf.crs.to_epsg() == 4326
+    assert list(result.gdf["名称"]) == NAMES
+    assert result.report.crs_assumed and "4547" in result.report.crs_assumed  # sniffed from the metres
+    back = result.gdf.to_crs(4547)
+    assert (shapely.hausdorff_distance(back.geometry.values, parcels.geometry.values) < 0.01).all()
+
+
+def test_read_any_zip_slip_is_a_clear_error(tmp_path: Path) -> None:
+    from gis.io import read_any
+
+    with zipfile.ZipFile(tmp_path / "evil.zip", "w") as zf:
+        zf.writestr("../evil.shp", b"x")
+    with pytest.raises(InputError, match=r"\.\."):
+        read_any(tmp_path / "evil.zip")
+
+
+def test_write_any_shp_round_trip(tmp_path: Path, parcels: gpd.GeoDataFrame) -> None:
+    from gis.io import read_any, write_any
+
+    written = write_any(parcels.to_crs(4326), tmp_path / "out.zip", fmt="shp")
+    assert written.features == 3
+    back = read_any(written.path).gdf
+    assert list(back["名称"]) == NAMES and back.crs.to_epsg() == 4326
+
+
+def test_write_other_dtypes(tmp_path: Path) -> None:
+    import pandas as pd
+
+    gdf = gpd.GeoDataFrame(
+        {
+            "updated_at": pd.to_datetime(["2020-03-01T08:30:00Z", None], utc=True),
+            "done": [True, False],
+            "version": [1, 2],
+            "voltage_kv": [110.0, None],
+        },
+        geometry=[Point(E, N), Point(E + 1, N)],
+        crs="EPSG:4547",
+    )
+    out = write_shapefile_zip(gdf, tmp_path / "t.zip")
+    back = pyogrio.read_dataframe(f"/vsizip/{out}/t.shp")
+    assert back["updated_at"][0] == "2020-03-01T08:30:00+00:00" and pd.isna(back["updated_at"][1])
+    assert back["done"].tolist() == [1, 0] and back["version"].tolist() == [1, 2]
+    assert back["voltage_kv"][0] == 110.0
