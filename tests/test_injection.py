@@ -100,27 +100,21 @@ def test_kml_export_escapes_markup(hostile: gpd.GeoDataFrame, tmp_path: Path, fm
     assert set(back["note"]) == {ATTR, IMG}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "gis/io/kml.py write_kml writes a description from data as XML-escaped text only; KML viewers (Google "
-        "Earth balloons) render <description> as HTML, so the parsed text '<img src=x onerror=alert(1)>' becomes "
-        "an element there. Fix: html.escape the value before writing it (the reader's html_to_text undoes it)."
-    ),
-)
 def test_kml_description_is_html_safe(hostile: gpd.GeoDataFrame, tmp_path: Path) -> None:
     out = tmp_path / "hostile.kml"
     write_any(hostile, out, fmt="kml")
     root = DET.fromstring(out.read_bytes())
     descriptions = [el.text or "" for el in root.iter() if el.tag.endswith("}description")]
     assert descriptions
-    for text in descriptions:  # the text a viewer hands to its HTML renderer
+    # KML viewers (Google Earth balloons) render <description> as HTML: the parsed text must hold no markup
+    for text in descriptions:
         assert "<img" not in text and "<script" not in text, text
     back = read_any(out).gdf
     assert IMG + " & more" in set(back["description"])
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_map_runs_no_script_from_data_in_a_browser(hostile: gpd.GeoDataFrame, tmp_path: Path) -> None:
     playwright = pytest.importorskip("playwright.sync_api")
     chromium = Path("/usr/bin/chromium")
@@ -140,12 +134,12 @@ def test_map_runs_no_script_from_data_in_a_browser(hostile: gpd.GeoDataFrame, tm
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.goto(page_file.as_uri())
-            page.wait_for_selector("path.leaflet-interactive", timeout=15_000)
+            page.wait_for_selector("path.leaflet-interactive", timeout=60_000)
             target = page.locator("path.leaflet-interactive").first
             target.hover()
-            page.wait_for_selector(".leaflet-tooltip", timeout=5_000)
+            page.wait_for_selector(".leaflet-tooltip", timeout=30_000)
             target.click()
-            page.wait_for_selector(".leaflet-popup-content", timeout=5_000)
+            page.wait_for_selector(".leaflet-popup-content", timeout=30_000)
             tooltip = page.locator(".leaflet-tooltip").first.inner_text()
             popup = page.locator(".leaflet-popup-content").first.inner_text()
             legend = page.locator(".ssl-legend").first.inner_text()
