@@ -24,6 +24,7 @@ from layers.registry import (
     load_baseline,
     names,
     places,
+    plan_section,
     plan_targets,
     plan_text,
     seed_store,
@@ -69,6 +70,7 @@ __all__ = [
     "add_derived",
     "plan_targets",
     "plan_text",
+    "plan_section",
     "status_reached",
     "validate_frame",
 ]

@@ -43,6 +43,7 @@ __all__ = [
     "add_derived",
     "plan_targets",
     "plan_text",
+    "plan_section",
     "PLAN_TARGETS_PATH",
     "PLAN_TEXT_PATH",
 ]
@@ -372,3 +373,32 @@ def plan_text() -> str:
     """The full text of the plan (UTF-8), as published on 2020-03-04."""
     return PLAN_TEXT_PATH.read_text(encoding="utf-8")
 
+
+
+_CHAPTERS = "一二三四五"
+
+
+def plan_section(ref: str) -> str:
+    """The text of one section of the plan.
+
+    Parameters
+    ----------
+    ref : str
+        A ``plan_ref``: ``(四)`` for a chapter's opening paragraph, ``(四)二`` for part two of chapter four.
+
+    Returns
+    -------
+    str
+        The paragraph (one line of the published text); empty when the section does not exist.
+    """
+    chapter = part = ""
+    for line in plan_text().splitlines():
+        if line.startswith("(") and len(line) > 2 and line[1] in _CHAPTERS and line[2] == ")":
+            chapter, part = f"({line[1]})", ""
+        elif len(line) > 1 and line[0] in _CHAPTERS and line[1] == "要":
+            part = line[0]
+        else:
+            continue
+        if chapter + part == ref:
+            return line
+    return ""

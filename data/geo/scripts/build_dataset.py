@@ -67,7 +67,7 @@ TOWN_SEATS: dict[str, tuple[float, float, str, float]] = {
 #: Other Dongguan towns, only to shape the Voronoi cells of the nine (never written out).
 _OTHER_SEATS: dict[str, tuple[float, float]] = {
     "东城": (113.775, 23.005), "莞城": (113.750, 23.040), "石碣": (113.805, 23.100), "高埗": (113.740, 23.075),
-    "常平": (113.995, 22.970), "桥头": (114.090, 23.020), "黄江": (113.995, 22.880), "樟木头": (114.075, 22.915),
+    "常平": (113.995, 22.970), "桥头": (114.090, 23.020), "黄江": (114.020, 22.860), "樟木头": (114.075, 22.915),
     "长安": (113.800, 22.815), "虎门": (113.675, 22.820), "厚街": (113.670, 22.940), "南城": (113.735, 22.985),
     "谢岗": (114.140, 22.965), "塘厦": (114.075, 22.800),
 }
@@ -214,7 +214,7 @@ def town_polygons(park_m: Any, dongguan_m: Any) -> dict[str, Any]:
         geom = cell.intersection(disc).intersection(dongguan_m).difference(park_m)
         if geom.geom_type == "MultiPolygon":  # keep the part holding the seat
             geom = next(g for g in geom.geoms if g.contains(p))
-        out[name] = shapely.simplify(geom, 20.0)
+        out[name] = shapely.simplify(geom, 20.0).intersection(dongguan_m).difference(park_m)
     return out
 
 
@@ -329,12 +329,13 @@ def build() -> dict[str, gpd.GeoDataFrame]:  # noqa: C901 - one long, flat descr
         plan_quote="努力把月荷湖打造成松山湖综合环境治理的范本", target="打造综合环境治理的范本",
         source="illustrative position in the north of the park; replace with the surveyed water line", illustrative=True, accuracy_m=2000,
     )
-    luotian = to_deg(affinity.scale(Point(m(113.905, 22.853)).buffer(700, quad_segs=12), 1.5, 0.8))
+    luotian = to_deg(affinity.scale(Point(m(113.900, 22.826)).buffer(700, quad_segs=12), 1.5, 0.8))
     add(
         "water", luotian, id="water-luotian-reservoir", name_zh="罗田水库", name_en="Luotian Reservoir", kind="reservoir",
         status="completed", done_status="completed", plan_ref="(四)二",
         plan_quote="加快罗田水库集水区范围调整以释放更多土地开发面积", target="集水区范围调整",
-        source="illustrative: schematic reservoir south of the park; position uncertain by kilometres — replace with official data",
+        source=("illustrative: schematic reservoir on the Dongguan–Shenzhen border south of the park, its catchment reaching into "
+                "Dongguan; position uncertain by kilometres — replace with official data"),
         illustrative=True, accuracy_m=3000,
     )
     add(
@@ -501,8 +502,8 @@ def build() -> dict[str, gpd.GeoDataFrame]:  # noqa: C901 - one long, flat descr
             else f"illustrative footprint of the named project {project}; position approximate",
             illustrative=True, accuracy_m=2000)
     lt = to_m(luotian)
-    before = affinity.scale(lt.buffer(900), 1.2, 1.0)
-    after = before.difference(box(lt.bounds[0] - 5000, lt.centroid.y + 400, lt.bounds[2] + 5000, lt.centroid.y + 9000))
+    before = affinity.scale(lt.buffer(1800), 1.3, 1.0)
+    after = before.difference(box(lt.bounds[0] - 5000, lt.centroid.y + 1400, lt.bounds[2] + 5000, lt.centroid.y + 9000))
     for phase, geom, zh in (("before", before, "调整前"), ("after", after, "调整后")):
         add("land_actions", to_deg(geom), id=f"catchment-luotian-{phase}", name_zh=f"罗田水库集水区（{zh}）",
             name_en=f"Luotian Reservoir catchment ({phase})", kind="catchment", action="catchment_adjustment",
