@@ -53,7 +53,12 @@ def _column(values: list[Any], declared: str) -> Any:
     if kind == "DATE":
         return pd.to_datetime(series, format="ISO8601", errors="coerce")
     if kind == "DATETIME":
-        return pd.to_datetime(series, format="ISO8601", errors="coerce", utc=True)
+        try:  # naive stays naive (as GDAL reads it), "…Z" becomes UTC
+            return pd.to_datetime(series, format="ISO8601", errors="coerce")
+        except (TypeError, ValueError):  # a mix of naive and zoned values
+            return pd.to_datetime(series, format="ISO8601", errors="coerce", utc=True)
+    if kind.startswith("TEXT") and not any(isinstance(v, bytes) for v in values):
+        return pd.Series(values)  # pandas' default string dtype, as pyogrio gives
     return series
 
 

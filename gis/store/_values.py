@@ -143,7 +143,9 @@ def to_sql(field: str, value: Any, declared: str) -> Any:
                 value = datetime.fromisoformat(value)
             except ValueError as exc:
                 raise _refuse(field, value, "日期时间 (ISO 8601)", "a date and time (ISO 8601)") from exc
-        if isinstance(value, datetime):
+        if isinstance(value, datetime):  # naive stays naive (GDAL's convention), zoned goes to UTC "…Z"
+            if value.tzinfo is None:
+                return value.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
             return _as_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         raise _refuse(field, value, "日期时间 (ISO 8601)", "a date and time (ISO 8601)")
     if kind.startswith("TEXT") or kind in ("", "VARCHAR"):

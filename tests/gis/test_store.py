@@ -371,3 +371,34 @@ def test_restore_refuses_files_that_are_not_a_store(store: Store, tmp_path: Path
     assert list(store.read_layer("roads")["version"]) == [1, 1, 1]
     with pytest.raises(InputError):
         store.backup(store.path)
+
+
+def test_typed_columns_read_like_gdal_and_edit_in_their_type(tmp_path: Path) -> None:
+    s = open_store(tmp_path / "w.gpkg")
+    frame = gpd.GeoDataFrame(
+        {
+            "id": ["a", "b"],
+            "flag": [True, False],
+            "due": pd.to_datetime(["2020-06-30 08:00", "2020-12-31 00:00"]),
+            "capacity_mva": [100.5, float("nan")],
+            "name_zh": ["松山湖", None],
+        },
+        geometry=[box(113.88, 22.9, 113.89, 22.91), None],
+        crs="EPSG:4326",
+    )
+    s.write_layer("sites", frame, user="li")
+    mine = s.read_layer("sites")
+    gdal = pyogrio.read_dataframe(s.path, layer="sites")
+    for col in ("id", "flag", "due", "capacity_mva", "name_zh", "version"):
+        pd.testing.assert_series_equal(mine[col], gdal[col], check_dtype=False, check_exact=True, check_names=False)
+    assert mine.geometry.iloc[0].equals(gdal.geometry.iloc[0]) and mine.geometry.iloc[1] is None
+    before_edit = datetime.now(UTC)
+    v = s.update_feature("sites", "a", {"flag": False, "due": datetime(2021, 1, 5, 12), "capacity_mva": 80}, expected_version=1, user="li")
+    got = s.read_layer("sites").set_index("id").loc["a"]
+    assert v == 2 and not got["flag"] and got["due"] == pd.Timestamp("2021-01-05 12:00") and got["capacity_mva"] == 80.0
+    with pytest.raises(InputError, match="true or false"):
+        s.update_feature("sites", "a", {"flag": "yes"}, expected_version=2, user="li")
+    with pytest.raises(InputError, match="date and time"):
+        s.update_feature("sites", "a", {"due": "next week"}, expected_version=2, user="li")
+    back = s.as_of("sites", before_edit).set_index("id").loc["a"]
+    assert back["flag"] and back["due"] == pd.Timestamp("2020-06-30 08:00") and back["version"] == 1
