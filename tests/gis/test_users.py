@@ -208,3 +208,19 @@ def test_cli_prompts_twice(path: Path, monkeypatch: pytest.MonkeyPatch, limiter:
     answers = iter([PASSWORD, PASSWORD])
     assert users.main(["--file", str(path), "add", "planner"]) == 0
     assert users.verify(path, "planner", PASSWORD, limiter=limiter) == User("planner")
+
+
+def test_users_subcommand_mounts_in_the_gis_parser(path: Path, limiter: AttemptLimiter, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The snippet proposed for gis/cli.py: ``python -m gis users add NAME`` runs the same code."""
+    import argparse
+    import io
+
+    parser = argparse.ArgumentParser(prog="python -m gis")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("users", help="editor accounts")
+    users.add_arguments(p)
+    p.set_defaults(func=users.run)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+    args = parser.parse_args(["users", "--file", str(path), "add", "planner", "--password-stdin"])
+    assert args.func(args) == 0
+    assert users.verify(path, "planner", PASSWORD, limiter=limiter) == User("planner")

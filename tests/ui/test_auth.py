@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,59 @@ def test_oidc_configured_uses_streamlit_sign_in(users_file: Path) -> None:
         at.text_input(key="auth_password")
     assert at.button(key="auth_submit")
     assert "editor=False" in _texts(at)
+
+
+class _FakeOidcUser(dict):
+    """Stands in for ``st.user`` after an identity provider signed someone in."""
+
+
+def _oidc_app() -> AppTest:
+    at = _app()
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-only", "client_id": "x"}
+    return at
+
+
+def test_oidc_user_is_the_editor_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import streamlit
+
+    monkeypatch.delenv("SSL_GIS_EDITORS", raising=False)
+    monkeypatch.setattr(streamlit, "user", _FakeOidcUser(is_logged_in=True, email="planner@example.cn", name="规划师"))
+    at = _oidc_app().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["allowed:planner@example.cn"]
+    assert "editor=True" in _texts(at)
+
+
+def test_oidc_user_not_on_the_editor_list_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import streamlit
+
+    monkeypatch.setenv("SSL_GIS_EDITORS", "chief@example.cn, other@example.cn")
+    monkeypatch.setattr(streamlit, "user", _FakeOidcUser(is_logged_in=True, email="visitor@example.cn"))
+    at = _oidc_app().run()
+    assert not at.exception
+    assert not at.success
+    text = _texts(at)
+    assert "editor=False" in text and "editors only" in text
+    monkeypatch.setenv("SSL_GIS_EDITORS", "Visitor@Example.cn")
+    at = _oidc_app().run()
+    assert [s.value for s in at.success] == ["allowed:visitor@example.cn"]
+
+
+def test_sign_in_box_in_main_area(users_file: Path) -> None:
+    script = SCRIPT.replace("sign_in_box()", 'sign_in_box("main")')
+    at = AppTest.from_string(script, default_timeout=30).run()
+    assert not at.exception
+    at = _sign_in(at, "planner", PASSWORD)
+    assert [s.value for s in at.success] == ["allowed:planner"]
+    assert not at.sidebar.button  # nothing was drawn in the sidebar
+
+
+def test_markup_in_a_name_is_not_rendered(users_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import streamlit
+
+    monkeypatch.setattr(streamlit, "user", _FakeOidcUser(is_logged_in=True, email="<img src=x onerror=alert(1)>@x.cn"))
+    at = _oidc_app().run()
+    assert not at.exception
+    shown = "\n".join(m.value for m in at.sidebar.markdown)
+    assert "\\<img" in shown
+    assert not re.search(r"(?<!\\)<", shown), "an unescaped '<' from an identity provider reached Markdown"
