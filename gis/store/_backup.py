@@ -10,7 +10,7 @@ from pathlib import Path
 
 from gis.errors import InputError
 from gis.store import _gpkg
-from gis.store._gpkg import GPKG_APPLICATION_ID, HISTORY_TABLE, LAYERS_TABLE, META_TABLE
+from gis.store._gpkg import GPKG_APPLICATION_ID, HISTORY_TABLE, LAYERS_TABLE, META_TABLE, STORE_FORMAT
 from gis.store._layers import RESTORED
 from gis.store._values import iso_utc
 
@@ -68,6 +68,10 @@ def check_store_file(path: Path) -> None:
             missing = {HISTORY_TABLE, LAYERS_TABLE, META_TABLE, "gpkg_contents", "gpkg_geometry_columns"} - tables
             if missing:
                 raise _not_a_store(name, "缺少表 " + ", ".join(sorted(missing)), "missing tables " + ", ".join(sorted(missing)))
+            fmt = conn.execute(f"SELECT value FROM {META_TABLE} WHERE key = 'format'").fetchone()
+            if fmt is None or fmt[0] != STORE_FORMAT:
+                shown = "?" if fmt is None else str(fmt[0])[:20]
+                raise _not_a_store(name, f"格式版本 {shown} 不受支持", f"store format {shown} is not supported")
             layers = [r[0] for r in conn.execute(f"SELECT layer FROM {LAYERS_TABLE}")]
             absent = [layer for layer in layers if layer not in tables]
             if absent:

@@ -352,6 +352,9 @@ def test_backup_and_restore_round_trip(store: Store, tmp_path: Path) -> None:
     assert bak.name == "working.bak.gpkg"
     assert pyogrio.read_dataframe(bak, layer="roads").set_index("id").loc["road-01", "status"] == "delayed"
     assert _integrity(store.path) == "ok"
+    conn = sqlite3.connect(store.path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
     # the restored store keeps working
     assert store.update_feature("roads", "road-01", {"status": "delayed"}, expected_version=2, user="li") == 3
 
@@ -364,7 +367,13 @@ def test_restore_refuses_files_that_are_not_a_store(store: Store, tmp_path: Path
     good = store.backup(tmp_path / "good.gpkg")
     truncated = tmp_path / "truncated.gpkg"
     truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
-    for bad in (text, plain, truncated, tmp_path / "missing.gpkg"):
+    future = tmp_path / "future.gpkg"
+    future.write_bytes(good.read_bytes())
+    conn = sqlite3.connect(future)
+    conn.execute("UPDATE ssl_store_meta SET value = '99' WHERE key = 'format'")
+    conn.commit()
+    conn.close()
+    for bad in (text, plain, truncated, future, tmp_path / "missing.gpkg"):
         with pytest.raises(InputError, match="restore|backup|not found"):
             store.restore(bad, user="admin")
     assert not store.previous_path.exists()
