@@ -428,7 +428,7 @@ def feature_group(layer: MapLayer, gj: Mapping[str, Any]) -> folium.FeatureGroup
         style_function=lambda f, _s=styles: _s[int(f["properties"]["s"])],
         highlight_function=lambda _f: {"weight": 5, "fillOpacity": 0.5},
         marker=folium.CircleMarker(radius=float(styles[0].get("radius", 6)) if styles else 6.0, fill=True),
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True) if gj["features"] else None,
         popup=folium.GeoJsonPopup(fields=["pop"], labels=False, max_width=360) if has_popup else None,
         embed=True,
         zoom_on_click=False,

@@ -68,7 +68,7 @@ def status_editor(layer: str, gdf: gpd.GeoDataFrame, *, prefix: str, statuses: l
                            key=f"{prefix}_feature", format_func=lambda i: labels[i])
         spec = data.layer_spec(layer)
         new_status = st.selectbox(
-            t("new_status"), statuses, key=f"{prefix}_status", format_func=lambda s: status_label(s, spec)
+            t("new_status"), statuses, key=f"{prefix}_status", format_func={s: status_label(s, spec) for s in statuses}.get
         )
         day = st.date_input(t("change_date"), key=f"{prefix}_date", value=date.today(), min_value=date(2020, 1, 1), max_value=date.today())
         note = st.text_input(t("change_note"), key=f"{prefix}_note", max_chars=500)

@@ -84,10 +84,12 @@ def main() -> None:
 
     st.subheader(t("land_parcels"), anchor=False)
     f1, f2, f3 = st.columns(3)
-    actions = f1.multiselect(t("land_filter_action"), sorted(gdf["action"].unique()), key="land_filter_action", format_func=action_label)
-    statuses = f2.multiselect(
-        t("land_filter_status"), list(spec.statuses), key="land_filter_status", format_func=lambda s: status_label(s, spec)
+    all_actions = sorted(gdf["action"].unique())
+    actions = f1.multiselect(
+        t("land_filter_action"), all_actions, key="land_filter_action", format_func={a: action_label(a) for a in all_actions}.get
     )
+    status_labels = {s: status_label(s, spec) for s in spec.statuses}
+    statuses = f2.multiselect(t("land_filter_status"), list(spec.statuses), key="land_filter_status", format_func=status_labels.get)
     towns = f3.multiselect(t("land_filter_town"), sorted(map(str, gdf[town_col].dropna().unique())), key="land_filter_town")
     shown = gdf
     if actions:

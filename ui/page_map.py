@@ -9,7 +9,7 @@ import streamlit as st
 
 from gis import render
 from ui import data, mapview
-from ui.i18n import status_label, t
+from ui.i18n import lang, status_label, t
 from ui.state import as_of_date, format_view, init_from_url, parse_view, url_get, url_list, url_set
 
 ALL_STATUSES = list(mapview.STATUS_COLORS)
@@ -37,6 +37,13 @@ def _find(names: list[str], query: str, as_of) -> list[tuple[str, str, str]]:
     return out[:50]
 
 
+def _title(name: str) -> str:
+    spec = data.layer_spec(name)
+    if spec is None:
+        return name
+    return spec.title_zh if lang() == "zh" else spec.title_en
+
+
 def main() -> None:
     """Draw the map page."""
     as_of = as_of_date()
@@ -48,9 +55,9 @@ def main() -> None:
 
     side, main_col = st.columns([1, 3], gap="medium")
     with side:
-        spec_titles = {n: (data.layer_spec(n).title_zh if data.layer_spec(n) else n) for n in names}
+        spec_titles = {n: _title(n) for n in names}
         st.multiselect(t("layers"), names, key="map_layers", format_func=lambda n: spec_titles.get(n, n))
-        st.multiselect(t("statuses"), ALL_STATUSES, key="map_statuses", format_func=status_label)
+        st.multiselect(t("statuses"), ALL_STATUSES, key="map_statuses", format_func={s: status_label(s) for s in ALL_STATUSES}.get)
         options = mapview.basemap_options()
         st.selectbox(t("basemap"), list(options), key="map_basemap", format_func=lambda k: options[k])
         if st.session_state["map_basemap"].startswith("tianditu"):

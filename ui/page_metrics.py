@@ -81,7 +81,8 @@ def main() -> None:
     as_of = as_of_date()
     st.header(t("metrics_title"), anchor=False)
     c1, c2 = st.columns([1, 2])
-    kind = c1.selectbox(t("facility_kind"), list(FACILITY_TYPES), key="metrics_kind", format_func=_type_label)
+    type_labels = {k: _type_label(k) for k in FACILITY_TYPES}
+    kind = c1.selectbox(t("facility_kind"), list(FACILITY_TYPES), key="metrics_kind", format_func=type_labels.get)
     default = float(settings.SERVICE_RADII_M[FACILITY_TYPES[kind][2]]["radii_m"][-1])
     if st.session_state.get("metrics_kind_prev") != kind:
         st.session_state["metrics_radius"] = int(default)

@@ -1,0 +1,249 @@
+"""The app under Streamlit's AppTest: every page runs, and each page's widgets do what they say.
+
+The map itself (st_folium) cannot be driven by AppTest; it is tested through its HTML (tests/gis/test_render.py,
+test_map_layers_escape_data below) and in the real browser (tests/browser/).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from gis import users
+
+PROJECT = Path(__file__).resolve().parents[2]
+PAGES = ["ui/page_map.py", "ui/page_roads.py", "ui/page_land.py", "ui/page_metrics.py", "ui/page_data.py"]
+PASSWORD = "s3cret-Pa55"
+
+
+@pytest.fixture
+def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh working store (seeded from the bundled data on first use) and no users file."""
+    path = tmp_path / "working.gpkg"
+    monkeypatch.setenv("SSL_GIS_STORE", str(path))
+    monkeypatch.setenv("SSL_GIS_USERS_FILE", str(tmp_path / "users.json"))
+    monkeypatch.chdir(PROJECT)
+    return path
+
+
+@pytest.fixture
+def editor(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    users.add_user(store_path.parent / "users.json", "planner", PASSWORD, rounds=4)
+    monkeypatch.setattr(users, "_LIMITER", users.AttemptLimiter())
+    return "planner"
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
+
+
+def _texts(at: AppTest) -> str:
+    parts = []
+    for kind in ("markdown", "text", "success", "warning", "error", "info", "caption", "header", "subheader", "metric"):
+        for e in getattr(at, kind):
+            parts.append(str(getattr(e, "value", "")))
+            if kind == "metric":
+                parts.append(str(e.label))
+    return "\n".join(parts)
+
+
+def _sign_in(at: AppTest) -> AppTest:
+    at.sidebar.text_input(key="auth_user").input("planner")
+    at.sidebar.text_input(key="auth_password").input(PASSWORD)
+    return at.sidebar.button(key="auth_submit").click().run()
+
+
+def test_every_page_runs_without_exception(store_path: Path) -> None:
+    at = _app().run()
+    assert not at.exception, at.exception
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+
+
+def test_every_page_runs_in_english(store_path: Path) -> None:
+    at = _app().run()
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    assert at.query_params.get("lang") == ["en"] or at.query_params.get("lang") == "en"
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, page
+    assert "Import and export" in _texts(at)
+
+
+def test_map_page_widgets_drive_the_url(store_path: Path) -> None:
+    at = _app().run()
+    layers_ms = at.multiselect(key="map_layers")
+    assert "road_links" in layers_ms.value and "boundaries" in layers_ms.value
+    layers_ms.set_value(["boundaries", "road_links"]).run()
+    at.multiselect(key="map_statuses").set_value(["completed", "planned"]).run()
+    at.selectbox(key="map_basemap").set_value("gaode_vector").run()
+    assert not at.exception
+    qp = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    assert qp["layers"] == "boundaries,road_links"
+    assert set(qp["st"].split(",")) == {"completed", "planned"}
+    assert qp["bm"] == "gaode_vector"
+
+
+def test_map_page_reads_its_state_from_the_url(store_path: Path) -> None:
+    at = _app()
+    at.query_params["layers"] = "water,substations"
+    at.query_params["bm"] = "osm"
+    at.query_params["sel"] = "<script>"  # unsafe characters: ignored, not shown
+    at.run()
+    assert not at.exception
+    assert at.multiselect(key="map_layers").value == ["water", "substations"]
+    assert at.selectbox(key="map_basemap").value == "osm"
+
+
+def test_tianditu_without_key_says_what_is_missing(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SSL_GIS_TIANDITU_KEY", raising=False)
+    at = _app().run()
+    at.selectbox(key="map_basemap").set_value("tianditu_vector").run()
+    assert not at.exception
+    assert "SSL_GIS_TIANDITU_KEY" in _texts(at)
+    at.text_input(key="tianditu_key").input("abc123").run()
+    assert "SSL_GIS_TIANDITU_KEY" not in "\n".join(w.value for w in at.warning)
+
+
+def test_search_selects_a_feature_and_shows_its_details(store_path: Path) -> None:
+    at = _app().run()
+    at.text_input(key="map_search").input("sub-0").run()
+    assert not at.exception
+    pick = at.selectbox(key="map_search_pick")
+    assert pick.value and pick.value.startswith("sub-")
+    qp = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    assert qp["sel"] == pick.value
+    text = _texts(at)
+    assert "规划原文" in text  # the plan's sentence is shown with the details
+
+
+def test_search_without_hits_says_so(store_path: Path) -> None:
+    at = _app().run()
+    at.text_input(key="map_search").input("no-such-feature-xyz").run()
+    assert "no-such-feature-xyz" in _texts(at)
+
+
+def test_roads_page_shows_progress_and_is_read_only_for_viewers(store_path: Path) -> None:
+    at = _app().run()
+    at.switch_page("ui/page_roads.py").run()
+    assert not at.exception
+    labels = {m.label: m.value for m in at.metric}
+    assert any(v.endswith("/ 18") for v in labels.values()), labels
+    assert any(v.endswith("/ 4") for v in labels.values()), labels
+    assert any("km" in v for v in labels.values())
+    assert not [b for b in at.button if getattr(b, "key", "") == "roads_edit_save"]
+
+
+def test_editor_changes_a_road_status_and_it_is_stored(store_path: Path, editor: str) -> None:
+    at = _app().run()
+    at = _sign_in(at)
+    at.switch_page("ui/page_roads.py").run()
+    assert not at.exception
+    road = at.selectbox(key="roads_edit_feature").options[0]
+    fid = at.selectbox(key="roads_edit_feature").value
+    at.selectbox(key="roads_edit_status").set_value("completed")
+    at.text_input(key="roads_edit_note").input("通车仪式")
+    at.button(key="roads_edit_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert road
+    from gis.store import open_store
+
+    stored = open_store(store_path).read_layer("road_links").set_index("id")
+    assert stored.loc[fid, "status"] == "completed"
+    hist = open_store(store_path).history("road_links", fid)
+    assert hist.iloc[-1]["user"] == "planner" and hist.iloc[-1]["note"] == "通车仪式"
+    # the history picker shows it; a fresh session (a reload) still sees the change
+    at2 = _app().run()
+    at2.switch_page("ui/page_roads.py").run()
+    at2.selectbox(key="roads_history_pick").set_value(fid).run()
+    assert not at2.exception
+    assert any("通车仪式" in str(df.value.to_csv()) for df in at2.dataframe)
+
+
+def test_as_of_date_replays_history_and_disables_editing(store_path: Path, editor: str) -> None:
+    at = _sign_in(_app().run())
+    at.switch_page("ui/page_roads.py").run()
+    fid = at.selectbox(key="roads_edit_feature").value
+    at.selectbox(key="roads_edit_status").set_value("completed")
+    at.button(key="roads_edit_save").click().run()
+    opened_now = [m.value for m in at.metric][0]
+    at.sidebar.date_input(key="as_of").set_value(date(2020, 3, 5)).run()
+    assert not at.exception
+    opened_then = [m.value for m in at.metric][0]
+    assert opened_now != opened_then, (opened_now, opened_then, fid)
+    assert "2020-03-05" in "\n".join(i.value for i in at.sidebar.info)
+    assert not [b for b in at.button if getattr(b, "key", "") == "roads_edit_save"]
+
+
+def _land_table(at: AppTest):
+    return next(df.value for df in at.dataframe if "area_mu" not in df.value.columns and len(df.value.columns) >= 7)
+
+
+def test_land_page_ledger_and_filters(store_path: Path) -> None:
+    at = _app().run()
+    at.switch_page("ui/page_land.py").run()
+    assert not at.exception
+    values = " ".join(m.value for m in at.metric)
+    assert "亩" in values and ("250" in values or "700" in values or "800" in values)
+    before = _land_table(at)
+    at.multiselect(key="land_filter_action").set_value(["reserve"]).run()
+    after = _land_table(at)
+    assert 0 < len(after) < len(before)
+
+
+def test_metrics_radius_changes_the_covered_share(store_path: Path) -> None:
+    at = _app().run()
+    at.switch_page("ui/page_metrics.py").run()
+    assert not at.exception
+    at.slider(key="metrics_radius").set_value(300).run()
+    small = at.metric[0].value
+    at.slider(key="metrics_radius").set_value(3000).run()
+    big = at.metric[0].value
+    assert not at.exception
+    assert float(small.split()[0]) <= float(big.split()[0])
+    assert small != big
+
+
+def test_data_page_exports_geojson_that_reads_back(store_path: Path, tmp_path: Path) -> None:
+    at = _app().run()
+    at.switch_page("ui/page_data.py").run()
+    at.selectbox(key="data_export_layer").set_value("substations")
+    at.selectbox(key="data_export_format").set_value("geojson")
+    at.button(key="data_export_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    made = at.session_state["data_export_file"]
+    out = tmp_path / made[0]
+    out.write_bytes(made[1])
+    import geopandas as gpd
+
+    back = gpd.read_file(out)
+    import layers
+
+    assert sorted(back["id"]) == sorted(layers.load_baseline("substations")["id"])
+
+
+def test_map_layers_escape_data(store_path: Path) -> None:
+    """A store layer whose names carry markup reaches the map's GeoJSON only escaped."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from gis.store import open_store
+
+    evil = gpd.GeoDataFrame(
+        {"id": ["x-1"], "name_zh": ["<img src=x onerror=alert(1)>"], "status": ["<script>"]},
+        geometry=[Point(113.89, 22.93)], crs="EPSG:4326",
+    )
+    open_store(store_path).write_layer("evil", evil, user="test")
+    at = _app().run()
+    assert "evil" in at.multiselect(key="map_layers").options
+    from ui import mapview
+
+    gj = mapview._prepared("evil", None, None, (), False, None, False, "zh", "t")[1]
+    text = str(gj)
+    assert "<img" not in text and "<script>" not in text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in text
