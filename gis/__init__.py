@@ -34,6 +34,10 @@ __all__ = [
     "write_any",
     "InputError",
     "GisError",
+    "ConflictError",
+    # the working store
+    "open_store",
+    "Store",
 ]
 
 _WHERE: dict[str, str] = {
@@ -58,6 +62,9 @@ _WHERE: dict[str, str] = {
     "write_any": "gis.io",
     "InputError": "gis.errors",
     "GisError": "gis.errors",
+    "ConflictError": "gis.errors",
+    "open_store": "gis.store",
+    "Store": "gis.store",
 }
 
 

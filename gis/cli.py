@@ -41,7 +41,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         return "\n".join(lines)
 
     _emit(payload, args.json, text)
-    return 0 if payload["ok"] else 1
+    if not payload["ok"]:
+        fatal = next((q for q in result.report.problems if q.fatal and q.feature is None), None)
+        if fatal is not None:
+            sys.stderr.write(f"错误 / error: {fatal.message_zh} / {fatal.message_en}\n".replace("\n", " ").rstrip() + "\n")
+        return 1
+    return 0
 
 
 def _cmd_area(args: argparse.Namespace) -> int:
@@ -158,6 +163,24 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from gis.store import open_store
+
+    written = open_store(Path(args.store) if args.store else None).backup(Path(args.dest))
+    _emit({"written": str(written)}, args.json, lambda p: f"已备份 / backed up to {p['written']}")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from gis.store import open_store
+
+    store = open_store(Path(args.store) if args.store else None)
+    store.restore(Path(args.src), user=args.user)
+    payload = {"restored": str(args.src), "previous": str(store.previous_path)}
+    _emit(payload, args.json, lambda p: f"已恢复 / restored from {p['restored']} (原库保存为 / previous kept as {p['previous']})")
+    return 0
+
+
 def _add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layer", help="GeoPackage layer to read / 图层名")
     p.add_argument("--crs", help="CRS of a file that carries none, e.g. EPSG:4547 / 指定坐标系")
@@ -227,6 +250,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--radius", type=float, default=800.0, help="service distance in metres")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_coverage)
+
+    p = sub.add_parser("backup", help="consistent copy of the working store / 备份工作库")
+    p.add_argument("dest")
+    p.add_argument("--store", help="store path (default: the user's working store)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_backup)
+
+    p = sub.add_parser("restore", help="replace the working store with a backup / 从备份恢复")
+    p.add_argument("src")
+    p.add_argument("--user", required=True, help="who restores (recorded in the history)")
+    p.add_argument("--store", help="store path (default: the user's working store)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_restore)
+
+    from gis.users import add_arguments as _users_arguments
+    from gis.users import run as _users_run
+
+    p = sub.add_parser("users", help="editor accounts: add/remove/list (passwords are prompted) / 编辑账号")
+    _users_arguments(p)
+    p.set_defaults(func=_users_run)
     return parser
 
 
@@ -258,4 +301,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError) as exc:  # last line of defence: never a traceback for bad input
         log.debug("unexpected input error", exc_info=True)
         sys.stderr.write(f"错误 / error: 无法处理输入 / cannot process the input: {type(exc).__name__}: {exc}\n")
+        return 1
+    except Exception as exc:  # noqa: BLE001 - a user never sees a traceback; -v logs it
+        log.debug("unexpected error", exc_info=True)
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        hint = "(用 -v 查看详情 / run with -v for details)"
+        sys.stderr.write(f"错误 / error: 意外错误 / unexpected error: {type(exc).__name__}: {first} {hint}\n")
         return 1

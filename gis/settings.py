@@ -12,6 +12,7 @@ from pathlib import Path
 
 __all__ = [
     "DATA_DIR",
+    "data_dir",
     "BUNDLED_DATA_DIR",
     "MAX_FILE_BYTES",
     "MAX_FEATURES",
@@ -40,12 +41,25 @@ PROJECT_DIR: Path = Path(__file__).resolve().parent.parent
 #: The bundled plan dataset (the baseline; never edited in place).
 BUNDLED_DATA_DIR: Path = PROJECT_DIR / "data" / "geo"
 
-#: The user's data folder: the working store, backups and exports live here.
-#: Override with ``SSL_GIS_DATA_DIR``.
-DATA_DIR: Path = Path(
-    os.environ.get("SSL_GIS_DATA_DIR")
-    or Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "songshanlake-gis"
-)
+
+
+def data_dir() -> Path:
+    """Return the user's data folder, read from the environment at call time.
+
+    Returns
+    -------
+    pathlib.Path
+        ``$SSL_GIS_DATA_DIR`` if set, else ``$XDG_DATA_HOME/songshanlake-gis`` (default
+        ``~/.local/share/songshanlake-gis``). The working store, backups and the users file live here.
+    """
+    override = os.environ.get("SSL_GIS_DATA_DIR")
+    if override:
+        return Path(override)
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "songshanlake-gis"
+
+
+#: The user's data folder as it was when this module was imported; prefer :func:`data_dir`.
+DATA_DIR: Path = data_dir()
 
 # Input limits. They bound what one upload or one file on the command line may cost in memory and
 # time; anything above them is refused with a message naming the limit (gis.errors.LimitExceeded).
@@ -104,9 +118,10 @@ def working_store_path() -> Path:
     Returns
     -------
     pathlib.Path
-        ``$SSL_GIS_STORE`` if set, otherwise ``DATA_DIR / "working.gpkg"``. The folder is not created here.
+        ``$SSL_GIS_STORE`` if set, otherwise ``data_dir() / "working.gpkg"`` (both read at call time).
+        The folder is not created here.
     """
     override = os.environ.get("SSL_GIS_STORE")
     if override:
         return Path(override)
-    return DATA_DIR / "working.gpkg"
+    return data_dir() / "working.gpkg"

@@ -53,7 +53,7 @@ WRITERS: dict[str, tuple[str, str, dict[str, Any], str, tuple[str, ...] | None]]
     "kmz": ("kml", "write_kml", {"kmz": True}, WGS84, (WGS84,)),
     "dxf": ("dxf", "write_dxf", {}, CGCS2000_GK_CM114, (CGCS2000_GK_CM114, CGCS2000_GK_ZONE38)),
     "boundary-points": ("survey", "write_boundary_points", {}, CGCS2000_GK_CM114, (CGCS2000_GK_CM114, CGCS2000_GK_ZONE38)),
-    "survey-txt": ("survey", "write_survey_txt", {}, CGCS2000_GK_CM114, (CGCS2000_GK_CM114, CGCS2000_GK_ZONE38)),
+    "survey-txt": ("survey", "write_survey_txt", {}, CGCS2000_GK_ZONE38, (CGCS2000_GK_CM114, CGCS2000_GK_ZONE38)),
     "survey-pack": ("survey", "write_survey_pack", {}, CGCS2000_GK_CM114, (CGCS2000_GK_CM114, CGCS2000_GK_ZONE38)),
 }
 

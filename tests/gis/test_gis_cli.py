@@ -265,3 +265,36 @@ def test_transform_csv(tmp_path: Path) -> None:
     bad.write_text("lon,lat\nabc,22.9\n")
     r2 = run("transform", "wgs84-to-gcj02", "--csv", bad, "-o", tmp_path / "o2.csv", cwd=tmp_path)
     assert r2.returncode == 1 and "Traceback" not in r2.stderr and has_chinese(r2.stderr)
+
+
+def test_backup_and_restore_from_the_command_line(tmp_path) -> None:
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from gis.store import open_store
+
+    store_path = tmp_path / "w.gpkg"
+    frame = gpd.GeoDataFrame({"id": ["a"], "status": ["planned"]}, geometry=[box(113.9, 22.9, 113.91, 22.91)], crs=4326)
+    store = open_store(store_path)
+    store.write_layer("t", frame, user="甲")
+    backup = tmp_path / "b.gpkg"
+    done = subprocess.run(
+        [sys.executable, "-m", "gis", "backup", str(backup), "--store", str(store_path), "--json"],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"written": str(backup)}
+    store.update_feature("t", "a", {"status": "completed"}, expected_version=1, user="乙")
+    done = subprocess.run(
+        [sys.executable, "-m", "gis", "restore", str(backup), "--user", "丙", "--store", str(store_path), "--json"],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert open_store(store_path).read_layer("t")["status"].tolist() == ["planned"]
+    not_a_store = tmp_path / "notes.txt"
+    not_a_store.write_text("hello", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "gis", "restore", str(not_a_store), "--user", "丙", "--store", str(store_path)],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
