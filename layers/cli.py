@@ -1,0 +1,97 @@
+"""The plan's side of ``python -m gis metrics``: every plan metric on the working store or the bundled data.
+
+``gis.cli`` loads this module by name (``gis`` must not import ``layers``) and calls
+:func:`metrics_command` with the parsed arguments (``.json``: bool, ``.date``: ``YYYY-MM-DD`` or None).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from typing import Any
+
+from gis.errors import InputError
+
+__all__ = ["metrics_command", "parse_date", "metrics_text"]
+
+
+def parse_date(text: str | None) -> dt.date:
+    """The as-of date: ``YYYY-MM-DD``, or today when None.
+
+    Raises
+    ------
+    gis.errors.InputError
+        When the text is not an ISO date.
+    """
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"日期格式应为 YYYY-MM-DD: {text!r}", f"the date must be YYYY-MM-DD: {text!r}") from None
+
+
+def _fmt_share(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.1f} %"
+
+
+def metrics_text(doc: dict[str, Any]) -> str:
+    """A plain-text summary of :func:`layers.metrics.plan_metrics` for the terminal (units on every number)."""
+    lines = [f"松山湖规划指标 / Songshan Lake plan metrics (截至 / as of {doc['as_of']}, 数据 / data: {doc.get('source', '?')})", ""]
+    lines.append("土地 / Land (亩, EPSG:4547)")
+    names = {"consolidation": "整备 consolidation", "reserve": "收储 reserve", "revitalisation": "盘活 revitalisation"}
+    for key, label in names.items():
+        row = doc["land"][key]
+        target = row["target_mu"]
+        lines.append(f"  {label:<22} 合计 total {row['total_mu']:9.1f} 亩  完成 done {row['done_mu']:9.1f} 亩  目标 target "
+                     f"{target if target is not None else float('nan'):7.0f} 亩")
+    r = doc["roads"]
+    lines += ["", "道路 / Roads",
+              f"  联网路 link roads: 通车 opened {r['opened']} / {r['link_roads']} 条 (目标 target {r['target'] or 0:g}), "
+              f"{r['opened_km']:.2f} / {r['total_km']:.2f} km",
+              f"  拥堵点改造 congestion points fixed: {r['congestion_points']['fixed']} / {r['congestion_points']['total']} 个"]
+    lines += ["", "变电站 / Substations"]
+    for kv, row in doc["substations"]["by_voltage"].items():
+        lines.append(f"  {kv} kV: {row['substations']} 座, 需求 demand {row['demand_mva']:.1f} MVA / 可供 available "
+                     f"{row['available_mva']:.1f} MVA ({_fmt_share(row['utilisation'])}), 过载 overloaded {row['overloaded']}")
+    for key, row in doc["substations"]["progress"].items():
+        if isinstance(row, dict):
+            target = "—" if row["target"] is None else f"{row['target']:g}"
+            lines.append(f"  {key}: {row['done']} / {target}")
+    lines += ["", "覆盖 / Coverage (地块面积占比 share of parcel area)"]
+    for ftype, row in doc["coverage"].items():
+        parts = [f"{r_}m {_fmt_share(v['covered_share'])}" for r_, v in row["radii"].items()]
+        lines.append(f"  {ftype:<18} ({row['facilities']} 处 facilities): " + ", ".join(parts))
+    lines += ["", f"逾期 / Overdue on {doc['as_of']}: {len(doc['overdue'])} 项 items"]
+    lines += [f"  [{o['layer']}] {o['id']} {o['name_zh']} — {o['deadline']} ({o['status']})" for o in doc["overdue"]]
+    return "\n".join(lines)
+
+
+def metrics_command(args: argparse.Namespace) -> int:
+    """Run ``python -m gis metrics [--json] [--date YYYY-MM-DD]``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``json`` (bool) and ``date`` (str or None).
+
+    Returns
+    -------
+    int
+        0 on success (bad input raises :class:`gis.errors.InputError`, which the CLI turns into exit 1).
+    """
+    import layers
+    from layers.metrics import plan_metrics
+
+    as_of = parse_date(getattr(args, "date", None))
+    frames = layers.load_all()
+    doc = plan_metrics(frames, layers.plan_targets(), as_of=as_of)
+    sources = {f.attrs.get("source") for f in frames.values()}
+    doc["source"] = "store" if sources == {"store"} else ("baseline" if sources == {"baseline"} else "mixed")
+    if getattr(args, "json", False):
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2, default=str, allow_nan=False) + "\n")
+    else:
+        sys.stdout.write(metrics_text(doc) + "\n")
+    return 0
