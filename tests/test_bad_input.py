@@ -654,12 +654,8 @@ CASES: dict[str, Case] = {
     "unknown_crs_member": Case(
         _write("crs.geojson", _fc(_poly(_square()), crs={"type": "name", "properties": {"name": "EPSG:999999"}})),
         problems=("unknown_crs_member",),
+        crs=("EPSG:4326",),
         features=1,
-        xfail=(
-            "gis/io/geojson.py parse_crs_member returns 'EPSG:999999' on the regex match without asking pyproj, so the "
-            "unknown_crs_member path is skipped; the reader then fails building the frame and the user reads a raw pyproj "
-            "message ('Internal Proj Error: proj_create: crs not found') instead of a warning and sniffed coordinates"
-        ),
     ),
     "unsniffable_coordinates": Case(
         _write("where.geojson", _fc(_poly(_metres_square(5_000, 5_000)))), InputError, ("坐标系", "--crs"), ("CRS", "--crs")

@@ -90,16 +90,24 @@ def parse_crs_member(member: object) -> str | None:
     if _CRS84_RE.search(name):
         return WGS84
     match = _EPSG_RE.search(name)
+    # A well-formed EPSG name may still name no CRS (EPSG:999999, or an ellipsoid such as EPSG:7030): ask pyproj.
+    crs = _known_crs(f"EPSG:{int(match.group(1))}" if match else name, name)
     if match:
         return f"EPSG:{int(match.group(1))}"
-    try:
-        crs = CRS.from_user_input(name)
-    except Exception:  # pyproj raises its own CRSError and sometimes others; all mean "unknown"
-        raise CRSError(f"未知的坐标系 {name!r}", f"unknown CRS {name!r}") from None
     epsg = crs.to_epsg()
     if epsg is None:
         raise CRSError(f"坐标系 {name!r} 没有 EPSG 代码", f"CRS {name!r} has no EPSG code")
     return f"EPSG:{epsg}"
+
+
+def _known_crs(text: str, name: str) -> CRS:
+    """The CRS pyproj makes of ``text``; CRSError naming the member's ``name`` when it knows none."""
+    try:
+        return CRS.from_user_input(text)
+    except Exception:  # pyproj raises its own CRSError and sometimes others; all mean "unknown"
+        log.debug("pyproj does not know the crs member %r", name[:200], exc_info=True)
+        shown = name if len(name) <= 120 else f"{name[:120]}…"
+        raise CRSError(f"未知的坐标系 {shown!r}", f"unknown CRS {shown!r}") from None
 
 
 def _positions(value: object, what: str, *, min_count: int) -> np.ndarray:

@@ -13,7 +13,7 @@ import shapely
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
 from gis import settings
-from gis.errors import InputError, LimitExceeded
+from gis.errors import CRSError, InputError, LimitExceeded
 from gis.io import read_any
 from gis.io.geojson import parse_crs_member, read_geojson, write_geojson, write_geojson_surveyor
 from gis.report import ValidationReport
@@ -98,6 +98,36 @@ def test_unknown_crs_member_is_reported_and_sniffed(tmp_path: Path) -> None:
     result = read_any(write(tmp_path, doc))
     assert "unknown_crs_member" in {p.problem for p in result.report.problems}
     assert result.report.crs_assumed.startswith("EPSG:4326")
+
+
+@pytest.mark.parametrize(
+    "member",
+    [
+        {"type": "name", "properties": {"name": "EPSG:999999"}},
+        {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::999999"}},
+        {"type": "name", "properties": {"name": "EPSG:7030"}},  # an ellipsoid (WGS 84), not a CRS
+        {"type": "EPSG", "properties": {"code": 999999}},
+        {"type": "EPSG", "properties": {"code": "abc"}},
+    ],
+)
+def test_well_formed_but_unknown_epsg_member_raises_crs_error(member: dict) -> None:
+    with pytest.raises(CRSError) as info:
+        parse_crs_member(member)
+    assert "未知的坐标系" in info.value.zh and "unknown CRS" in info.value.en
+
+
+def test_unknown_epsg_member_is_reported_and_metres_sniffed(tmp_path: Path) -> None:
+    doc = fc([feat({"type": "Polygon", "coordinates": [square_m()]})], crs={"type": "name", "properties": {"name": "EPSG:999999"}})
+    raw_report = ValidationReport()
+    raw = read_geojson(write(tmp_path, doc), raw_report)
+    assert raw.crs is None
+    [problem] = [p for p in raw_report.problems if p.problem == "unknown_crs_member"]
+    assert "EPSG:999999" in problem.message_en and not problem.fatal
+    result = read_any(tmp_path / "in.geojson")
+    assert result.report.crs_assumed.startswith("EPSG:4547")
+    assert "Proj" not in " ".join(p.message_en for p in result.report.problems)
+    lon, lat = result.gdf.geometry.iloc[0].exterior.coords[0]
+    assert 113.8 < lon < 114.0 and 22.8 < lat < 23.0
 
 
 def test_single_feature_and_bare_geometry(tmp_path: Path) -> None:
