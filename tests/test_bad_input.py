@@ -686,7 +686,13 @@ CASES: dict[str, Case] = {
     # --- limits (settings; tiny values here) ------------------------------------------------------
     "file_too_large": Case(_write("big.geojson", BASE_FC), LimitExceeded, ("上限",), ("limit",), limits={"MAX_FILE_BYTES": 100}),
     "too_many_features": Case(_write("many.geojson", BASE_FC), LimitExceeded, ("上限",), ("limit",), limits={"MAX_FEATURES": 2}),
-    "too_many_vertices": Case(_write("verts.geojson", BASE_FC), LimitExceeded, ("上限", "顶点"), ("vertices",), limits={"MAX_VERTICES": 4}),
+    "too_many_vertices": Case(
+        _write("verts.geojson", BASE_FC),
+        LimitExceeded,
+        ("verts.geojson", "上限", "顶点"),
+        ("verts.geojson", "limit", "vertices"),
+        limits={"MAX_VERTICES": 4},
+    ),
     # --- Shapefile archives -----------------------------------------------------------------------
     "shp_gbk_without_cpg": Case(
         _zip("gbk.zip", _shp_members(drop=(".cpg",), encoding="GBK")),

@@ -147,14 +147,19 @@ def _position(value: object, what: str) -> np.ndarray:
 class _Builder:
     """Builds shapely geometry from GeoJSON geometry objects; counts vertices; notes closed rings."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str) -> None:
+        self.name = name  # the file, for the limit message
         self.vertices = 0
         self.closed_rings = 0
 
     def _count(self, n: int) -> None:
         self.vertices += n
         if self.vertices > settings.MAX_VERTICES:
-            raise LimitExceeded(f"顶点总数超过上限 {settings.MAX_VERTICES}", f"more than {settings.MAX_VERTICES} vertices in total")
+            limit = settings.MAX_VERTICES
+            raise LimitExceeded(
+                f"{self.name} 的顶点总数超过上限 {limit}",
+                f"{self.name} holds more vertices than the limit of {limit}",
+            )
 
     def _ring(self, value: object, what: str) -> np.ndarray:
         arr = _positions(value, what, min_count=3)
@@ -341,7 +346,7 @@ def read_geojson(path: Path, report: ValidationReport, *, layer: str | None = No
                 None, "unknown_crs_member", f"{exc.zh}；将根据坐标判断", f"{exc.en}; the CRS will be inferred from the coordinates"
             )
 
-    builder = _Builder()
+    builder = _Builder(name)
     geoms: list[shapely.Geometry | None] = []
     records: list[dict[str, Any]] = []
     for i, feat in enumerate(features):

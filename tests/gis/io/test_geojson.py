@@ -244,8 +244,14 @@ def test_feature_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_vertex_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(settings, "MAX_VERTICES", 10)
     coords = [[113.9 + i * 1e-4, 22.9] for i in range(11)]
-    with pytest.raises(LimitExceeded):
-        read_geojson(write(tmp_path, fc([feat({"type": "LineString", "coordinates": coords})])), ValidationReport())
+    path = write(tmp_path, fc([feat({"type": "LineString", "coordinates": coords})]), "lines.geojson")
+    with pytest.raises(LimitExceeded) as info:
+        read_geojson(path, ValidationReport())
+    assert "lines.geojson" in info.value.zh and "上限 10" in info.value.zh and "顶点" in info.value.zh
+    assert "lines.geojson" in info.value.en and "limit of 10" in info.value.en and "vertices" in info.value.en
+    with pytest.raises(LimitExceeded) as info:  # the finisher names the file as the user knows it
+        read_any(path, display_name="上传的线.geojson")
+    assert "上传的线.geojson" in info.value.zh and "上传的线.geojson" in info.value.en and "limit" in info.value.en
 
 
 def test_file_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
