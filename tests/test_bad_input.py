@@ -723,7 +723,12 @@ CASES: dict[str, Case] = {
     ),
     "zip_symlink_member": Case(_zip_symlink, InputError, ("符号链接",), ("symbolic link",)),
     # --- GeoPackage ---------------------------------------------------------------------------------
-    "gpkg_not_sqlite": Case(_write("fake.gpkg", b"SQLite format 3\x00" + bytes(200)), InputError, ("GeoPackage",), ("GeoPackage",)),
+    "gpkg_not_sqlite": Case(
+        _write("fake.gpkg", b"SQLite format 3\x00" + bytes(200)),
+        InputError,
+        ("不是有效的 GeoPackage", "fake.gpkg"),
+        ("not a valid GeoPackage", "fake.gpkg"),
+    ),
     "gpkg_layer_name_injection": Case(
         _gpkg,
         InputError,

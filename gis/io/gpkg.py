@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
@@ -20,13 +22,39 @@ __all__ = ["read_gpkg", "list_gpkg_layers", "write_gpkg"]
 log = logging.getLogger(__name__)
 
 
-def _layers_with_types(path: Path) -> list[tuple[str, str | None]]:
+_SQLITE_MAGIC = b"SQLite format 3\x00"  # every GeoPackage is an SQLite 3 database (OGC 12-128r18, req. 1)
+
+
+def _not_a_geopackage(path: Path, detail: str) -> InputError:
+    """The error a user sees for a damaged file; GDAL's text (SQL, driver hints) goes to the log only."""
+    log.info("%s is not a readable GeoPackage: %s", path.name, detail)
+    return InputError(
+        f"不是有效的 GeoPackage（文件已损坏、被截断或是其他格式）：{path.name}",
+        f"not a valid GeoPackage (damaged, truncated or another format): {path.name}",
+    )
+
+
+@contextmanager
+def _gdal(path: Path) -> Iterator[None]:
+    """Run a pyogrio call on ``path``; its failures on a broken file become one clear InputError."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's notes on a foreign file; the error says it
-            rows = pyogrio.list_layers(path)
+            yield
     except (DataSourceError, DataLayerError, OSError) as exc:
-        raise InputError(f"无法打开 GeoPackage {path.name}：{exc}", f"cannot open the GeoPackage {path.name}: {exc}") from None
+        raise _not_a_geopackage(path, f"{type(exc).__name__}: {exc}") from None
+
+
+def _layers_with_types(path: Path) -> list[tuple[str, str | None]]:
+    if not path.is_file():
+        raise InputError(f"找不到文件 {path.name}", f"file not found: {path.name}")
+    with path.open("rb") as fh:
+        head = fh.read(len(_SQLITE_MAGIC))
+    if head != _SQLITE_MAGIC:
+        # Without this GDAL would open any format it knows (GeoJSON text named .gpkg, say) as a "GeoPackage".
+        raise _not_a_geopackage(path, f"no SQLite header (starts with {head[:16]!r})")
+    with _gdal(path):
+        rows = pyogrio.list_layers(path)
     return [(str(name), None if gtype is None else str(gtype)) for name, gtype in rows]
 
 
@@ -46,7 +74,8 @@ def list_gpkg_layers(path: Path) -> list[str]:
     Raises
     ------
     gis.errors.InputError
-        When the file cannot be opened as a GeoPackage.
+        When the file is missing or cannot be opened as a GeoPackage (``不是有效的 GeoPackage / not a
+        valid GeoPackage: <name>``; GDAL's own text is logged at INFO level, not shown).
     """
     path = Path(path)
     if path.suffix.lower() != ".gpkg":
@@ -77,8 +106,9 @@ def read_gpkg(path: Path, report: ValidationReport, *, layer: str | None = None,
     Raises
     ------
     gis.errors.InputError
-        Not a GeoPackage, no layer, several layers and none chosen (the message lists them), an
-        unknown layer, or a layer without geometry.
+        Not a GeoPackage or a damaged one (``不是有效的 GeoPackage / not a valid GeoPackage: <name>``;
+        GDAL's own text is logged, not shown), no layer, several layers and none chosen (the message
+        lists them), an unknown layer, or a layer without geometry.
     gis.errors.LimitExceeded
         More features than ``settings.MAX_FEATURES``.
     """
@@ -104,14 +134,16 @@ def read_gpkg(path: Path, report: ValidationReport, *, layer: str | None = None,
     elif layer not in spatial:
         raise InputError(f"图层 {layer!r} 没有几何", f"layer {layer!r} has no geometry")
 
-    info = pyogrio.read_info(path, layer=layer)
+    with _gdal(path):
+        info = pyogrio.read_info(path, layer=layer)
     count = int(info.get("features") or 0)
     if count > settings.MAX_FEATURES:
         raise LimitExceeded(
             f"图层 {layer} 含 {count} 个要素，超过上限 {settings.MAX_FEATURES}",
             f"layer {layer} holds {count} features, more than the limit of {settings.MAX_FEATURES}",
         )
-    gdf = pyogrio.read_dataframe(path, layer=layer)
+    with _gdal(path):  # a damaged data page shows only now, while the features are read
+        gdf = pyogrio.read_dataframe(path, layer=layer)
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise InputError(f"图层 {layer!r} 没有几何", f"layer {layer!r} has no geometry")
     log.debug("read %d features from %s layer %s (crs %s)", len(gdf), path.name, layer, gdf.crs)

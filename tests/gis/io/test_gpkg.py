@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from pathlib import Path
 
 import geopandas as gpd
@@ -10,6 +12,7 @@ import pandas as pd
 import pyogrio
 import pytest
 import shapely
+from pyogrio.errors import FeatureError
 
 from gis import settings
 from gis.errors import InputError, LimitExceeded
@@ -77,6 +80,91 @@ def test_not_a_geopackage(tmp_path: Path) -> None:
     assert "upload.gpkg" in err.value.en and "Traceback" not in str(err.value)
     result = read_any(path, strict=False)
     assert not result.report.ok
+
+
+def _assert_not_a_geopackage(err: pytest.ExceptionInfo, name: str) -> None:
+    zh, en = err.value.zh, err.value.en
+    assert zh.startswith("不是有效的 GeoPackage") and zh.endswith(f"：{name}")
+    assert en.startswith("not a valid GeoPackage") and en.endswith(f": {name}")
+    for gdal_text in ("sqlite", "SELECT", "GetNextRawFeature", "DRIVER", "not recognized", "malformed"):
+        assert gdal_text.lower() not in (zh + en).lower(), f"GDAL's text {gdal_text!r} reached the user: {en}"
+
+
+def _sqlite_page_overwritten(path: Path, table: str) -> Path:
+    """Overwrite the root page of ``table``'s b-tree: GDAL still lists the layer, reading its features fails."""
+    with sqlite3.connect(path) as con:
+        (root,) = con.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+        (page_size,) = con.execute("PRAGMA page_size").fetchone()
+    con.close()
+    data = bytearray(path.read_bytes())
+    data[(root - 1) * page_size : root * page_size] = b"\x5a" * page_size
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["sqlite_header_only", "truncated", "empty", "geojson_text", "random_bytes"])
+def test_damaged_or_foreign_file_is_not_a_valid_geopackage(
+    tmp_path: Path, parcels_4326: gpd.GeoDataFrame, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "tmpab12cd.gpkg"  # a temporary upload name the user never saw
+    if kind == "sqlite_header_only":
+        path.write_bytes(b"SQLite format 3\x00" + bytes(200))
+    elif kind == "truncated":
+        pyogrio.write_dataframe(parcels_4326, path, layer="parcels")
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "geojson_text":  # GDAL would open this with its GeoJSON driver
+        path.write_text('{"type":"FeatureCollection","features":[]}', encoding="utf-8")
+    else:
+        path.write_bytes(np.random.default_rng(7).bytes(5000))
+    with caplog.at_level(logging.INFO, logger="gis.io.gpkg"), pytest.raises(InputError) as err:
+        read_any(path, display_name="规划.gpkg")
+    _assert_not_a_geopackage(err, "规划.gpkg")
+    assert "tmpab12cd" not in err.value.zh + err.value.en
+    assert any("not a readable GeoPackage" in r.getMessage() for r in caplog.records)  # the detail is in the log
+    with pytest.raises(InputError) as err:
+        list_layers(path)
+    _assert_not_a_geopackage(err, path.name)
+    loose = read_any(path, strict=False, display_name="规划.gpkg")
+    assert not loose.report.ok and loose.report.problems[0].message_en.startswith("not a valid GeoPackage")
+
+
+def test_damaged_data_page_shows_while_reading_features(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    many = gpd.GeoDataFrame(
+        {"name_zh": [f"地块{i}" for i in range(300)]},
+        geometry=[shapely.box(113.9 + i * 1e-4, 22.9, 113.9001 + i * 1e-4, 22.9001) for i in range(300)],
+        crs=4326,
+    )
+    path = tmp_path / "parcels.gpkg"
+    pyogrio.write_dataframe(many, path, layer="parcels")
+    _sqlite_page_overwritten(path, "parcels")
+    assert list_gpkg_layers(path) == ["parcels"]  # the header and the contents table are intact
+    with caplog.at_level(logging.INFO, logger="gis.io.gpkg"), pytest.raises(InputError) as err:
+        read_any(path, display_name="上传.gpkg")
+    _assert_not_a_geopackage(err, "上传.gpkg")
+    assert any("malformed" in r.getMessage() for r in caplog.records)
+
+
+def test_feature_error_from_gdal_becomes_input_error(
+    tmp_path: Path, parcels_4326: gpd.GeoDataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "p.gpkg"
+    pyogrio.write_dataframe(parcels_4326, path, layer="parcels")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise FeatureError("In GetNextRawFeature(): sqlite3_step() : database disk image is malformed")
+
+    monkeypatch.setattr(pyogrio, "read_dataframe", broken)
+    with pytest.raises(InputError) as err:
+        read_gpkg(path, ValidationReport())
+    _assert_not_a_geopackage(err, "p.gpkg")
+
+
+def test_missing_file_is_said_so(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as err:
+        list_gpkg_layers(tmp_path / "gone.gpkg")
+    assert "file not found: gone.gpkg" in err.value.en and "找不到文件" in err.value.zh
 
 
 def test_feature_limit(tmp_path: Path, parcels_4326: gpd.GeoDataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
