@@ -125,6 +125,7 @@ parquet, stations, radius, repeat, out = sys.argv[1], sys.argv[2], float(sys.arg
 ext = os.path.join(os.path.dirname(duckdb_extension_spatial.__file__), "extensions", "v" + duckdb.__version__, "spatial.duckdb_extension")
 con = duckdb.connect()
 con.execute(f"LOAD '{ext}'")
+con.execute("SET enable_progress_bar = false")
 con.execute("CREATE TABLE parcels AS SELECT pid, ST_GeomFromWKB(wkb) AS geom FROM read_parquet(?)", [parquet])
 con.execute("CREATE TABLE stations AS SELECT ST_GeomFromWKB(wkb) AS geom FROM read_parquet(?)", [stations])
 sql = '''
@@ -145,6 +146,29 @@ np.save(out, cov)
 print(json.dumps({"times": times, "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   "duckdb": duckdb.__version__, "threads": con.execute("SELECT current_setting('threads')").fetchone()[0]}))
 """
+
+
+def _peak_rss_kb() -> int | None:
+    """VmHWM of this process (kB) from /proc, or None where there is no /proc."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def _reset_peak_rss() -> int | None:
+    """Reset the peak-RSS mark (Linux: write 5 to /proc/self/clear_refs); return the current RSS in kB."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
 
 
 def worker(method: str, n: int, repeat: int, out: str, duckdb_python: str | None) -> dict:
@@ -171,11 +195,13 @@ def worker(method: str, n: int, repeat: int, out: str, duckdb_python: str | None
         res = json.loads(proc.stdout.strip().splitlines()[-1])
         return {"times": res["times"], "maxrss_kb": res["maxrss_kb"], "note": f"duckdb {res['duckdb']}, threads={res['threads']}"}
     func = METHODS[method]
+    baseline_kb = _reset_peak_rss()
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
         area, covered = func(parcels, stations)
         times.append(time.perf_counter() - t)
+    method_peak_kb = _peak_rss_kb()
     np.save(out, covered)
     t = time.perf_counter()
     from gis.area import area_m2
@@ -185,6 +211,8 @@ def worker(method: str, n: int, repeat: int, out: str, duckdb_python: str | None
     return {
         "times": times,
         "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "data_rss_kb": baseline_kb,
+        "method_peak_kb": method_peak_kb,
         "area_s": area_time,
         "area_sum_m2": float(area.sum()),
         "covered_sum_m2": float(covered.sum()),
@@ -267,9 +295,15 @@ def write_results(path: Path, rows: list[dict], repeat: int) -> None:
         f"Query: coverage of N synthetic parcels by {STATIONS} stations within {RADIUS_M:.0f} m; median of {repeat} runs; "
         "peak RSS of the process that ran the method (data generation included).",
         "",
-        "| parcels | method | median s | runs s | naive ÷ this | duckdb ÷ this | peak RSS MiB | max rel. diff vs ours |",
-        "| ---: | --- | ---: | --- | ---: | ---: | ---: | ---: |",
+        "| parcels | method | median s | runs s | naive ÷ this | duckdb ÷ this | peak RSS MiB (process) | peak RSS MiB during "
+        "the method (data alone) | max rel. diff vs ours |",
+        "| ---: | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
+    def _during(r: dict) -> str:
+        if r.get("method_peak_kb") is None:
+            return "—"
+        return f"{r['method_peak_kb'] / 1024:.0f} ({r['data_rss_kb'] / 1024:.0f})"
+
     def ratio(r: dict, k: str) -> str:
         base = {x["method"]: x["median_s"] for x in rows if x["n"] == r["n"]}
         return f"{base[k] / r['median_s']:.1f} ×" if k in base else "—"
@@ -277,7 +311,8 @@ def write_results(path: Path, rows: list[dict], repeat: int) -> None:
     for r in rows:
         lines.append(
             f"| {r['n']:,} | {r['method']} | {r['median_s']:.3f} | {', '.join(f'{t:.3f}' for t in r['times'])} | "
-            f"{ratio(r, 'naive')} | {ratio(r, 'duckdb')} | {r['maxrss_kb'] / 1024:.0f} | {r.get('max_rel_diff_vs_ours', float('nan')):.1e} "
+            f"{ratio(r, 'naive')} | {ratio(r, 'duckdb')} | {r['maxrss_kb'] / 1024:.0f} | {_during(r)} | "
+            f"{r.get('max_rel_diff_vs_ours', float('nan')):.1e} "
             "|"
         )
     for r in rows:

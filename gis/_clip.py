@@ -124,6 +124,13 @@ def convex_intersection_area(
 
     # subject rings, exterior counter-clockwise and holes clockwise
     parts, part_pair = shapely.get_parts(other, return_index=True)
+    while True:  # collections may nest (a GeometryCollection holding a MultiPolygon)
+        multi = np.isin(shapely.get_type_id(parts), (4, 5, 6, 7))
+        if not multi.any():
+            break
+        sub, sub_idx = shapely.get_parts(parts[multi], return_index=True)
+        parts = np.concatenate([parts[~multi], sub])
+        part_pair = np.concatenate([part_pair[~multi], part_pair[multi][sub_idx]])
     keep = (shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)
     parts, part_pair = parts[keep], part_pair[keep]
     if not oriented:

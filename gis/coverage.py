@@ -205,7 +205,13 @@ def _cut_blocks(geometry: shapely.Geometry, x0: float, y0: float, size: float, b
     keys, inverse = np.unique(np.column_stack([bi // f, bj // f]), axis=0, return_inverse=True)
     ci, cj = keys[:, 0] * f, keys[:, 1] * f
     coarse = shapely.intersection(geometry, shapely.box(x0 + ci * size, y0 + cj * size, x0 + (ci + f) * size, y0 + (cj + f) * size))
-    return shapely.intersection(coarse[inverse.ravel()], boxes)
+    parent = coarse[inverse.ravel()]
+    k = _workers(None, len(bi) * 50)  # one overlay costs about as much as 50 parcels
+    if k == 1:
+        return shapely.intersection(parent, boxes)
+    halves = np.array_split(np.arange(len(bi)), k)
+    with ThreadPoolExecutor(max_workers=k) as pool:  # the overlays release the GIL
+        return np.concatenate(list(pool.map(lambda s: shapely.intersection(parent[s], boxes[s]), halves)))
 
 
 def index_catchment(geometry: shapely.Geometry, *, tile_m: float, block_tiles: int | None = None) -> CatchmentIndex:
@@ -463,7 +469,7 @@ def coverage(
     if k == 1:
         area, covered, reached = covered_area_chunk(geoms, index)
     else:
-        chunks = np.array_split(geoms, k * 2)
+        chunks = np.array_split(geoms, k)
         with ThreadPoolExecutor(max_workers=k) as pool:
             parts = list(pool.map(lambda c: covered_area_chunk(c, index), chunks))
         area, covered, reached = (np.concatenate([p[i] for p in parts]) for i in range(3))
