@@ -1,0 +1,430 @@
+"""Area and coverage metrics on dask-geopandas, for parcel sets too big for one machine's memory.
+
+The numbers are the single-machine ones: every partition goes through the same chunk function as
+:func:`gis.coverage.coverage` (:func:`gis.coverage.covered_area_chunk`) and the same area measure as
+:func:`gis.area.area_m2`, on EPSG:4547. Only the orchestration differs:
+
+* the catchment (union of the facilities' buffers) is built and indexed **once**, on the client, and
+  broadcast to every worker (``Client.scatter(..., broadcast=True)``); partitions never rebuild it;
+* parcels come as a dask-geopandas GeoDataFrame or as a GeoParquet dataset (a folder of ``.parquet``
+  files), read partition by partition, so no process ever holds all of them;
+* :func:`write_spatial_partitions` writes such a dataset with the parcels ordered along a Hilbert curve,
+  so that each partition covers a compact area (most partitions then lie wholly inside or outside the
+  catchment and cost almost nothing).
+
+The ``dask.distributed`` client is, in this order: the ``client`` argument; the scheduler named by
+``$SSL_GIS_DASK_SCHEDULER`` (e.g. ``tcp://10.0.0.5:8786``, read at call time); a client already active
+in this process; otherwise a :class:`distributed.LocalCluster` started for the call and closed after it.
+
+When to use it: see the README section "Beyond one machine" and ``bench/RESULTS.md``. On a single
+machine with the parcels in memory, :func:`gis.coverage.coverage` (threads) is faster; dask pays off when
+the parcels do not fit in memory or a cluster is at hand.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from gis.area import M2_PER_HA, M2_PER_MU, area_m2, to_measuring_crs
+from gis.coverage import _default_tile_m, catchment, covered_area_chunk, index_catchment
+from gis.errors import CRSError, InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import dask_geopandas
+    import distributed
+
+__all__ = [
+    "SCHEDULER_ENV",
+    "scheduler_address",
+    "dask_client",
+    "read_parcels",
+    "write_spatial_partitions",
+    "area_totals",
+    "area_totals_dask",
+    "coverage_dask",
+]
+
+log = logging.getLogger(__name__)
+
+#: Environment variable naming the dask scheduler (``tcp://host:8786``); unset means a local cluster.
+SCHEDULER_ENV: str = "SSL_GIS_DASK_SCHEDULER"
+#: Name of the column that carries the parcels' own index through a spatial shuffle.
+_INDEX_COLUMN: str = "__ssl_gis_index"
+#: Hilbert curve level of :func:`write_spatial_partitions` (2^16 cells a side: sub-metre in a city).
+_HILBERT_LEVEL: int = 16
+
+_COVERAGE_META = pd.DataFrame(
+    {"area_m2": pd.Series(dtype="float64"), "covered_m2": pd.Series(dtype="float64"),
+     "share": pd.Series(dtype="float64"), "reached": pd.Series(dtype="bool")}
+)
+_AREA_COLUMNS = ["area_m2", "area_mu", "area_ha", "features"]
+
+
+def scheduler_address() -> str | None:
+    """The dask scheduler address from ``$SSL_GIS_DASK_SCHEDULER``, read at call time.
+
+    Returns
+    -------
+    str or None
+        The address (e.g. ``tcp://10.0.0.5:8786``), or None when unset or blank.
+    """
+    value = os.environ.get(SCHEDULER_ENV, "").strip()
+    return value or None
+
+
+@contextlib.contextmanager
+def dask_client(client: distributed.Client | None = None) -> Iterator[distributed.Client]:
+    """The ``dask.distributed`` client to compute with, closed afterwards only if made here.
+
+    Parameters
+    ----------
+    client : distributed.Client, optional
+        Use this client as is.
+
+    Yields
+    ------
+    distributed.Client
+        ``client``; else a client of the scheduler at ``$SSL_GIS_DASK_SCHEDULER``; else the client
+        already active in this process; else the client of a new :class:`distributed.LocalCluster`
+        (one worker process per core, one thread each, no dashboard).
+
+    Raises
+    ------
+    gis.errors.InputError
+        The scheduler named by ``$SSL_GIS_DASK_SCHEDULER`` cannot be reached.
+    """
+    from distributed import Client, LocalCluster, get_client
+
+    if client is not None:
+        yield client
+        return
+    address = scheduler_address()
+    if address is not None:
+        try:
+            made = Client(address, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise InputError(
+                f"无法连接 dask 调度器 {address}（{SCHEDULER_ENV}）: {exc}",
+                f"cannot reach the dask scheduler {address} ({SCHEDULER_ENV}): {exc}",
+            ) from None
+        with made:
+            yield made
+        return
+    with contextlib.suppress(ValueError):
+        yield get_client()
+        return
+    n = os.cpu_count() or 1
+    with LocalCluster(n_workers=n, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster) as made:
+        yield made
+
+
+def read_parcels(path: str | os.PathLike[str], *, columns: list[str] | None = None) -> dask_geopandas.GeoDataFrame:
+    """Open a GeoParquet file or dataset (folder of ``.parquet`` files) lazily, one partition per file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A GeoParquet file, or a folder of them such as :func:`write_spatial_partitions` writes.
+    columns : list of str, optional, keyword-only
+        Attribute columns to read besides the geometry (default: all).
+
+    Returns
+    -------
+    dask_geopandas.GeoDataFrame
+        The parcels in the dataset's CRS (GeoParquet stores it); nothing is read yet but the metadata.
+
+    Raises
+    ------
+    gis.errors.InputError
+        The path does not exist or is not GeoParquet.
+    gis.errors.CRSError
+        The dataset has no CRS.
+    """
+    import dask_geopandas
+
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"找不到 GeoParquet 数据: {p}", f"no GeoParquet data at {p}")
+    try:
+        if columns is not None:
+            ddf = dask_geopandas.read_parquet(p, columns=[*columns, "geometry"])
+        else:
+            ddf = dask_geopandas.read_parquet(p)
+    except (ValueError, TypeError, OSError, KeyError) as exc:
+        raise InputError(f"不是可读的 GeoParquet: {p} ({exc})", f"not readable GeoParquet: {p} ({exc})") from None
+    if ddf.crs is None:
+        raise CRSError(f"GeoParquet 数据没有坐标系: {p}", f"the GeoParquet data has no CRS: {p}")
+    return ddf
+
+
+def write_spatial_partitions(
+    parcels: gpd.GeoDataFrame | dask_geopandas.GeoDataFrame,
+    path: str | os.PathLike[str],
+    *,
+    npartitions: int,
+    overwrite: bool = False,
+) -> Path:
+    """Write parcels as a GeoParquet dataset whose partitions are compact areas (Hilbert order).
+
+    Parameters
+    ----------
+    parcels : geopandas.GeoDataFrame or dask_geopandas.GeoDataFrame
+        Parcels in any CRS (kept as is; EPSG:4326 is the exchange CRS). Their index is kept, so results
+        computed from the dataset are indexed like ``parcels``.
+    path : str or os.PathLike
+        Folder to write, one ``part.N.parquet`` per partition.
+    npartitions : int, keyword-only
+        Number of partitions (files). A partition should hold what one worker thread handles
+        comfortably: some 50 000–500 000 parcels.
+    overwrite : bool, keyword-only
+        Replace an existing non-empty folder (default: refuse).
+
+    Returns
+    -------
+    pathlib.Path
+        The folder written.
+
+    Raises
+    ------
+    gis.errors.InputError
+        ``npartitions`` below 1, an existing non-empty folder without ``overwrite``, or no parcels.
+    gis.errors.CRSError
+        The parcels have no CRS.
+    """
+    import dask_geopandas
+
+    k = int(npartitions)
+    if k < 1:
+        raise InputError(f"分区数须至少为 1: {npartitions!r}", f"npartitions must be at least 1: {npartitions!r}")
+    out = Path(path)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
+        raise InputError(f"目标已存在且非空: {out}", f"the target exists and is not empty: {out}")
+    if parcels.crs is None:
+        raise CRSError("地块没有坐标系，无法写出 GeoParquet", "the parcels have no CRS; cannot write GeoParquet")
+    if isinstance(parcels, gpd.GeoDataFrame):
+        if len(parcels) == 0:
+            raise InputError("没有地块可写", "there are no parcels to write")
+        ddf = dask_geopandas.from_geopandas(parcels, npartitions=max(1, min(k, len(parcels))))
+    else:
+        ddf = parcels
+    index_name = ddf.index.name
+    carried = ddf.reset_index().rename(columns={"index" if index_name is None else index_name: _INDEX_COLUMN})
+    shuffled = carried.spatial_shuffle(by="hilbert", level=_HILBERT_LEVEL, npartitions=k)
+
+    def restore_index(part: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+        # within a partition the rows stay in Hilbert order; the parcels' own index comes back
+        return part.set_index(_INDEX_COLUMN).rename_axis(index_name)
+
+    meta = restore_index(shuffled._meta)
+    restored = shuffled.map_partitions(restore_index, meta=meta, clear_divisions=True)
+    restored.to_parquet(out, overwrite=overwrite, write_index=True)
+    log.info("wrote %d spatial partitions to %s", k, out)
+    return out
+
+
+def _as_dask(parcels: Any, *, client: distributed.Client) -> dask_geopandas.GeoDataFrame:
+    """Parcels as a dask-geopandas frame: a path is read lazily, an in-memory frame is split by workers."""
+    import dask_geopandas
+
+    if isinstance(parcels, (str, os.PathLike)):
+        return read_parcels(parcels)
+    if isinstance(parcels, gpd.GeoDataFrame | gpd.GeoSeries):
+        if parcels.crs is None:
+            raise CRSError("几何没有坐标系，无法量算", "geometry has no CRS; cannot measure it")
+        frame = parcels.to_frame("geometry") if isinstance(parcels, gpd.GeoSeries) else parcels
+        threads = max(1, sum(client.nthreads().values()))
+        return dask_geopandas.from_geopandas(frame, npartitions=max(1, min(len(frame), 2 * threads)))
+    if hasattr(parcels, "map_partitions") and hasattr(parcels, "crs"):
+        if parcels.crs is None:
+            raise CRSError("几何没有坐标系，无法量算", "geometry has no CRS; cannot measure it")
+        return parcels
+    raise InputError(
+        f"地块须为 GeoDataFrame、dask-geopandas GeoDataFrame 或 GeoParquet 路径，得到 {type(parcels).__name__}",
+        f"parcels must be a GeoDataFrame, a dask-geopandas GeoDataFrame or a GeoParquet path, got {type(parcels).__name__}",
+    )
+
+
+def _coverage_partition(part: gpd.GeoDataFrame, index: Any) -> pd.DataFrame:
+    """One partition's coverage table, built exactly as :func:`gis.coverage.coverage` builds its own."""
+    geoms = np.asarray(to_measuring_crs(part).to_numpy(), dtype=object)
+    area, covered, reached = covered_area_chunk(geoms, index)
+    covered = np.minimum(covered, area)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(area > 0, covered / np.where(area > 0, area, 1.0), reached.astype(float))
+    return pd.DataFrame({"area_m2": area, "covered_m2": covered, "share": share, "reached": reached}, index=part.index)
+
+
+def coverage_dask(
+    parcels: dask_geopandas.GeoDataFrame | gpd.GeoDataFrame | str | os.PathLike[str],
+    facilities: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    radius_m: float,
+    client: distributed.Client | None = None,
+    tile_m: float | None = None,
+    compute: bool = True,
+) -> pd.DataFrame | Any:
+    """:func:`gis.coverage.coverage` on dask: area of each parcel within ``radius_m`` of any facility.
+
+    Parameters
+    ----------
+    parcels : dask_geopandas.GeoDataFrame, geopandas.GeoDataFrame, str or os.PathLike
+        Parcels in any CRS, or the path of a GeoParquet file or dataset (read partition by partition).
+    facilities : geopandas.GeoDataFrame or geopandas.GeoSeries
+        Facilities in any CRS, in memory (they are few: their catchment is built once on the client).
+    radius_m : float, keyword-only
+        Service distance in metres.
+    client : distributed.Client, optional, keyword-only
+        Client to compute with; see :func:`dask_client` for the default.
+    tile_m : float, optional, keyword-only
+        Classification tile size in metres (speed only); by default chosen as the single-machine
+        function does, from the first partition's parcels.
+    compute : bool, keyword-only
+        True (default): return the table in memory. False: return the lazy dask DataFrame (e.g. to sum it
+        or write it to Parquet without collecting it); it must be computed while ``client`` is open.
+
+    Returns
+    -------
+    pandas.DataFrame or dask.dataframe.DataFrame
+        Indexed like the parcels (rows in partition order), with ``area_m2`` (m² on EPSG:4547),
+        ``covered_m2`` (m² within reach), ``share`` (0–1) and ``reached`` (bool), equal to what
+        :func:`gis.coverage.coverage` returns for the same parcels.
+
+    Raises
+    ------
+    gis.errors.InputError
+        Bad radius or parcels, no CRS, unreachable scheduler.
+    """
+    from gis.coverage import _check_radius
+
+    r = _check_radius(radius_m)
+    with dask_client(client) as c:
+        ddf = _as_dask(parcels, client=c)
+        if tile_m is None:
+            first = np.asarray(to_measuring_crs(ddf.get_partition(0).compute()).to_numpy(), dtype=object)
+            tile_m = _default_tile_m(first, r)
+        if not math.isfinite(float(tile_m)) or float(tile_m) <= 0:
+            raise InputError(f"格网边长须为正数: {tile_m!r}", f"tile size must be positive: {tile_m!r}")
+        index = index_catchment(catchment(facilities, radius_m=r), tile_m=float(tile_m))
+        # one copy per worker, sent once; each task receives it by reference
+        (shared,) = c.scatter([index], broadcast=True, hash=False)
+        meta = _COVERAGE_META.set_axis(ddf._meta.index[:0])
+        table = ddf.map_partitions(_coverage_partition, shared, meta=meta)
+        if not compute:
+            return table
+        log.info("coverage on dask: %d partitions, radius %.0f m, tile %.1f m", ddf.npartitions, r, tile_m)
+        return c.compute(table).result()
+
+
+def _group_keys(part: gpd.GeoDataFrame, by: str) -> pd.Series:
+    return part[by].astype("string").fillna("")
+
+
+def area_totals(parcels: gpd.GeoDataFrame | gpd.GeoSeries, *, by: str | None = None) -> pd.DataFrame:
+    """Total area of parcels, overall or by a field, measured on EPSG:4547 (single machine).
+
+    Parameters
+    ----------
+    parcels : geopandas.GeoDataFrame or geopandas.GeoSeries
+        Parcels in any CRS (must have one).
+    by : str, optional, keyword-only
+        Field to group by; its values are compared as text, a missing value is the group ``""``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``area_m2`` (m²), ``area_mu`` (亩, 1 亩 = 10000/15 m²), ``area_ha`` (ha) and ``features``
+        (count). Indexed by the group values (sorted, index named ``by``), or one row ``"total"``.
+
+    Raises
+    ------
+    gis.errors.InputError
+        ``by`` names no field; no CRS.
+    """
+    m2 = area_m2(parcels).to_numpy()
+    if by is None:
+        sums = pd.DataFrame({"area_m2": [float(m2.sum())], "features": [len(m2)]}, index=pd.Index(["total"]))
+    else:
+        _check_field(parcels, by)
+        keys = _group_keys(parcels, by).to_numpy()
+        sums = pd.DataFrame({"area_m2": m2, "features": 1, "key": keys}).groupby("key").sum()
+    return _finish_totals(sums, by)
+
+
+def _check_field(frame: Any, by: str) -> None:
+    if by not in frame.columns:
+        raise InputError(f"没有字段 {by}", f"no field named {by!r}")
+
+
+def _finish_totals(sums: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    out = pd.DataFrame(
+        {"area_m2": sums["area_m2"].astype("float64"), "features": sums["features"].astype("int64")}, index=sums.index
+    )
+    out["area_mu"] = out["area_m2"] / M2_PER_MU
+    out["area_ha"] = out["area_m2"] / M2_PER_HA
+    out = out[_AREA_COLUMNS]
+    if by is not None:
+        out = out.sort_index()
+        out.index = pd.Index(out.index.astype(str), name=by)
+    return out
+
+
+def _area_partition(part: gpd.GeoDataFrame, by: str | None) -> pd.DataFrame:
+    """Partial sums of one partition: one row per group (area m², count)."""
+    m2 = area_m2(part).to_numpy()
+    if by is None:
+        return pd.DataFrame({"key": ["total"], "area_m2": [float(m2.sum())], "features": [len(m2)]})
+    keys = _group_keys(part, by).to_numpy(dtype=object)
+    sums = pd.DataFrame({"key": keys, "area_m2": m2, "features": 1}).groupby("key", as_index=False).sum()
+    return sums.astype({"key": object, "area_m2": "float64", "features": "int64"})
+
+
+def area_totals_dask(
+    parcels: dask_geopandas.GeoDataFrame | gpd.GeoDataFrame | str | os.PathLike[str],
+    *,
+    by: str | None = None,
+    client: distributed.Client | None = None,
+) -> pd.DataFrame:
+    """:func:`area_totals` on dask: partial sums per partition, added up on the client.
+
+    Parameters
+    ----------
+    parcels : dask_geopandas.GeoDataFrame, geopandas.GeoDataFrame, str or os.PathLike
+        Parcels in any CRS, or the path of a GeoParquet file or dataset.
+    by : str, optional, keyword-only
+        Field to group by (as text; missing is ``""``).
+    client : distributed.Client, optional, keyword-only
+        Client to compute with; see :func:`dask_client` for the default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same shape and numbers as :func:`area_totals` (``area_m2`` m², ``area_mu`` 亩, ``area_ha`` ha,
+        ``features``), equal to rounding of the summation order (about 1e-15 relative).
+
+    Raises
+    ------
+    gis.errors.InputError
+        ``by`` names no field; no CRS; unreadable dataset; unreachable scheduler.
+    """
+    with dask_client(client) as c:
+        ddf = _as_dask(parcels, client=c)
+        if by is not None:
+            _check_field(ddf, by)
+        meta = pd.DataFrame({"key": pd.Series(dtype=object), "area_m2": pd.Series(dtype="float64"),
+                             "features": pd.Series(dtype="int64")})
+        partial = ddf.map_partitions(_area_partition, by, meta=meta)
+        parts = c.compute(partial).result()
+    sums = parts.groupby("key").sum() if len(parts) else pd.DataFrame({"area_m2": [0.0], "features": [0]}, index=["total"])
+    if by is None and len(parts):
+        sums = sums.loc[["total"]]
+    return _finish_totals(sums, by)
