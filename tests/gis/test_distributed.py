@@ -227,3 +227,15 @@ def test_given_client_is_used_and_left_open(client):
     with dask_client(client) as c:
         assert c is client
     assert client.status == "running"
+
+
+@pytest.mark.slow
+def test_process_workers_give_the_same_numbers(parcels, dataset):
+    # two worker processes: the catchment index and the partitions travel pickled, as on a cluster
+    stations = _stations()
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as c:
+            got = coverage_dask(dataset, stations, radius_m=300, client=c)
+            totals = area_totals_dask(dataset, by="action", client=c)
+    _assert_same_coverage(got, coverage(parcels, stations, radius_m=300))
+    np.testing.assert_allclose(totals["area_m2"].to_numpy(), area_totals(parcels, by="action")["area_m2"].to_numpy(), rtol=RTOL)
