@@ -616,12 +616,9 @@ CASES: dict[str, Case] = {
             "absurd2.geojson",
             _fc(_feature({"type": "Point", "coordinates": [LON, LAT]}), _feature({"type": "Point", "coordinates": [500.0, 95.0]})),
         ),
-        problems=("absurd_coordinates",),
+        problems=("crs_outliers", "absurd_coordinates"),
+        crs=("EPSG:4326",),
         features=1,
-        xfail=(
-            "gis/io/_finish.py _settle_crs sniffs the CRS from the bounds of all finite coordinates, so one point at (500, 95) among "
-            "degree features makes the whole file fail with CRSError 'cannot tell the CRS' instead of dropping that feature"
-        ),
     ),
     "huge_coordinates_only": Case(
         _write("huge.geojson", _fc(_feature({"type": "Point", "coordinates": [1e308, -1e308]}))),

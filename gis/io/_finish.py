@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
@@ -23,7 +24,7 @@ from pyproj.exceptions import CRSError as ProjCRSError
 
 from gis import settings
 from gis import validate as _validate
-from gis.crs import CGCS2000_GK_CM114, CGCS2000_GK_ZONE38, WGS84, sniff_crs, transform_frame
+from gis.crs import CGCS2000_GK_CM114, CGCS2000_GK_ZONE38, DONGGUAN_BBOX, WGS84, CRSGuess, sniff_crs, transform_frame
 from gis.errors import CRSError, GisError, InputError, LimitExceeded
 from gis.io import INPUT_EXTENSIONS, OUTPUT_FORMATS, ReadResult, WriteResult
 from gis.report import ValidationReport
@@ -103,6 +104,77 @@ def _finite_bounds(gdf: gpd.GeoDataFrame) -> tuple[float, float, float, float] |
     return (float(coords[:, 0].min()), float(coords[:, 1].min()), float(coords[:, 0].max()), float(coords[:, 1].max()))
 
 
+def _feature_bounds(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the features with finite coordinates and their (minx, miny, maxx, maxy), one row each."""
+    coords, index = shapely.get_coordinates(np.asarray(gdf.geometry.values, dtype=object), return_index=True)
+    finite = np.isfinite(coords).all(axis=1)
+    coords, index = coords[finite], index[finite]
+    if not len(index):
+        return np.empty(0, dtype=int), np.empty((0, 4))
+    starts = np.flatnonzero(np.r_[True, index[1:] != index[:-1]])  # index is non-decreasing: geometry order
+    lo = np.minimum.reduceat(coords, starts, axis=0)
+    hi = np.maximum.reduceat(coords, starts, axis=0)
+    return index[starts], np.column_stack([lo, hi])
+
+
+def _outside_dongguan(bounds: tuple[float, float, float, float]) -> bool:
+    lon0, lat0, lon1, lat1 = DONGGUAN_BBOX
+    return not (lon0 <= bounds[0] and bounds[2] <= lon1 and lat0 <= bounds[1] and bounds[3] <= lat1)
+
+
+def _sniff(
+    gdf: gpd.GeoDataFrame, bounds: tuple[float, float, float, float], *, datum: str | None
+) -> tuple[CRSGuess, list[int]]:
+    """Guess the CRS of a frame from its coordinates, robust to a few stray features.
+
+    The bounds of all coordinates decide when they fit one case of :func:`gis.crs.sniff_crs`. When
+    they fit none (one point at (500, 95) among lon/lat features), or only the catch-all "degrees
+    outside Dongguan" (one stray point can hide that the rest are (lat, lon)), every feature is sniffed
+    on its own and the case at least half of them agree on, with no tie, wins; the features that do
+    not fit it are returned (positions) for the report, and validation drops or flags them.
+
+    Returns
+    -------
+    tuple
+        The guess (``crs`` None when nothing fits) and the positions of the features that do not fit it.
+    """
+    whole = sniff_crs(bounds, declared=datum)  # type: ignore[arg-type]
+    if whole.crs is not None and (whole.swap_xy or whole.crs != WGS84 or not _outside_dongguan(bounds)):
+        return whole, []
+    positions, rows = _feature_bounds(gdf)
+    if len(positions) < 2:
+        return whole, []
+    # A few µs a feature: only files the bounds could not settle pay for it (~1 s per 200 000 features).
+    keys = [(g.crs, g.swap_xy) for g in (sniff_crs(tuple(r)) for r in rows)]
+    counts = Counter(k for k in keys if k[0] is not None).most_common(2)
+    if not counts:
+        return whole, []
+    best, votes = counts[0]
+    if (len(counts) > 1 and counts[1][1] == votes) or 2 * votes < len(positions):
+        log.debug("features disagree on the CRS: %s", counts)
+        return whole, []
+    agree = np.array([k == best for k in keys])
+    members = rows[agree]
+    guess = sniff_crs(
+        (members[:, 0].min(), members[:, 1].min(), members[:, 2].max(), members[:, 3].max()), declared=datum  # type: ignore[arg-type]
+    )
+    if (guess.crs, guess.swap_xy) != best:  # cannot happen with sniff_crs's boxes; be safe rather than wrong
+        return whole, []
+    return guess, [int(i) for i in positions[~agree]]
+
+
+def _report_outliers(report: ValidationReport, outliers: list[int], crs: str) -> None:
+    if not outliers:
+        return
+    shown = ", ".join(str(i) for i in outliers[:10]) + ("…" if len(outliers) > 10 else "")
+    report.add_problem(
+        None,
+        "crs_outliers",
+        f"{len(outliers)} 个要素的坐标不符合其余要素一致的坐标系 {crs}（第 {shown} 个），见其后的检查结果",
+        f"{len(outliers)} feature(s) do not fit {crs}, which the other features agree on (features {shown}); see the checks below",
+    )
+
+
 def _swap_xy(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out = gdf.copy()
     out[out.geometry.name] = shapely.transform(np.asarray(gdf.geometry.values, dtype=object), lambda c: c[:, ::-1])
@@ -143,7 +215,7 @@ def _settle_crs(gdf: gpd.GeoDataFrame, report: ValidationReport, *, crs: str | N
     if source is None:
         if bounds is None:  # nothing to sniff: no usable coordinates at all; validation will say so
             return gdf.set_crs(WGS84, allow_override=True)
-        guess = sniff_crs(bounds, declared=datum)  # type: ignore[arg-type]
+        guess, outliers = _sniff(gdf, bounds, datum=datum)
         if guess.crs is None:
             raise CRSError(
                 f"{name}：{guess.note_zh}；请用 --crs 指定 (例如 EPSG:4547) ",
@@ -152,17 +224,19 @@ def _settle_crs(gdf: gpd.GeoDataFrame, report: ValidationReport, *, crs: str | N
         if guess.swap_xy:
             gdf = _swap_xy(gdf)
         report.crs_assumed = f"{guess.crs}: {guess.note}"
+        _report_outliers(report, outliers, guess.crs)
         source = CRS.from_user_input(guess.crs)
         datum_done_in_note = True
     else:
         datum_done_in_note = False
         if source.is_geographic and bounds is not None:
-            guess = sniff_crs(bounds)
+            guess, outliers = _sniff(gdf, bounds, datum=None)
             label = normalise_crs(source.to_string()) or source.name
             if guess.swap_xy and guess.crs == WGS84:
                 # Declares degrees but holds (lat, lon): common with legacy URNs of EPSG:4326.
                 gdf = _swap_xy(gdf)
                 report.crs_assumed = f"{label}: {guess.note}"
+                _report_outliers(report, outliers, guess.crs)
             elif guess.crs in (CGCS2000_GK_CM114, CGCS2000_GK_ZONE38):
                 # Declares degrees but holds Dongguan metres: the label is wrong, the numbers are not.
                 if guess.swap_xy:
@@ -171,6 +245,7 @@ def _settle_crs(gdf: gpd.GeoDataFrame, report: ValidationReport, *, crs: str | N
                     f"{guess.crs}: 文件声明 {label} 但坐标为米制；{guess.note_zh} / "
                     f"the file declares {label} but holds metres; {guess.note_en}"
                 )
+                _report_outliers(report, outliers, guess.crs)
                 source = CRS.from_user_input(guess.crs)
 
     if _is_geographic_4326_like(source):
@@ -217,7 +292,9 @@ def read_dispatch(
     layer, datum, crs, encoding, strict, display_name
         As in :func:`gis.io.read_any`. ``crs`` overrides what the file declares; without either the
         CRS is sniffed from the coordinates (EPSG:4326, 4547, 4526, swapped axes) and
-        ``report.crs_assumed`` says what was assumed.
+        ``report.crs_assumed`` says what was assumed. A few stray features do not decide it: when the
+        bounds of everything fit no case, the case most features agree on wins, the others are named
+        in a ``crs_outliers`` problem and validation drops or flags them.
 
     Returns
     -------

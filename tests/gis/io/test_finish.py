@@ -123,6 +123,76 @@ def test_nan_vertex_does_not_spoil_sniffing(tmp_path: Path) -> None:
     assert len(result.gdf) == 1 and result.report.problems[0].problem == "nonfinite_coordinates"
 
 
+def _problems(result) -> list[str]:
+    return [p.problem for p in result.report.problems]
+
+
+def test_one_absurd_point_does_not_spoil_sniffing_degrees(tmp_path: Path) -> None:
+    path = geojson(tmp_path, [[LON, LAT], [LON + 0.01, LAT], [500.0, 95.0], [LON, LAT + 0.01]])
+    result = read_any(path)
+    assert result.report.crs_assumed.startswith("EPSG:4326")
+    assert _problems(result) == ["crs_outliers", "absurd_coordinates"]
+    outliers = result.report.problems[0]
+    assert outliers.feature is None and not outliers.fatal
+    assert "1 feature(s) do not fit EPSG:4326" in outliers.message_en and "features 2)" in outliers.message_en
+    assert "第 2 个" in outliers.message_zh
+    assert list(result.gdf["id"]) == ["f-0", "f-1", "f-3"]  # the stray one dropped by validation
+
+
+def test_one_stray_point_does_not_spoil_sniffing_metres(tmp_path: Path) -> None:
+    coords = [square(E, N), square(E + 500, N), square(E, N + 500), [[[LON, LAT], [LON + 0.001, LAT], [LON, LAT + 0.001], [LON, LAT]]]]
+    result = read_any(geojson(tmp_path, coords, kind="Polygon"))
+    assert result.report.crs_assumed.startswith("EPSG:4547")
+    assert _problems(result)[0] == "crs_outliers" and "features 3)" in result.report.problems[0].message_en
+    assert "outside_extent" in _problems(result)  # degrees read as metres land near the equator: flagged, kept
+    areas = result.gdf.to_crs(4547).area.iloc[:3]
+    assert areas.to_numpy() == pytest.approx([10_000.0] * 3, rel=1e-9)
+
+
+def test_stray_point_does_not_hide_lat_lon_order(tmp_path: Path) -> None:
+    # The bounds of everything look like "degrees outside Dongguan"; most features say (lat, lon).
+    path = geojson(tmp_path, [[LAT, LON], [LAT + 0.01, LON], [LAT, LON + 0.01], [10.0, 10.0]])
+    result = read_any(path)
+    assert "swapped" in result.report.crs_assumed
+    assert result.gdf.geometry.iloc[0].coords[0] == pytest.approx((LON, LAT))
+    assert _problems(result)[0] == "crs_outliers"
+
+
+def test_degrees_outside_dongguan_all_agree_no_outliers(tmp_path: Path) -> None:
+    result = read_any(geojson(tmp_path, [[116.4, 39.9], [121.5, 31.2]]))
+    assert result.report.crs_assumed.startswith("EPSG:4326")
+    assert "crs_outliers" not in _problems(result)
+
+
+@pytest.mark.parametrize(
+    "coords",
+    [
+        [[LON, LAT], [E, N]],  # one degrees, one metres: a tie
+        [[LON, LAT], [5_000.0, 5_000.0], [6_000.0, 6_000.0]],  # most features fit nothing
+    ],
+    ids=["tie", "minority"],
+)
+def test_features_that_do_not_agree_are_refused(tmp_path: Path, coords: list) -> None:
+    with pytest.raises(CRSError) as err:
+        read_any(geojson(tmp_path, coords))
+    assert "--crs" in err.value.en
+
+
+def test_declared_degrees_metres_inside_with_a_stray_point(tmp_path: Path) -> None:
+    path = geojson(tmp_path, [[E, N], [E + 100, N + 100], [500.0, 95.0]], crs="urn:ogc:def:crs:OGC:1.3:CRS84")
+    result = read_any(path)
+    assert result.report.crs_assumed.startswith("EPSG:4547") and "holds metres" in result.report.crs_assumed
+    assert _problems(result)[0] == "crs_outliers"
+    assert result.gdf.to_crs(4547).geometry.iloc[0].coords[0] == pytest.approx((E, N), abs=1e-3)
+
+
+def test_declared_degrees_with_an_absurd_point_keeps_the_label(tmp_path: Path) -> None:
+    path = geojson(tmp_path, [[LON, LAT], [500.0, 95.0]], crs="urn:ogc:def:crs:OGC:1.3:CRS84")
+    result = read_any(path)
+    assert result.report.crs_assumed is None
+    assert _problems(result) == ["absurd_coordinates"] and len(result.gdf) == 1
+
+
 # --- datum ---------------------------------------------------------------------------------------
 
 
