@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from gis import settings
 from gis.errors import ConflictError, InputError
-from gis.store import _backup, _gpkg, _layers, _read, _replay
+from gis.store import _backup, _gpkg, _layers, _pg, _read, _replay
 from gis.store._gpkg import FID_COLUMN, GEOMETRY_COLUMN, HISTORY_TABLE, LAYERS_TABLE, META_TABLE, STORE_FORMAT, VERSION_COLUMN, quote
 from gis.store._values import MAX_CHANGES, check_feature_id, check_note, check_user, encode, iso_utc, short, to_sql
 
@@ -23,10 +23,14 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
+    from gis.store._postgis import PostgisStore
+
 __all__ = ["Store", "open_store"]
 
 log = logging.getLogger("gis.store")
 
+#: Environment variable holding the database URL that selects the PostGIS store (see :func:`open_store`).
+DATABASE_URL_ENV = "SSL_GIS_DATABASE_URL"
 #: Staging files older than this (seconds) are left-overs of a killed write and are deleted on open.
 _STALE_STAGING_S = 3600
 #: Fields the store fills on every edit when the layer has them (DESIGN.md: every feature has them).
@@ -468,24 +472,37 @@ def _remove_stale_files(path: Path) -> None:
                 pass
 
 
-def open_store(path: Path | None = None) -> Store:
+def open_store(path_or_url: Path | str | None = None) -> Store | PostgisStore:
     """Open the working store, creating its folder and an empty store on first use.
 
     Parameters
     ----------
-    path : pathlib.Path, optional
-        The GeoPackage file; default :func:`gis.settings.working_store_path`.
+    path_or_url : pathlib.Path or str, optional
+        The GeoPackage file, or a ``postgresql://user:password@host:port/database[?schema=name]`` URL for
+        the PostGIS store. Default: ``$SSL_GIS_DATABASE_URL`` if set (PostGIS), else the GeoPackage at
+        :func:`gis.settings.working_store_path`.
 
     Returns
     -------
-    Store
+    Store or PostgisStore
+        The same methods and behaviour on either backend.
 
     Raises
     ------
     gis.errors.InputError
-        If ``path`` exists but is not a store (an unrelated file is never overwritten).
+        If ``path`` exists but is not a store (an unrelated file is never overwritten); for a database: a bad
+        URL, an unreachable server, no PostGIS, or a schema that is not a store.
     """
-    path = Path(path) if path is not None else settings.working_store_path()
+    url = os.environ.get(DATABASE_URL_ENV, "").strip() if path_or_url is None else path_or_url
+    if url and path_or_url is None and not _pg.is_database_url(url):
+        raise InputError(
+            f"环境变量 {DATABASE_URL_ENV} 须为 postgresql:// 开头的数据库地址", f"{DATABASE_URL_ENV} must be a postgresql:// database URL"
+        )
+    if _pg.is_database_url(url):
+        from gis.store._postgis import open_postgis_store
+
+        return open_postgis_store(str(url))
+    path = Path(path_or_url) if path_or_url is not None else settings.working_store_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         _create_store(path)

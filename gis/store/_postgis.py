@@ -1,0 +1,709 @@
+"""The working store on PostgreSQL + PostGIS: :class:`PostgisStore` (see :mod:`gis.store` for the design)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gis.errors import ConflictError, InputError
+from gis.store import _backup, _gpkg, _layers, _pg, _pg_backup, _read, _replay
+from gis.store._gpkg import FID_COLUMN, GEOMETRY_COLUMN, HISTORY_TABLE, LAYERS_TABLE, META_TABLE, STORE_FORMAT, VERSION_COLUMN
+from gis.store._pg import Table, ident
+from gis.store._values import MAX_CHANGES, check_feature_id, check_note, check_user, encode, iso_utc, short, to_sql
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
+
+__all__ = ["PostgisStore"]
+
+log = logging.getLogger("gis.store")
+
+_AUTO_FIELDS = ("updated_at", "updated_by")
+_HISTORY_COLUMNS = ["at", "user", "layer", "feature_id", "field", "old", "new", "note", "version"]
+
+
+class PostgisStore:
+    """The working store in a PostgreSQL + PostGIS database: same behaviour as the GeoPackage :class:`~gis.store.Store`.
+
+    Use :func:`gis.store.open_store` with a ``postgresql://`` URL (or ``SSL_GIS_DATABASE_URL``). The store
+    lives in one schema (``ssl_gis`` unless the URL says ``?schema=...``): one table per layer (``fid``,
+    the attributes, ``version``, ``geom geometry(…, 4326)`` with a GiST index and a unique index on the id
+    field) and the tables ``ssl_store_history``, ``ssl_store_layers``, ``ssl_store_meta``. Every call opens
+    its own connection, so one object may be shared between threads and app sessions.
+
+    Parameters
+    ----------
+    url : str
+        ``postgresql://user[:password]@host[:port]/database[?schema=name&sslmode=...]``.
+    """
+
+    #: A PostGIS store has no file; :attr:`location` says where it is.
+    path: Path | None = None
+
+    def __init__(self, url: str) -> None:
+        self._target = _pg.parse_url(url)
+        self.schema = self._target.schema
+
+    @property
+    def location(self) -> str:
+        """Where the store is, without the password: ``postgresql://user@host:port/db (schema name)``."""
+        return self._target.shown
+
+    @property
+    def previous_schema(self) -> str:
+        """The schema where :meth:`restore` keeps the store it replaced (``<schema>_bak``)."""
+        return self.schema + _pg.PREVIOUS_SUFFIX
+
+    @property
+    def previous_path(self) -> None:
+        """Always None: a restore keeps the previous store in :attr:`previous_schema`, not in a file."""
+        return None
+
+    def __repr__(self) -> str:
+        return f"PostgisStore({self.location!r})"
+
+    @contextmanager
+    def _connect(self) -> Iterator[Any]:
+        with _pg.connect(self._target) as conn:
+            yield conn
+
+    # --- opening ---------------------------------------------------------------------------------------------
+
+    def _create(self) -> None:
+        """Create the schema and the store's tables if absent; refuse a schema that is something else."""
+        import psycopg
+
+        with self._connect() as conn:
+            if conn.execute("SELECT to_regtype('geometry')").fetchone()[0] is None:
+                try:
+                    conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+                except psycopg.Error as exc:
+                    raise InputError(
+                        f"数据库 {self.location} 未安装 PostGIS，且当前用户无权安装：请管理员执行 CREATE EXTENSION postgis",
+                        f"the database {self.location} lacks PostGIS and this user cannot add it: "
+                        "ask its administrator to run CREATE EXTENSION postgis",
+                    ) from exc
+            with conn.transaction():
+                _pg.lock_store(conn, self.schema, exclusive=True)
+                exists = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (self.schema,)).fetchone() is not None
+                if exists and not _pg.table_exists(conn, self.schema, META_TABLE):
+                    (n,) = conn.execute(
+                        "SELECT count(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = %s", (self.schema,)
+                    ).fetchone()
+                    if n:
+                        raise self._not_a_store()
+                from psycopg import sql
+
+                conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema)))
+                for ddl in _pg.store_ddl(self.schema):
+                    conn.execute(ddl)
+                conn.execute(
+                    sql.SQL("INSERT INTO {} (key, value) VALUES ('format', %s) ON CONFLICT (key) DO NOTHING").format(
+                        ident(self.schema, META_TABLE)
+                    ),
+                    (STORE_FORMAT,),
+                )
+                (fmt,) = conn.execute(
+                    sql.SQL("SELECT value FROM {} WHERE key = 'format'").format(ident(self.schema, META_TABLE))
+                ).fetchone()
+                if fmt != STORE_FORMAT:
+                    raise self._not_a_store()
+
+    def _not_a_store(self) -> InputError:
+        return InputError(
+            f"{self.location} 已存在但不是工作库，未改动它", f"{self.location} exists but is not a working store; it was left untouched"
+        )
+
+    # --- names ----------------------------------------------------------------------------------------------
+
+    def _layer_names(self, conn: Any) -> list[str]:
+        from psycopg import sql
+
+        query = sql.SQL(
+            "SELECT l.layer FROM {} l WHERE to_regclass(quote_ident(%s) || '.' || quote_ident(l.layer)) IS NOT NULL ORDER BY l.layer"
+        ).format(ident(self.schema, LAYERS_TABLE))
+        rows = conn.execute(query, (self.schema,)).fetchall()
+        return [r[0] for r in rows]
+
+    def _id_field(self, conn: Any, layer: object) -> str:
+        from psycopg import sql
+
+        row = None
+        if isinstance(layer, str) and len(layer) <= 63:
+            row = conn.execute(
+                sql.SQL("SELECT id_field FROM {} WHERE layer = %s").format(ident(self.schema, LAYERS_TABLE)), (layer,)
+            ).fetchone()
+            if row is not None and not _pg.table_exists(conn, self.schema, layer):
+                row = None
+        if row is None:
+            known = ", ".join(self._layer_names(conn)) or "—"
+            shown = repr(layer)[:80]
+            raise InputError(f"工作库中没有图层 {shown}（现有：{known}）", f"no layer {shown} in the working store (layers: {known})")
+        return row[0]
+
+    def _kinds(self, conn: Any, layer: str) -> dict[str, str]:
+        return {name: _pg.gpkg_kind(fmt) for name, fmt in _pg.columns(conn, self.schema, layer).items()}
+
+    # --- reading --------------------------------------------------------------------------------------------
+
+    def layer_names(self) -> list[str]:
+        """Names of the layers in the store, sorted.
+
+        Returns
+        -------
+        list of str
+        """
+        with self._connect() as conn:
+            return self._layer_names(conn)
+
+    def has_layer(self, name: str) -> bool:
+        """Whether the store holds layer ``name``.
+
+        Returns
+        -------
+        bool
+        """
+        return name in self.layer_names()
+
+    def id_field(self, name: str) -> str:
+        """The id field layer ``name`` was written with (``id`` unless told otherwise).
+
+        Raises
+        ------
+        gis.errors.InputError
+            If there is no such layer.
+        """
+        with self._connect() as conn:
+            return self._id_field(conn, name)
+
+    def read_layer(self, name: str) -> gpd.GeoDataFrame:
+        """Read a whole layer.
+
+        Parameters
+        ----------
+        name : str
+            Layer name.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            EPSG:4326; the columns as written plus ``version`` (int64), geometry in ``geometry``; the same
+            dtypes as the GeoPackage store gives.
+
+        Raises
+        ------
+        gis.errors.InputError
+            If there is no such layer.
+        """
+        with self._connect() as conn, conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            self._id_field(conn, name)
+            table = _pg.read_table(conn, self.schema, name)
+        return _table_frame(table)
+
+    def history(self, layer: str | None = None, feature_id: str | None = None, *, limit: int | None = None) -> pd.DataFrame:
+        """The change history, oldest first (newest last); the same rows and columns as the GeoPackage store.
+
+        Parameters
+        ----------
+        layer, feature_id : str, optional
+            Keep only rows of this layer / feature.
+        limit : int, optional
+            Keep only the newest ``limit`` rows.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``at`` (ISO 8601 UTC text), ``user``, ``layer``, ``feature_id``, ``field``, ``old``, ``new``,
+            ``note``, ``version`` (see :meth:`gis.store.Store.history`).
+        """
+        import pandas as pd
+        from psycopg import sql
+
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+            raise InputError("limit 须为非负整数", "limit must be a non-negative integer")
+        where, params = [], []
+        if layer is not None:
+            where.append(sql.SQL("layer = %s"))
+            params.append(layer)
+        if feature_id is not None:
+            where.append(sql.SQL("feature_id = %s"))
+            params.append(feature_id)
+        query = sql.SQL('SELECT at, "user", layer, feature_id, field, old, new, note, version FROM {}').format(
+            ident(self.schema, HISTORY_TABLE)
+        )
+        if where:
+            query += sql.SQL(" WHERE ") + sql.SQL(" AND ").join(where)
+        query += sql.SQL(" ORDER BY seq DESC")
+        if limit is not None:
+            query += sql.SQL(" LIMIT %s")
+            params.append(int(limit))
+        with self._connect() as conn:
+            rows = conn.execute(query, params).fetchall()[::-1]
+        records = [dict(zip(_HISTORY_COLUMNS, r)) for r in rows]
+        for rec in records:
+            rec["old"] = _replay._decode_old(rec["field"], rec["old"])
+            rec["new"] = _replay.decode(rec["new"])
+        frame = pd.DataFrame(
+            {c: pd.Series([r[c] for r in records], dtype=object if c in ("old", "new") else None) for c in _HISTORY_COLUMNS}
+        )
+        return frame.astype({"version": "int64"})
+
+    def as_of(self, layer: str, when: datetime | date) -> gpd.GeoDataFrame:
+        """The layer as it was at ``when``, replayed backwards from the current values through the history.
+
+        Parameters
+        ----------
+        layer : str
+            Layer name.
+        when : datetime.datetime or datetime.date
+            A date means the end of that day (UTC); a naive datetime is taken as UTC.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            EPSG:4326, as :meth:`gis.store.Store.as_of`.
+        """
+        from psycopg import sql
+
+        after = iso_utc(when, end_of_day=not isinstance(when, datetime))
+        id_field = self.id_field(layer)
+        current = self.read_layer(layer)
+        with self._connect() as conn:
+            rows = conn.execute(
+                sql.SQL(
+                    "SELECT feature_id, field, old, version FROM {} WHERE layer = %s AND at > %s AND field NOT IN (%s, %s) "
+                    "ORDER BY at DESC, seq DESC"
+                ).format(ident(self.schema, HISTORY_TABLE)),
+                (layer, after, _layers.SEEDED, _layers.RESTORED),
+            ).fetchall()
+        return _replay.replay(current, [tuple(r) for r in rows], id_field)
+
+    # --- whole-layer writes ----------------------------------------------------------------------------------
+
+    def write_layer(self, name: str, gdf: gpd.GeoDataFrame, *, user: str, note: str = "", id_field: str = "id") -> None:
+        """Create or replace a whole layer in one transaction (see :meth:`gis.store.Store.write_layer`).
+
+        Parameters
+        ----------
+        name : str
+            Layer name (a letter, then letters, digits or ``_``; at most 63 characters and 63 bytes of UTF-8).
+        gdf : geopandas.GeoDataFrame
+            The features, in any CRS (stored in EPSG:4326). A ``version`` column is ignored.
+        user : str
+            Who writes.
+        note : str
+            Why.
+        id_field : str
+            The column holding each feature's stable id.
+
+        Raises
+        ------
+        gis.errors.InputError
+            As the GeoPackage store, and for names longer than 63 bytes.
+        """
+        self._write(name, gdf, user=user, note=note, id_field=id_field, kind=_layers.CREATED, only_if_absent=False)
+
+    def seed(self, layers: Mapping[str, gpd.GeoDataFrame], *, user: str = "system") -> list[str]:
+        """Copy the layers that are not yet in the store (first run); each layer in its own transaction.
+
+        Parameters
+        ----------
+        layers : mapping of str to geopandas.GeoDataFrame
+            Layer name → features (id field ``id``), in any CRS.
+        user : str
+            Recorded in the history.
+
+        Returns
+        -------
+        list of str
+            Names copied now.
+        """
+        present = set(self.layer_names())
+        copied = []
+        for name, gdf in layers.items():
+            if name not in present and self._write(name, gdf, user=user, note="", id_field="id", kind=_layers.SEEDED, only_if_absent=True):
+                copied.append(name)
+        return copied
+
+    def _write(self, name: str, gdf: Any, *, user: str, note: str, id_field: str, kind: str, only_if_absent: bool) -> bool:
+        user = check_user(user)
+        note = check_note(note)
+        frame = _layers.prepare_frame(name, gdf, id_field)
+        _pg.check_pg_name(name, what="layer")
+        for col in frame.columns:
+            _pg.check_pg_name(str(col), what="field")
+        # GDAL writes the frame to a private GeoPackage first: the columns get exactly the types (and the
+        # values exactly the form) the GeoPackage store would give them.
+        work = Path(tempfile.mkdtemp(prefix="ssl-gis-pg-staging-"))
+        try:
+            staging = _layers.write_staging(frame, name, work)
+            conn = _gpkg.connect(staging, readonly=True)
+            try:
+                table = _pg_backup.read_gpkg_table(conn, name)
+            finally:
+                conn.close()
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        table.zoned |= {str(c) for c in frame.columns if c != frame.geometry.name and getattr(frame[c].dtype, "tz", None) is not None}
+        with self._connect() as conn:
+            return self._swap_in(conn, name, table, id_field=id_field, user=user, note=note, kind=kind, only_if_absent=only_if_absent)
+
+    def _swap_in(
+        self, conn: Any, name: str, table: Table, *, id_field: str, user: str, note: str, kind: str, only_if_absent: bool
+    ) -> bool:
+        from psycopg import sql
+
+        at = iso_utc()
+        layers_table = ident(self.schema, LAYERS_TABLE)
+        with conn.transaction():
+            _pg.lock_store(conn, self.schema)
+            _pg.lock_layer(conn, self.schema, name)
+            exists = conn.execute(sql.SQL("SELECT id_field FROM {} WHERE layer = %s").format(layers_table), (name,)).fetchone()
+            if exists and only_if_absent:
+                return False
+            old: dict[str, dict[str, Any]] = {}
+            if exists and _pg.table_exists(conn, self.schema, name):
+                # The exclusive lock first, then read: an edit committed meanwhile is in `old`, never lost.
+                conn.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(ident(self.schema, name)))
+                old = _records(_pg.read_table(conn, self.schema, name), exists[0])
+                conn.execute(sql.SQL("DROP TABLE {}").format(ident(self.schema, name)))
+            id_at = table.index(id_field)
+            version_at = table.index(VERSION_COLUMN)
+            history: list[tuple[Any, ...]] = []
+            new_ids = set()
+            for row, wkb in zip(table.rows, table.wkb):
+                fid = row[id_at]
+                new_ids.add(fid)
+                before = old.get(fid)
+                if before is None:
+                    row[version_at] = 1
+                    history.append((at, user, name, fid, kind if not exists else _layers.CREATED, None, None, note, 1))
+                    continue
+                row[version_at] = before[VERSION_COLUMN] + 1
+                changed = _canonical_wkb(before[GEOMETRY_COLUMN]) != _canonical_wkb(wkb)
+                history.append((at, user, name, fid, _layers.REPLACED, _old_json(before, geometry=changed), None, note, row[version_at]))
+            for fid, before in old.items():
+                if fid not in new_ids:
+                    history.append(
+                        (at, user, name, fid, _layers.DELETED, _old_json(before, geometry=True), None, note, before[VERSION_COLUMN] + 1)
+                    )
+            _pg.create_and_fill(conn, self.schema, name, table, id_field)
+            _pg.copy_history(conn, self.schema, history)
+            conn.execute(
+                sql.SQL(
+                    "INSERT INTO {} (layer, id_field, created_at, created_by) VALUES (%s, %s, %s, %s) "
+                    "ON CONFLICT (layer) DO UPDATE SET id_field = excluded.id_field"
+                ).format(layers_table),
+                (name, id_field, at, user),
+            )
+        how = kind if not exists else "replace"
+        log.info("layer %s written to %s: %d features by %s (%s)", name, self.location, len(table.rows), user, how)
+        return True
+
+    # --- attribute edits -------------------------------------------------------------------------------------
+
+    def update_feature(
+        self,
+        layer: str,
+        feature_id: str,
+        changes: Mapping[str, object],
+        *,
+        expected_version: int,
+        user: str,
+        note: str = "",
+        when: datetime | None = None,
+    ) -> int:
+        """Change attributes of one feature in one transaction, refusing an edit of an old version.
+
+        Same contract as :meth:`gis.store.Store.update_feature`: the row is locked (``SELECT … FOR UPDATE``)
+        and its version compared inside the transaction.
+
+        Parameters
+        ----------
+        layer : str
+            Layer name.
+        feature_id : str
+            The feature's id.
+        changes : mapping of str to object
+            Field → new value.
+        expected_version : int
+            The version the user saw and edited.
+        user : str
+            Who edits.
+        note : str
+            Why.
+        when : datetime.datetime, optional
+            When the change took effect (default now; naive means UTC).
+
+        Returns
+        -------
+        int
+            The feature's new version (unchanged if no value actually changed).
+
+        Raises
+        ------
+        gis.errors.ConflictError
+            ``expected_version`` is not the stored version.
+        gis.errors.InputError
+            Unknown layer, feature or field; a value that does not fit its field.
+        """
+        from psycopg import sql
+
+        user = check_user(user)
+        note = check_note(note)
+        fid = check_feature_id(feature_id)
+        if isinstance(expected_version, bool) or not isinstance(expected_version, int) or expected_version < 1:
+            raise InputError("expected_version 须为正整数", "expected_version must be a positive integer")
+        if not isinstance(changes, Mapping) or not changes:
+            raise InputError("没有要修改的字段", "no fields to change")
+        if len(changes) > MAX_CHANGES:
+            raise InputError(f"一次最多修改 {MAX_CHANGES} 个字段", f"at most {MAX_CHANGES} fields per edit")
+        at = iso_utc(when)
+        history_table = ident(self.schema, HISTORY_TABLE)
+        with self._connect() as conn, conn.transaction():
+            _pg.lock_store(conn, self.schema)
+            self._id_field(conn, layer)
+            table = ident(self.schema, layer)
+            # Waits for a whole-layer write of this layer; afterwards every statement sees its result.
+            conn.execute(sql.SQL("LOCK TABLE {} IN ROW EXCLUSIVE MODE").format(table))
+            id_field = self._id_field(conn, layer)
+            columns = self._kinds(conn, layer)
+            fixed = {FID_COLUMN, GEOMETRY_COLUMN, VERSION_COLUMN, id_field}
+            wanted: dict[str, Any] = {}
+            for field, value in changes.items():
+                if not isinstance(field, str) or field not in columns or field in fixed:
+                    editable = short(", ".join(c for c in columns if c not in fixed), 300)
+                    raise InputError(
+                        f"图层 {layer} 没有可修改的字段 {short(field, 60)}（可修改：{editable}）",
+                        f"layer {layer} has no editable field {short(field, 60)!r} (editable: {editable})",
+                    )
+                wanted[field] = to_sql(field, value, columns[field])
+            names = [c for c in columns if c not in (FID_COLUMN, GEOMETRY_COLUMN)]
+            row = conn.execute(
+                sql.SQL("SELECT {} FROM {} WHERE {} = %s FOR UPDATE").format(
+                    sql.SQL(", ").join(sql.Identifier(c) for c in names), table, sql.Identifier(id_field)
+                ),
+                (fid,),
+            ).fetchone()
+            if row is None:
+                raise InputError(f"图层 {layer} 中没有要素 {short(fid, 60)}", f"layer {layer} has no feature {short(fid, 60)!r}")
+            current = {c: _pg.to_gpkg_form(v) for c, v in zip(names, row)}
+            version = current[VERSION_COLUMN]
+            if version != expected_version:
+                raise self._conflict(conn, layer, fid, current, expected_version, list(wanted))
+            (latest,) = conn.execute(
+                sql.SQL("SELECT max(at) FROM {} WHERE layer = %s AND feature_id = %s AND field NOT IN (%s, %s)").format(history_table),
+                (layer, fid, _layers.SEEDED, _layers.RESTORED),
+            ).fetchone()
+            if latest is not None and at < latest:
+                raise InputError(
+                    f"修改时间 {at} 早于要素 {short(fid, 60)} 的上一次修改（{latest}）",
+                    f"the edit's time {at} is earlier than the previous change of feature {short(fid, 60)!r} ({latest})",
+                )
+            diffs = {f: v for f, v in wanted.items() if current.get(f) != v}
+            if not diffs:
+                return version
+            for auto, value in zip(_AUTO_FIELDS, (at, user)):
+                if auto in columns and auto not in wanted and auto not in fixed:
+                    if columns[auto] == "DATE":
+                        value = value[:10]
+                    auto_value = to_sql(auto, value, columns[auto])
+                    if current.get(auto) != auto_value:
+                        diffs[auto] = auto_value
+            new_version = version + 1
+            assignments = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(f)) for f in diffs)
+            conn.execute(
+                sql.SQL("UPDATE {} SET {}, {} = %s WHERE {} = %s AND {} = %s").format(
+                    table, assignments, sql.Identifier(VERSION_COLUMN), sql.Identifier(id_field), sql.Identifier(VERSION_COLUMN)
+                ),
+                (*(_pg.to_pg_value(v, columns[f]) for f, v in diffs.items()), new_version, fid, version),
+            )
+            rows = [(at, user, layer, fid, f, encode(current.get(f)), encode(v), note, new_version) for f, v in diffs.items()]
+            _pg.copy_history(conn, self.schema, rows)
+        return new_version
+
+    def _conflict(self, conn: Any, layer: str, fid: str, current: dict[str, Any], expected: int, fields: list[str]) -> ConflictError:
+        from psycopg import sql
+
+        version = current[VERSION_COLUMN]
+        query = sql.SQL(
+            'SELECT at, "user", field, new, version FROM {} WHERE layer = %s AND feature_id = %s ORDER BY seq DESC LIMIT 200'
+        ).format(ident(self.schema, HISTORY_TABLE))
+        rows = conn.execute(query, (layer, fid)).fetchall()
+        last_at, last_user = (rows[0][0], rows[0][1]) if rows else ("?", "?")
+        newer = [r for r in rows if r[4] > expected and not r[2].startswith("(")]
+        changed = list(dict.fromkeys(r[2] for r in newer))
+        shown = [f for f in fields if f in current] + [f for f in changed if f not in fields and f not in _AUTO_FIELDS]
+        pairs = "; ".join(f"{f} = {short(current.get(f), 60)}" for f in shown[:8])
+        if len(shown) > 8:
+            pairs += "; …"
+        err = ConflictError(
+            f"要素 {short(fid, 60)} 已被 {short(last_user, 40)} 于 {last_at} 修改为第 {version} 版（您编辑的是第 {expected} 版）。"
+            f"现值：{pairs}。请刷新后重新编辑。",
+            f"feature {short(fid, 60)} was changed by {short(last_user, 40)} at {last_at} to version {version} "
+            f"(you edited version {expected}). Now: {pairs}. Reload and edit again.",
+        )
+        err.current = dict(current)  # type: ignore[attr-defined]
+        err.version = version  # type: ignore[attr-defined]
+        err.changed_by = last_user  # type: ignore[attr-defined]
+        err.changed_at = last_at  # type: ignore[attr-defined]
+        return err
+
+    # --- backup and restore ----------------------------------------------------------------------------------
+
+    def backup(self, dest: Path) -> Path:
+        """Write a consistent copy of the whole store to ``dest`` as a GeoPackage store file.
+
+        The copy is read in one ``REPEATABLE READ`` snapshot while others keep writing. It is the same kind
+        of file :meth:`gis.store.Store.backup` writes: QGIS opens it, ``open_store(dest)`` opens it as a
+        working store, and :meth:`restore` of either backend takes it.
+
+        Parameters
+        ----------
+        dest : pathlib.Path
+            Target file (its folder is created), conventionally ``*.gpkg``.
+
+        Returns
+        -------
+        pathlib.Path
+            ``dest``.
+        """
+        from psycopg import sql
+
+        dest = Path(dest)
+        with self._connect() as conn, conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            layers_table = ident(self.schema, LAYERS_TABLE)
+            query = sql.SQL("SELECT layer, id_field, created_at, created_by FROM {} ORDER BY layer").format(layers_table)
+            layers = [tuple(r) for r in conn.execute(query).fetchall() if _pg.table_exists(conn, self.schema, r[0])]
+            tables = {r[0]: _pg.read_table(conn, self.schema, r[0]) for r in layers}
+            history = [
+                tuple(r)
+                for r in conn.execute(sql.SQL(_pg_backup.HISTORY_SELECT).format(ident(self.schema, HISTORY_TABLE))).fetchall()
+            ]
+        written = _pg_backup.write_gpkg_store(dest, layers, tables, history)  # type: ignore[arg-type]
+        log.info("store %s backed up to %s", self.location, dest)
+        return written
+
+    def restore(self, src: Path, *, user: str) -> None:
+        """Replace the store with a backup (a GeoPackage store file) in one transaction.
+
+        The schema being replaced is renamed to :attr:`previous_schema` (an older one there is dropped), so
+        nothing is lost; edits by other sessions wait for the restore and then apply to the restored store.
+
+        Parameters
+        ----------
+        src : pathlib.Path
+            A file written by :meth:`backup` of either backend.
+        user : str
+            Who restores (a ``(restored)`` history row records it).
+
+        Raises
+        ------
+        gis.errors.InputError
+            If ``src`` is missing, not a GeoPackage, damaged, or not a store (nothing is changed then).
+        """
+        from psycopg import sql
+
+        user = check_user(user)
+        src = Path(src)
+        if not src.is_file():
+            raise InputError(f"找不到备份文件 {src.name[:80]}", f"backup file {src.name[:80]} not found")
+        _backup.check_store_file(src)
+        work = Path(tempfile.mkdtemp(prefix="ssl-gis-pg-restore-"))
+        try:
+            private = work / "restore.gpkg"
+            s = sqlite3.connect(f"{src.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+            try:
+                _backup.copy_database(s, private)
+            finally:
+                s.close()
+            _backup.check_store_file(private)  # the copy is what gets restored: check it, not the original
+            layers, tables, history = _pg_backup.read_gpkg_store(private)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        schema, previous = self.schema, self.previous_schema
+        with self._connect() as conn, conn.transaction():
+            _pg.lock_store(conn, schema, exclusive=True)  # waits for running edits; later ones wait for this
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(previous)))
+            conn.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(schema), sql.Identifier(previous)))
+            conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+            for ddl in _pg.store_ddl(schema):
+                conn.execute(ddl)
+            conn.execute(sql.SQL("INSERT INTO {} (key, value) VALUES ('format', %s)").format(ident(schema, META_TABLE)), (STORE_FORMAT,))
+            for layer, id_field, created_at, created_by in layers:
+                _pg.create_and_fill(conn, schema, layer, tables[layer], id_field)
+                conn.execute(
+                    sql.SQL("INSERT INTO {} (layer, id_field, created_at, created_by) VALUES (%s, %s, %s, %s)").format(
+                        ident(schema, LAYERS_TABLE)
+                    ),
+                    (layer, id_field, created_at, created_by),
+                )
+            _pg.copy_history(conn, schema, history, with_seq=True)
+            _pg.copy_history(conn, schema, [(iso_utc(), user, "", "", _layers.RESTORED, None, None, f"restored from {src.name[:200]}", 0)])
+        log.info("store %s restored from %s by %s (previous store kept in schema %s)", self.location, src, user, previous)
+
+
+def _canonical_wkb(wkb: bytes | None) -> bytes | None:
+    import shapely
+
+    return None if wkb is None else shapely.to_wkb(shapely.from_wkb(wkb))
+
+
+def _records(table: Table, id_field: str) -> dict[str, dict[str, Any]]:
+    names = [c for c, _ in table.columns]
+    out = {}
+    for row, wkb in zip(table.rows, table.wkb):
+        rec = dict(zip(names, row))
+        rec[GEOMETRY_COLUMN] = wkb
+        out[str(rec[id_field])] = rec
+    return out
+
+
+def _old_json(rec: dict[str, Any], *, geometry: bool) -> str:
+    """The history's record of a replaced or deleted feature (the GeoPackage store's format)."""
+    attrs = {k: (v.hex() if isinstance(v, bytes) else v) for k, v in rec.items() if k not in (FID_COLUMN, GEOMETRY_COLUMN, VERSION_COLUMN)}
+    state: dict[str, Any] = {"attrs": attrs, "version": rec[VERSION_COLUMN]}
+    if geometry:
+        wkb = _canonical_wkb(rec[GEOMETRY_COLUMN])
+        state["geometry"] = None if wkb is None else wkb.hex()
+    return json.dumps(state, ensure_ascii=False)
+
+
+def _table_frame(table: Table) -> Any:
+    """A :class:`~gis.store._pg.Table` as the GeoDataFrame :meth:`gis.store.Store.read_layer` would give."""
+    import geopandas as gpd
+    import numpy as np
+    import pandas as pd
+    import shapely
+
+    data = {name: _read._column([r[i] for r in table.rows], kind) for i, (name, kind) in enumerate(table.columns)}
+    frame = pd.DataFrame(data, index=range(len(table.rows)))
+    frame[VERSION_COLUMN] = frame[VERSION_COLUMN].astype("int64")
+    crs = f"EPSG:{_pg.SRID}"
+    wkb = np.empty(len(table.wkb), dtype=object)
+    wkb[:] = table.wkb
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(shapely.from_wkb(wkb), crs=crs), crs=crs)
+
+
+def open_postgis_store(url: str) -> PostgisStore:
+    """Open (creating its schema and tables on first use) the PostGIS store at ``url``.
+
+    Raises
+    ------
+    gis.errors.InputError
+        Bad URL, unreachable server, PostGIS missing, or a schema of that name that is not a store.
+    """
+    store = PostgisStore(url)
+    store._create()
+    return store
