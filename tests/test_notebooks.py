@@ -95,6 +95,7 @@ def run_notebook(kernel_specs, tmp_path, monkeypatch):
     out = tmp_path / "out"
     monkeypatch.setenv("SSL_GIS_DATA_DIR", str(tmp_path / "data"))  # empty: the bundled baseline is read
     monkeypatch.delenv("SSL_GIS_STORE", raising=False)
+    monkeypatch.delenv("SSL_GIS_DATABASE_URL", raising=False)
     monkeypatch.setenv("SSL_NB_OUT", str(out))
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
