@@ -269,7 +269,7 @@ def main() -> None:
                     raise SystemExit(f"{method} at {n} failed")
                 res = json.loads(proc.stdout.strip().splitlines()[-1])
                 covered[method] = np.load(out)
-                res.update(method=method, n=n, median_s=statistics.median(res["times"]))
+                res.update(method=method, n=n, median_s=statistics.median(res["times"]), load=os.getloadavg()[0])
                 rows.append(res)
                 sys.stderr.write(f"{n:>9} {method:<8} median {res['median_s']:.3f} s  runs {[f'{t:.3f}' for t in res['times']]}  "
                                  f"peak RSS {res['maxrss_kb'] / 1024:.0f} MiB\n")
@@ -295,9 +295,10 @@ def write_results(path: Path, rows: list[dict], repeat: int) -> None:
         f"Query: coverage of N synthetic parcels by {STATIONS} stations within {RADIUS_M:.0f} m; median of {repeat} runs; "
         "peak RSS of the process that ran the method (data generation included).",
         "",
-        "| parcels | method | median s | runs s | naive ÷ this | duckdb ÷ this | peak RSS MiB (process) | peak RSS MiB during "
+        "| parcels | method | median s | runs s | load avg (1 min) after | naive ÷ this | duckdb ÷ this "
+        "| peak RSS MiB (process) | peak RSS MiB during "
         "the method (data alone) | max rel. diff vs ours |",
-        "| ---: | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| ---: | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     def _during(r: dict) -> str:
         if r.get("method_peak_kb") is None:
@@ -311,6 +312,7 @@ def write_results(path: Path, rows: list[dict], repeat: int) -> None:
     for r in rows:
         lines.append(
             f"| {r['n']:,} | {r['method']} | {r['median_s']:.3f} | {', '.join(f'{t:.3f}' for t in r['times'])} | "
+            f"{r.get('load', float('nan')):.1f} | "
             f"{ratio(r, 'naive')} | {ratio(r, 'duckdb')} | {r['maxrss_kb'] / 1024:.0f} | {_during(r)} | "
             f"{r.get('max_rel_diff_vs_ours', float('nan')):.1e} "
             "|"
