@@ -85,6 +85,7 @@ the old store or the restored one, never a torn file. (A write committed by anot
 
 from __future__ import annotations
 
+from gis.store._postgis import PostgisStore
 from gis.store._store import Store, open_store
 
-__all__ = ["Store", "open_store"]
+__all__ = ["PostgisStore", "Store", "open_store"]

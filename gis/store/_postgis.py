@@ -204,9 +204,14 @@ class PostgisStore:
         gis.errors.InputError
             If there is no such layer.
         """
+        from psycopg import sql
+
         with self._connect() as conn, conn.transaction():
-            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             self._id_field(conn, name)
+            # READ COMMITTED and a lock, not a REPEATABLE READ snapshot: a table replaced after a snapshot was
+            # taken would look empty (DROP/CREATE is not MVCC-safe). The lock waits for a running replace;
+            # each statement after it sees the committed table, which cannot be replaced until we finish.
+            conn.execute(sql.SQL("LOCK TABLE {} IN ACCESS SHARE MODE").format(ident(self.schema, name)))
             table = _pg.read_table(conn, self.schema, name)
         return _table_frame(table)
 
@@ -368,6 +373,8 @@ class PostgisStore:
         with conn.transaction():
             _pg.lock_store(conn, self.schema)
             _pg.lock_layer(conn, self.schema, name)
+            # Lock order: the layers table, then the layer table (backup takes them in the same order).
+            conn.execute(sql.SQL("LOCK TABLE {} IN ROW EXCLUSIVE MODE").format(layers_table))
             exists = conn.execute(sql.SQL("SELECT id_field FROM {} WHERE layer = %s").format(layers_table), (name,)).fetchone()
             if exists and only_if_absent:
                 return False
@@ -582,8 +589,11 @@ class PostgisStore:
 
         dest = Path(dest)
         with self._connect() as conn, conn.transaction():
-            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             layers_table = ident(self.schema, LAYERS_TABLE)
+            # Before the snapshot is taken (LOCK takes none): wait for running imports and hold new ones off,
+            # so no layer table is replaced under the snapshot. Attribute edits go on meanwhile.
+            conn.execute(sql.SQL("LOCK TABLE {} IN SHARE MODE").format(layers_table))
             query = sql.SQL("SELECT layer, id_field, created_at, created_by FROM {} ORDER BY layer").format(layers_table)
             layers = [tuple(r) for r in conn.execute(query).fetchall() if _pg.table_exists(conn, self.schema, r[0])]
             tables = {r[0]: _pg.read_table(conn, self.schema, r[0]) for r in layers}
@@ -635,6 +645,11 @@ class PostgisStore:
         schema, previous = self.schema, self.previous_schema
         with self._connect() as conn, conn.transaction():
             _pg.lock_store(conn, schema, exclusive=True)  # waits for running edits; later ones wait for this
+            # Readers finish first, and wait for the restored tables (same lock order as imports and backup).
+            conn.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(ident(schema, LAYERS_TABLE)))
+            conn.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(ident(schema, HISTORY_TABLE)))
+            for name in self._layer_names(conn):
+                conn.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(ident(schema, name)))
             conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(previous)))
             conn.execute(sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(sql.Identifier(schema), sql.Identifier(previous)))
             conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
