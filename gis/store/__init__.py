@@ -81,6 +81,47 @@ store as ``<name>.bak.gpkg`` (:attr:`Store.previous_path`; a ``.gpkg.bak`` name 
 writes the copy into the live store with the backup API — one SQLite transaction, so other sessions see
 the old store or the restored one, never a torn file. (A write committed by another session between the
 ``.bak`` copy and the restore is in neither; SQLite cannot hold a write lock across both steps.)
+
+PostGIS backend
+---------------
+``open_store("postgresql://user:password@host:5432/gis?schema=ssl_gis")`` — or ``open_store()`` with the
+environment variable ``SSL_GIS_DATABASE_URL`` set to such a URL — returns a :class:`PostgisStore` with the
+same methods and behaviour (an explicit file path still means a GeoPackage). ``schema`` (default
+``ssl_gis``) is our own URL parameter; the rest is passed to libpq (``sslmode``, ``options``…).
+
+**Layout.** One schema holds the store: a table per layer (``fid``, the attributes, ``version``,
+``geom geometry(<type>, 4326)`` with a GiST index, a unique index on the id field) and ``ssl_store_history``,
+``ssl_store_layers``, ``ssl_store_meta`` with the GeoPackage store's columns. QGIS and ``ogr2ogr`` read the
+layer tables directly. ``open_store`` creates the schema and tables on first use (and ``CREATE EXTENSION
+postgis`` if the user may); it refuses a schema of that name holding anything else.
+
+**Same values.** A whole-layer write goes through the same checks and the same GDAL staging GeoPackage as
+the GeoPackage store; the staging file's column types are mapped to PostgreSQL types (INTEGER → bigint,
+REAL → double precision, BOOLEAN → boolean, DATETIME → timestamp, or timestamptz for zoned values, DATE →
+date, TEXT → text) and its rows copied in with ``COPY``. Values read back are turned into the GeoPackage
+form (ISO text, 0/1) before they are compared, recorded in the history or typed into the frame, so
+``read_layer``, ``history`` and ``as_of`` return the same frames on both backends (tested). A naive
+DATETIME is kept naive; an aware one in a naive column is stored as UTC. Names must also fit PostgreSQL's
+63 bytes (about 21 Chinese characters).
+
+**Transactions and locks.** Each call is one transaction on its own connection (READ COMMITTED). An
+attribute edit locks its row (``SELECT … FOR UPDATE``) and compares the version inside the transaction, so
+a stale edit is refused exactly as on the GeoPackage. A whole-layer write replaces the table in one
+transaction (DROP, CREATE, COPY, history, all committed together; PostgreSQL DDL is transactional);
+advisory locks serialise writes of the same layer and let a restore wait for running writes. Lock order
+is always ``ssl_store_layers`` → layer table. Reads lock the layer table in ACCESS SHARE mode rather than
+using a REPEATABLE READ snapshot, because a table re-created after a snapshot was taken reads as empty
+(DDL is not MVCC-safe). Writers wait at most 15 s (``lock_timeout``) for another writer.
+
+**Backup and restore.** :meth:`PostgisStore.backup` writes a GeoPackage *store file* — the same kind
+:meth:`Store.backup` writes — from one REPEATABLE READ snapshot taken after locking ``ssl_store_layers``
+(imports wait during a backup; edits do not). The file opens in QGIS, opens with ``open_store(path)`` as a
+working store, and either backend restores from it, so a team can move a laptop's GeoPackage store to the
+shared database and back. :meth:`PostgisStore.restore` checks the file like the GeoPackage restore, then in
+ONE transaction renames the live schema to ``<schema>_bak`` (:attr:`PostgisStore.previous_schema`, an
+older one is dropped) and rebuilds the schema from the file with its whole history (``seq`` kept) plus a
+``(restored)`` row. Edits by other sessions wait for it and then apply to the restored store. For a
+database-level backup, ``pg_dump --schema=ssl_gis`` also works; the GeoPackage file is what the app restores.
 """
 
 from __future__ import annotations
