@@ -70,6 +70,19 @@ class PeakRSS:
                 pass
         return total
 
+    def cpu_s(self) -> float:
+        """User + system CPU seconds so far of this process and its live descendants."""
+        import psutil
+
+        total = 0.0
+        for p in [self._proc, *self._proc.children(recursive=True)]:
+            try:
+                t = p.cpu_times()
+                total += t.user + t.system
+            except psutil.Error:
+                pass
+        return total
+
     def _run(self) -> None:
         while not self._stop.wait(self._every):
             self.peak = max(self.peak, self._sample())
@@ -104,15 +117,17 @@ def worker(method: str, folder: Path, repeat: int, workers: int, out: str) -> di
 
     stations = make_stations()
     times: list[float] = []
-    extra: dict = {}
+    cpu: list[float] = []
+    extra: dict = {"load_before": os.getloadavg()[0]}
     with PeakRSS() as peak:
         if method == "single":
             for _ in range(repeat + 1):
-                t = time.perf_counter()
+                t, c0 = time.perf_counter(), peak.cpu_s()
                 parcels = gpd.read_parquet(folder / "parcels.parquet")
                 table = coverage(parcels, stations, radius_m=RADIUS_M)
                 totals = area_totals(parcels)
                 times.append(time.perf_counter() - t)
+                cpu.append(peak.cpu_s() - c0)
                 covered = table["covered_m2"].to_numpy()
                 del parcels
         else:
@@ -123,7 +138,7 @@ def worker(method: str, folder: Path, repeat: int, workers: int, out: str) -> di
                     Client(cluster) as client:
                 extra["cluster_start_s"] = time.perf_counter() - t
                 for _ in range(repeat + 1):
-                    t = time.perf_counter()
+                    t, c0 = time.perf_counter(), peak.cpu_s()
                     if method == "dask":
                         table = coverage_dask(folder / "dataset", stations, radius_m=RADIUS_M, client=client)
                         totals = area_totals_dask(folder / "dataset", client=client)
@@ -132,6 +147,7 @@ def worker(method: str, folder: Path, repeat: int, workers: int, out: str) -> di
                         sums = client.compute(lazy[["area_m2", "covered_m2"]].sum()).result()
                         totals = area_totals_dask(folder / "dataset", client=client)
                     times.append(time.perf_counter() - t)
+                    cpu.append(peak.cpu_s() - c0)
                 if method == "dask":
                     covered = table["covered_m2"].sort_index().to_numpy()
                 else:
@@ -142,7 +158,8 @@ def worker(method: str, folder: Path, repeat: int, workers: int, out: str) -> di
         extra["covered_sum_m2"] = float(covered.sum())
     extra["area_sum_m2"] = float(totals.loc["total", "area_m2"])
     # the first run imports and warms up (workers load geopandas and gis): reported apart, not in the median
-    return {"first_s": times[0], "times": times[1:], "peak_rss_mib": peak.peak / 2**20,
+    extra["load_after"] = os.getloadavg()[0]
+    return {"first_s": times[0], "times": times[1:], "cpu_s": statistics.median(cpu[1:]), "peak_rss_mib": peak.peak / 2**20,
             "maxrss_self_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **extra}
 
 
@@ -235,11 +252,12 @@ def write_results(path: Path, rows: list[dict], args: argparse.Namespace, load: 
         f"Median of {args.repeat} runs per method after one warm-up run (shown apart), each method in a fresh process. "
         f"dask: `LocalCluster` of {args.workers} worker "
         "processes × 1 thread on the Hilbert-partitioned dataset; cluster start-up is excluded from the runs and shown "
-        "separately. Peak memory: summed RSS of the process and its dask workers.",
+        "separately. Peak memory: summed RSS of the process and its dask workers; "
+        "CPU s: user + system seconds of the same process tree per run (less sensitive to other jobs than wall time).",
         "",
-        "| parcels | method | partitions | median s | runs s | single ÷ this | first (warm-up) run s | cluster start s | peak RSS MiB "
-        "| max rel. diff vs single |",
-        "| ---: | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| parcels | method | partitions | median s | runs s | single ÷ this | CPU s (median) | first (warm-up) run s | cluster start s "
+        "| peak RSS MiB | load 1-min before/after | max rel. diff vs single |",
+        "| ---: | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
         base = next((x["median_s"] for x in rows if x["n"] == r["n"] and x["method"] == "single"), None)
@@ -252,7 +270,8 @@ def write_results(path: Path, rows: list[dict], args: argparse.Namespace, load: 
         lines.append(
             f"| {r['n']:,} | {r['method']} | {parts} | {r['median_s']:.2f} | "
             f"{', '.join(f'{t:.2f}' for t in r['times'])} | {ratio} | "
-            f"{r['first_s']:.2f} | {start} | {r['peak_rss_mib']:.0f} | {diff_text} |"
+            f"{r['cpu_s']:.1f} | {r['first_s']:.2f} | {start} | {r['peak_rss_mib']:.0f} | "
+            f"{r['load_before']:.1f} / {r['load_after']:.1f} | {diff_text} |"
         )
     for n in sorted({r["n"] for r in rows}):
         w = next(r["write_dataset_s"] for r in rows if r["n"] == n)

@@ -120,11 +120,17 @@ def dask_client(client: distributed.Client | None = None) -> Iterator[distribute
         with made:
             yield made
         return
-    with contextlib.suppress(ValueError):
-        yield get_client()
+    try:
+        active = get_client()
+    except ValueError:  # no client in this process
+        active = None
+    if active is not None:
+        yield active
         return
     n = os.cpu_count() or 1
-    with LocalCluster(n_workers=n, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster) as made:
+    # loopback only: a cluster started for one call serves nobody else
+    with LocalCluster(n_workers=n, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster, \
+            Client(cluster) as made:
         yield made
 
 

@@ -31,7 +31,8 @@ E0, N0 = 489_700.0, 2_536_800.0
 RTOL = 1e-9
 
 # dask's Parquet reader still passes inplace= to pandas 3.1 (deprecated there); not our code
-pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword")
+# (and a second cluster on the machine moves the scheduler's HTTP port: harmless)
+pytestmark = [pytest.mark.filterwarnings("ignore:The inplace keyword"), pytest.mark.filterwarnings("ignore:Port .* is already in use")]
 
 
 def _parcels(n_side: int = 40, *, seed: int = 3) -> gpd.GeoDataFrame:
@@ -239,3 +240,13 @@ def test_process_workers_give_the_same_numbers(parcels, dataset):
             totals = area_totals_dask(dataset, by="action", client=c)
     _assert_same_coverage(got, coverage(parcels, stations, radius_m=300))
     np.testing.assert_allclose(totals["area_m2"].to_numpy(), area_totals(parcels, by="action")["area_m2"].to_numpy(), rtol=RTOL)
+
+
+def test_active_client_is_used_and_errors_pass_through(client, monkeypatch):
+    monkeypatch.delenv(SCHEDULER_ENV, raising=False)
+    with client.as_current():
+        with pytest.raises(ValueError, match="from the caller"):
+            with dask_client() as c:
+                assert c is client
+                raise ValueError("from the caller")
+    assert client.status == "running"
