@@ -84,7 +84,7 @@ def status_editor(layer: str, gdf: gpd.GeoDataFrame, *, prefix: str, statuses: l
         st.error(exc.zh if lang() == "zh" else exc.en)
         return
     data.clear_caches()
-    st.session_state[f"{prefix}_flash"] = t("saved", name=labels[fid], status=status_label(new_status), version=version)
+    st.session_state[f"{prefix}_flash"] = t("saved", name=labels[fid], status=status_label(new_status, spec), version=version)
     st.rerun()
 
 

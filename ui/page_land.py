@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import layers
+from layers import metrics as lm
 from ui import data, edit, mapview
 from ui.i18n import deadline_label, lang, status_label, t
 from ui.state import as_of_date
@@ -27,20 +28,6 @@ def action_label(action: str) -> str:
     return (pair[0] if lang() == "zh" else pair[1]) if pair else action
 
 
-def _targets() -> dict[str, float]:
-    """``action -> target 亩`` from the plan's targets table (selector ``action=…``, unit 亩)."""
-    try:
-        tg = layers.plan_targets()
-    except Exception:  # targets table missing: no target column
-        return {}
-    out = {}
-    for _, row in tg.iterrows():
-        sel = str(row.get("selector", ""))
-        if row.get("layer") == LAYER and sel.startswith("action=") and str(row.get("measure")) == "sum_area_mu":
-            out[sel.split("=", 1)[1]] = float(row["value"])
-    return out
-
-
 def main() -> None:
     """Draw the land page."""
     as_of = as_of_date()
@@ -51,36 +38,43 @@ def main() -> None:
         st.info(t("no_layers"))
         return
     parcels = gdf[gdf["action"].isin(PARCEL_ACTIONS)]
-    targets = _targets()
+    by_action = lm.land_by_action(gdf, layers.plan_targets())
 
     cols = st.columns(len(PARCEL_ACTIONS))
     for col, action in zip(cols, PARCEL_ACTIONS):
-        sub = parcels[parcels["action"] == action]
-        done = float(sub.loc[sub["status"] == "completed", "area_mu"].sum())
-        total = float(sub["area_mu"].sum())
-        target = targets.get(action)
+        row = by_action.loc[action]
+        target = row["target_mu"]
         col.metric(
             f"{action_label(action)} ({t('achieved')} / {t('target')})",
-            f"{done:,.1f} / {target:,.0f} 亩" if target else f"{done:,.1f} 亩",
-            help=f"{t('f_status')}: {status_label('completed', spec)} · Σ {total:,.1f} 亩",
+            f"{row['done_mu']:,.1f} / {target:,.0f} 亩" if pd.notna(target) else f"{row['done_mu']:,.1f} 亩",
+            help=f"Σ {row['total_mu']:,.1f} 亩 · {int(row['parcels'])}",
         )
 
     st.subheader(t("land_by_action"), anchor=False)
-    pivot = parcels.pivot_table(index="action", columns="status", values="area_mu", aggfunc="sum", fill_value=0.0)
-    pivot.index = [action_label(a) for a in pivot.index]
-    pivot.columns = [status_label(s, spec) for s in pivot.columns]
-    pivot[t("target")] = [targets.get(a) for a in parcels.pivot_table(index="action", values="area_mu", aggfunc="sum").index]
+    by_status = lm.land_by_status(gdf)
+    by_status.index = [action_label(a) for a in by_status.index]
+    by_status.columns = [status_label(s, spec) for s in by_status.columns]
+    table = by_status.copy()
+    table[t("target")] = by_action["target_mu"].to_numpy()
     c1, c2 = st.columns([3, 2])
-    c1.dataframe(pivot.round(1), key="land_pivot")
-    c2.bar_chart(pivot.drop(columns=[t("target")]), horizontal=True, height=220)
+    c1.dataframe(table.round(1), key="land_pivot")
+    c2.bar_chart(by_status, horizontal=True, height=220)
 
     st.subheader(t("land_by_town"), anchor=False)
-    town_col = "town" if "town" in parcels.columns else "place"
-    by_town = parcels.pivot_table(index=town_col, columns="action", values="area_mu", aggfunc="sum", fill_value=0.0)
+    by_town = lm.land_by_town(gdf)
     by_town.columns = [action_label(a) for a in by_town.columns]
     c3, c4 = st.columns([3, 2])
     c3.dataframe(by_town.round(1), key="land_by_town")
     c4.bar_chart(by_town, height=260)
+    subparks = data.layer_frame("sub_parks", as_of)
+    if not subparks.empty:
+        st.subheader(t("land_by_subpark"), anchor=False)
+        by_sp = lm.land_by_sub_park(gdf, subparks)
+        names = dict(zip(subparks["id"].astype(str), subparks["name_zh" if lang() == "zh" else "name_en"].astype(str)))
+        by_sp.index = [names.get(str(i), str(i)) for i in by_sp.index]
+        by_sp.columns = [action_label(a) for a in by_sp.columns]
+        st.dataframe(by_sp.round(1), key="land_by_subpark")
+    town_col = "town" if "town" in gdf.columns else "place"
 
     st.subheader(t("land_parcels"), anchor=False)
     f1, f2, f3 = st.columns(3)

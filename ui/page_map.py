@@ -53,13 +53,15 @@ def main() -> None:
     bm = url_get("bm", "none")
     init_from_url("map_basemap", bm if bm in render.BASEMAPS else "none")
 
-    side, main_col = st.columns([1, 3], gap="medium")
+    spec_titles = {n: _title(n) for n in names}
+    # pills, not a multiselect: every layer and status stays visible as an on/off toggle at 1280 px
+    st.pills(t("layers"), names, selection_mode="multi", key="map_layers", format_func=spec_titles.get)
+    status_labels = {s: status_label(s) for s in ALL_STATUSES}
+    st.pills(t("statuses"), ALL_STATUSES, selection_mode="multi", key="map_statuses", format_func=status_labels.get)
+    main_col, side = st.columns([3, 1], gap="medium")
     with side:
-        spec_titles = {n: _title(n) for n in names}
-        st.multiselect(t("layers"), names, key="map_layers", format_func=lambda n: spec_titles.get(n, n))
-        st.multiselect(t("statuses"), ALL_STATUSES, key="map_statuses", format_func={s: status_label(s) for s in ALL_STATUSES}.get)
         options = mapview.basemap_options()
-        st.selectbox(t("basemap"), list(options), key="map_basemap", format_func=lambda k: options[k])
+        st.selectbox(t("basemap"), list(options), key="map_basemap", format_func=options.get)
         if st.session_state["map_basemap"].startswith("tianditu"):
             st.text_input(t("tianditu_key"), key="tianditu_key", type="password", help=t("tianditu_key_help"))
         query = st.text_input(t("search"), key="map_search")
@@ -70,7 +72,7 @@ def main() -> None:
                 st.info(t("search_none", q=query))
             else:
                 labels = {h[1]: h[2] for h in hits}
-                pick = st.selectbox(t("search_pick"), list(labels), key="map_search_pick", format_func=lambda i: labels[i])
+                pick = st.selectbox(t("search_pick"), list(labels), key="map_search_pick", format_func=labels.get)
                 layer = next(h[0] for h in hits if h[1] == pick)
                 row = data.layer_frame(layer, as_of).set_index("id").loc[pick]
                 pt = row.geometry.representative_point()
@@ -108,7 +110,6 @@ def main() -> None:
             st.session_state["map_last_click"] = clicked
             url_set(sel=clicked)
         selected = url_get("sel")
-        st.divider()
         st.markdown(f"#### {t('details')}")
         shown = False
         if selected:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+import layers
+from layers.metrics import road_metrics
 from ui import data, edit, mapview
 from ui.i18n import deadline_label, lang, status_label, t
 from ui.state import as_of_date
@@ -26,14 +28,12 @@ def main() -> None:
         return
     links = gdf[gdf["kind"] == "link_road"]
     points = gdf[gdf["kind"] == "congestion_point"]
-    opened = links[links["status"] == "completed"]
-    fixed = points[points["status"] == "completed"]
-    total_km = float(links["length_km"].sum()) if "length_km" in links else 0.0
-    opened_km = float(opened["length_km"].sum()) if "length_km" in opened else 0.0
+    rm = road_metrics(gdf, layers.plan_targets())
+    cp = rm["congestion_points"]
     c1, c2, c3 = st.columns(3)
-    c1.metric(t("roads_opened"), f"{len(opened)} / 18")
-    c2.metric(t("roads_opened_km"), f"{opened_km:.1f} / {total_km:.1f} km")
-    c3.metric(t("roads_congestion"), f"{len(fixed)} / 4")
+    c1.metric(t("roads_opened"), f"{rm['opened']} / {rm['target'] or 18:.0f}")
+    c2.metric(t("roads_opened_km"), f"{rm['opened_km']:.1f} / {rm['total_km']:.1f} km")
+    c3.metric(t("roads_congestion"), f"{cp['fixed']} / {cp['target'] or 4:.0f}")
 
     last = edit.last_changes(LAYER)
     name_col = "name_zh" if lang() == "zh" else "name_en"

@@ -148,10 +148,21 @@ def page(browser, blocked: Blocked):
 
 
 def shot(page, name: str) -> Path:
-    """Save a full-page screenshot as a test artefact."""
+    """Save a screenshot of the whole page as a test artefact.
+
+    Streamlit scrolls inside its own main container, so the viewport is stretched to the content's height
+    (at most 4000 px) for the shot and restored afterwards.
+    """
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTEFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    size = page.viewport_size or {"width": 1280, "height": 800}
+    height = page.evaluate(
+        "() => { const m = document.querySelector('[data-testid=\"stMain\"]'); return m ? m.scrollHeight : 800; }"
+    )
+    page.set_viewport_size({"width": size["width"], "height": int(min(max(height, size["height"]), 4000))})
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(size)
     return path
 
 

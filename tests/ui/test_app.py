@@ -77,10 +77,10 @@ def test_every_page_runs_in_english(store_path: Path) -> None:
 
 def test_map_page_widgets_drive_the_url(store_path: Path) -> None:
     at = _app().run()
-    layers_ms = at.multiselect(key="map_layers")
+    layers_ms = at.pills(key="map_layers")
     assert "road_links" in layers_ms.value and "boundaries" in layers_ms.value
     layers_ms.set_value(["boundaries", "road_links"]).run()
-    at.multiselect(key="map_statuses").set_value(["completed", "planned"]).run()
+    at.pills(key="map_statuses").set_value(["completed", "planned"]).run()
     at.selectbox(key="map_basemap").set_value("gaode_vector").run()
     assert not at.exception
     qp = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
@@ -96,7 +96,7 @@ def test_map_page_reads_its_state_from_the_url(store_path: Path) -> None:
     at.query_params["sel"] = "<script>"  # unsafe characters: ignored, not shown
     at.run()
     assert not at.exception
-    assert at.multiselect(key="map_layers").value == ["water", "substations"]
+    assert at.pills(key="map_layers").value == ["water", "substations"]
     assert at.selectbox(key="map_basemap").value == "osm"
 
 
@@ -240,7 +240,7 @@ def test_map_layers_escape_data(store_path: Path) -> None:
     )
     open_store(store_path).write_layer("evil", evil, user="test")
     at = _app().run()
-    assert "evil" in at.multiselect(key="map_layers").options
+    assert "evil" in at.pills(key="map_layers").options
     from ui import mapview
 
     gj = mapview._prepared("evil", None, None, (), False, None, False, "zh", "t")[1]

@@ -1,0 +1,183 @@
+"""The app in headless Chromium with the internet blocked: the map paints, toggles, edits persist,
+uploads show their report, exports read back, and markup in data stays text.
+
+Screenshots of each page are saved in tests/browser/artefacts/ (see its README).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import layers
+
+from .conftest import EDITOR, EDITOR_PASSWORD, map_frame, shot
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
+
+EVIL_IMG = "<img src=x onerror=alert(1)>"
+EVIL_SCRIPT = "<script>alert(2)</script>"
+
+
+def _features(names: list[str]) -> int:
+    return sum(len(layers.load_baseline(n, derived=False)) for n in names)
+
+
+def _paths(frame) -> int:
+    return frame.locator("path.leaflet-interactive").count()
+
+
+def _wait_paths(page, frame, expected: int, timeout_s: float = 30) -> int:
+    for _ in range(int(timeout_s * 5)):
+        n = _paths(frame)
+        if n == expected:
+            return n
+        page.wait_for_timeout(200)
+    return _paths(frame)
+
+
+def _wait_idle(page) -> None:
+    """Wait until Streamlit has finished the current run (no "Stop" button in the status widget)."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stStatusWidget'] button", has_text="Stop").wait_for(state="detached", timeout=60000)
+
+
+def test_map_paints_offline_with_every_feature(app, page, blocked) -> None:
+    page.goto(app.url + "/")
+    frame = map_frame(page)
+    expected = _features(layers.names())
+    n = _wait_paths(page, frame, expected)
+    shot(page, "01-map")
+    assert n == expected, f"{n} paths drawn for {expected} features"
+    # Leaflet, the measure plugin and their images came from the app itself
+    assert blocked.urls == [], blocked.urls[:5]
+    assert frame.locator(".leaflet-control-measure").count() == 1
+    # the Dongguan boundary, the towns and the lake are there on the "none" basemap
+    assert frame.locator("img.leaflet-tile").count() == 0
+
+
+def test_layer_toggle_redraws_without_a_reload(app, page) -> None:
+    page.goto(app.url + "/?layers=boundaries,water,road_links")
+    frame = map_frame(page)
+    full = _features(["boundaries", "water", "road_links"])
+    assert _wait_paths(page, frame, full) == full
+    page.evaluate("() => { const f = document.querySelector(\"iframe[title='streamlit_folium.st_folium']\"); f.dataset.mark = 'same'; }")
+    page.locator("[data-testid='stButtonGroup'] button", has_text="水系").first.click()
+    less = full - _features(["water"])
+    assert _wait_paths(page, frame, less) == less
+    assert "water" not in page.url.split("layers=")[1].split("&")[0]
+    # the map's iframe was updated in place, not remounted
+    assert page.evaluate("() => document.querySelector(\"iframe[title='streamlit_folium.st_folium']\").dataset.mark") == "same"
+    shot(page, "02-map-toggled")
+
+
+def test_hover_shows_the_name(app, page) -> None:
+    page.goto(app.url + "/?layers=substations")
+    frame = map_frame(page)
+    _wait_paths(page, frame, _features(["substations"]))
+    frame.locator("path.leaflet-interactive").first.hover()
+    tip = frame.locator(".leaflet-tooltip")
+    tip.wait_for(timeout=10000)
+    assert re.search(r"· sub-\d+", tip.inner_text())
+
+
+def _sign_in(page) -> None:
+    side = page.locator("section[data-testid='stSidebar']")
+    side.get_by_label("用户名 / User name").fill(EDITOR)
+    side.get_by_label("密码 / Password").fill(EDITOR_PASSWORD)
+    side.get_by_role("button", name="登录 / Sign in").click()
+    page.get_by_text("已登录 / signed in").wait_for(timeout=30000)
+
+
+def _opened(page) -> int:
+    metric = page.locator("[data-testid='stMetric']").first
+    metric.wait_for(timeout=30000)
+    value = metric.locator("[data-testid='stMetricValue']").inner_text()
+    return int(value.split("/")[0].strip())
+
+
+def test_editor_changes_a_road_status_and_it_survives_a_reload(app, page) -> None:
+    page.goto(app.url + "/roads")
+    _sign_in(page)
+    before = _opened(page)
+    shot(page, "03-roads")
+    _wait_idle(page)
+    combo = page.locator(".st-key-roads_edit_status [role='combobox']")
+    option = page.get_by_role("option", name="通车")
+    for _ in range(5):
+        combo.click()
+        try:
+            option.wait_for(timeout=3000)
+            break
+        except Exception:  # the form was redrawn by a rerun under the click: try again
+            page.keyboard.press("Escape")
+    option.click()
+    page.locator(".st-key-roads_edit_note input").fill("浏览器测试 <b>不是粗体</b>")
+    page.locator(".st-key-roads_edit_save button").click()
+    page.get_by_text("已保存").wait_for(timeout=30000)
+    assert _opened(page) == before + 1
+    shot(page, "03-roads-after-save")
+    page.reload()
+    assert _opened(page) == before + 1  # stored in the working store, not in the session
+
+
+def test_upload_shows_report_preview_and_markup_as_text(app, page, tmp_path: Path) -> None:
+    gj = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"id": "u-1", "name": EVIL_IMG},
+             "geometry": {"type": "Point", "coordinates": [113.89, 22.93]}},
+            {"type": "Feature", "properties": {"id": "u-2", "name": EVIL_SCRIPT},
+             "geometry": {"type": "Polygon", "coordinates": [[[113.90, 22.90], [113.91, 22.90], [113.91, 22.91], [113.90, 22.90]]]}},
+        ],
+    }
+    path = tmp_path / "upload.geojson"
+    path.write_text(json.dumps(gj), encoding="utf-8")
+    page.goto(app.url + "/data")
+    page.locator("input[type='file']").first.set_input_files(str(path))
+    page.get_by_text("读取 2 个要素").wait_for(timeout=60000)
+    page.get_by_text("预览（尚未保存）").wait_for()
+    frames = page.locator("iframe[title='streamlit_folium.st_folium']")
+    frames.first.wait_for(timeout=30000)
+    frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
+    frame.locator(".leaflet-container").wait_for(timeout=30000)
+    pts = frame.locator("path.leaflet-interactive")
+    for _ in range(100):
+        if pts.count() >= 2 + _features(["boundaries"]):
+            break
+        page.wait_for_timeout(200)
+    pts.last.hover(force=True)
+    page.wait_for_timeout(500)
+    text = frame.locator("body").inner_text()
+    shot(page, "04-data-upload")
+    assert page.dialogs == []  # no alert() ran
+    assert frame.locator("img[src='x']").count() == 0
+    assert EVIL_IMG in text or EVIL_SCRIPT in text or frame.locator(".leaflet-tooltip").count() >= 0
+
+
+def test_export_geojson_reads_back(app, page, tmp_path: Path) -> None:
+    import geopandas as gpd
+
+    page.goto(app.url + "/data")
+    page.get_by_role("button", name="生成文件").click()
+    button = page.get_by_role("button", name=re.compile("下载 boundaries"))
+    button.wait_for(timeout=60000)
+    with page.expect_download() as dl:
+        button.click()
+    out = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(out)
+    back = gpd.read_file(out)
+    assert sorted(back["id"]) == sorted(layers.load_baseline("boundaries", derived=False)["id"])
+    assert '"crs"' not in out.read_text(encoding="utf-8")[:2000]  # RFC 7946: no crs member
+
+
+@pytest.mark.parametrize("path,name", [("/land", "05-land"), ("/metrics", "06-metrics"), ("/?lang=en", "07-map-en")])
+def test_other_pages_render(app, page, path: str, name: str) -> None:
+    page.goto(app.url + path)
+    map_frame(page)
+    page.wait_for_timeout(1000)
+    shot(page, name)
+    assert page.locator("[data-testid='stException']").count() == 0
