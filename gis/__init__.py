@@ -38,6 +38,13 @@ __all__ = [
     # the working store
     "open_store",
     "Store",
+    # metrics
+    "coverage",
+    "coverage_report",
+    "covered_share",
+    "substation_adequacy",
+    "population_within_reach",
+    "distance_raster",
 ]
 
 _WHERE: dict[str, str] = {
@@ -65,6 +72,12 @@ _WHERE: dict[str, str] = {
     "ConflictError": "gis.errors",
     "open_store": "gis.store",
     "Store": "gis.store",
+    "coverage": "gis.coverage",
+    "coverage_report": "gis.coverage",
+    "covered_share": "gis.coverage",
+    "substation_adequacy": "gis.load_density",
+    "population_within_reach": "gis.raster",
+    "distance_raster": "gis.raster",
 }
 
 
