@@ -163,10 +163,17 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _store_location(value: str | None) -> str | Path | None:
+    """A ``--store`` value: a PostgreSQL URL stays a string (``Path`` would fold its ``//``), else a path."""
+    if value is None:
+        return None
+    return value if value.startswith(("postgresql://", "postgres://")) else Path(value)
+
+
 def _cmd_backup(args: argparse.Namespace) -> int:
     from gis.store import open_store
 
-    written = open_store(Path(args.store) if args.store else None).backup(Path(args.dest))
+    written = open_store(_store_location(args.store)).backup(Path(args.dest))
     _emit({"written": str(written)}, args.json, lambda p: f"已备份 / backed up to {p['written']}")
     return 0
 
@@ -174,9 +181,10 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 def _cmd_restore(args: argparse.Namespace) -> int:
     from gis.store import open_store
 
-    store = open_store(Path(args.store) if args.store else None)
+    store = open_store(_store_location(args.store))
     store.restore(Path(args.src), user=args.user)
-    payload = {"restored": str(args.src), "previous": str(store.previous_path)}
+    previous = getattr(store, "previous_schema", None) or store.previous_path
+    payload = {"restored": str(args.src), "previous": str(previous)}
     _emit(payload, args.json, lambda p: f"已恢复 / restored from {p['restored']} (原库保存为 / previous kept as {p['previous']})")
     return 0
 
@@ -253,14 +261,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("backup", help="consistent copy of the working store / 备份工作库")
     p.add_argument("dest")
-    p.add_argument("--store", help="store path (default: the user's working store)")
+    p.add_argument("--store", help="store path or postgresql:// URL (default: the user's working store)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_backup)
 
     p = sub.add_parser("restore", help="replace the working store with a backup / 从备份恢复")
     p.add_argument("src")
     p.add_argument("--user", required=True, help="who restores (recorded in the history)")
-    p.add_argument("--store", help="store path (default: the user's working store)")
+    p.add_argument("--store", help="store path or postgresql:// URL (default: the user's working store)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_restore)
 

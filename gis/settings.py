@@ -22,6 +22,7 @@ __all__ = [
     "MAX_ARCHIVE_RATIO",
     "SERVICE_RADII_M",
     "working_store_path",
+    "database_url",
 ]
 
 
@@ -125,3 +126,15 @@ def working_store_path() -> Path:
     if override:
         return Path(override)
     return data_dir() / "working.gpkg"
+
+
+def database_url() -> str | None:
+    """Return the PostgreSQL/PostGIS URL of a shared working store, if one is configured.
+
+    Returns
+    -------
+    str or None
+        ``$SSL_GIS_DATABASE_URL`` (``postgresql://user@host:5432/db[?schema=name]``) read at call time, or
+        None when unset, in which case the working store is the GeoPackage at :func:`working_store_path`.
+    """
+    return os.environ.get("SSL_GIS_DATABASE_URL") or None

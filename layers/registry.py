@@ -153,12 +153,13 @@ def _bundled(name: str) -> gpd.GeoDataFrame:
 
 
 def _open_default_store() -> Store | None:
-    """The working store at its default path if the store module exists and the file does; else None."""
-    try:
-        from gis import settings
-        from gis.store import open_store
-    except ImportError:  # the store is not part of this installation (yet)
-        return None
+    """The shared database store if one is configured, else the GeoPackage store if its file exists; else None."""
+    from gis import settings
+    from gis.store import open_store
+
+    url = settings.database_url()
+    if url:
+        return open_store(url)
     path = settings.working_store_path()
     if not path.exists():
         return None
@@ -171,6 +172,8 @@ def _resolve_store(store: Store | Path | str | None) -> Store | None:
     if isinstance(store, str | Path):
         from gis.store import open_store
 
+        if isinstance(store, str) and store.startswith(("postgresql://", "postgres://")):
+            return open_store(store)
         return open_store(Path(store))
     return store
 

@@ -16,6 +16,8 @@ LAKE_E, LAKE_N = 489_700.0, 2_536_800.0
 def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test gets its own user data folder, so no test touches a real working store."""
     monkeypatch.setenv("SSL_GIS_DATA_DIR", str(tmp_path_factory.mktemp("userdata")))
+    for name in ("SSL_GIS_DATABASE_URL", "SSL_GIS_STORE", "SSL_GIS_USERS_FILE"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
