@@ -160,6 +160,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "export_go": ("生成文件", "Make the file"),
     "export_download": ("下载 {name}", "Download {name}"),
     "working": ("处理中…", "Working…"),
+    "drawn_title": ("在地图上绘制并导出", "Draw on the map and export"),
+    "drawn_hint": (
+        "用左侧工具绘制多边形、矩形、线或点，然后下载为 GeoJSON（RFC 7946，EPSG:4326）。",
+        "Draw polygons, rectangles, lines or points with the tools on the left, then download them as GeoJSON (RFC 7946, EPSG:4326).",
+    ),
+    "drawn_download": ("下载绘制的 {n} 个要素 (GeoJSON)", "Download the {n} drawn features (GeoJSON)"),
+    "drawn_bad": ("绘制的图形无法读取", "The drawn shapes could not be read"),
     "bad_name": ("图层名称不合法", "Invalid layer name"),
     "read_only": ("只读：登录编辑账号后可保存。", "Read-only: sign in as an editor to save."),
 }

@@ -196,11 +196,37 @@ def _export_section() -> None:
         st.download_button(t("export_download", name=made[0]), made[1], made[0], made[2], key="data_export_download")
 
 
+def _drawn_section() -> None:
+    """Draw features on the map (polygon, rectangle, line, point) and download them as RFC 7946 GeoJSON."""
+    st.subheader(t("drawn_title"), anchor=False)
+    st.caption(t("drawn_hint"))
+    ctx = mapview.map_layers(["boundaries", "land_actions", "road_links"])
+    result = mapview.show_map(ctx, key="data_draw_map", returned_objects=("all_drawings",), draw=True, zoom=12, height=420)
+    drawings = [d for d in (result.get("all_drawings") or []) if isinstance(d, dict) and d.get("geometry")]
+    if not drawings:
+        return
+    features = [
+        {"type": "Feature", "properties": {"id": f"drawn-{i + 1}"}, "geometry": d["geometry"]} for i, d in enumerate(drawings)
+    ]
+    try:
+        gdf = gpd.GeoDataFrame.from_features(features, crs="EPSG:4326")
+    except Exception:  # a drawing the browser sent malformed: say so, never a traceback
+        st.error(t("drawn_bad"))
+        return
+    with tempfile.TemporaryDirectory(prefix="ssl-drawn-") as tmp:
+        path = Path(tmp) / "drawn.geojson"
+        write_any(gdf, path, fmt="geojson")
+        payload = path.read_bytes()
+    st.download_button(t("drawn_download", n=len(gdf)), payload, "drawn.geojson", "application/geo+json", key="data_drawn_download")
+
+
 def main() -> None:
     """Draw the data page."""
     _import_section()
     st.divider()
     _export_section()
+    st.divider()
+    _drawn_section()
 
 
 main()

@@ -96,7 +96,7 @@ def main() -> None:
             basemap=basemap,
             returned_objects=("last_object_clicked_tooltip", "center", "zoom"),
             center=(view0[0], view0[1]) if view0 else None,
-            zoom=view0[2] if view0 else 11,
+            zoom=view0[2] if view0 else 12,
             focus=focus,
             focus_zoom=16 if focus else None,
             height=600,

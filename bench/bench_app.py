@@ -1,0 +1,141 @@
+"""Benchmark the app in a real browser: cold start to the first painted map, rerun after a toggle, payload.
+
+Not a test (no assertions on time); run by hand and copy the table into bench/RESULTS.md::
+
+    .venv/bin/python bench/bench_app.py --runs 5
+
+Each run starts ``streamlit run app.py`` on a free loopback port with a fresh data folder (so the first run
+also seeds the working store, as a new installation does), opens Debian's Chromium with every
+non-loopback request blocked, and measures:
+
+* **cold start → first painted map**: from launching the server process to every plan feature drawn as an
+  SVG path in the map's iframe (server start, imports, store seeding, first script run, Leaflet load);
+* **first paint after page load**: from ``page.goto`` on the warm server to the same condition
+  (what a second user sees);
+* **rerun after a toggle**: from clicking a layer pill off to the map showing the remaining features
+  (the Streamlit rerun, the feature-group update, Leaflet's redraw);
+* **map payload**: bytes of the websocket messages of the first page load (the map's feature groups ride
+  in them) and of the map HTML (``gis.render.map_html`` of the same layers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser.conftest import CHROME_ARGS, CHROMIUM, start_app, stop_app  # noqa: E402
+
+
+def _count(frame) -> int:
+    return frame.locator("path.leaflet-interactive").count()
+
+
+def _wait_count(page, frame, expected: int, timeout_s: float = 60.0) -> float:
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout_s:
+        if _count(frame) == expected:
+            return time.perf_counter()
+        page.wait_for_timeout(10)
+    raise TimeoutError(f"map never showed {expected} paths (saw {_count(frame)})")
+
+
+def one_run(browser, expected_all: int, expected_less: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="bench-app-") as tmp:
+        t_launch = time.perf_counter()
+        app = start_app(Path(tmp))
+        try:
+            ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+            ctx.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url.split("/")[2] else r.abort())
+            page = ctx.new_page()
+            ws_bytes = [0]
+
+            def on_ws(ws) -> None:
+                ws.on("framereceived", lambda payload: ws_bytes.__setitem__(0, ws_bytes[0] + len(payload)))
+
+            page.on("websocket", on_ws)
+            page.goto(app.url + "/")
+            page.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=60000)
+            frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
+            t_cold = _wait_count(page, frame, expected_all) - t_launch
+            payload = ws_bytes[0]
+
+            page2 = ctx.new_page()
+            t0 = time.perf_counter()
+            page2.goto(app.url + "/")
+            page2.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=60000)
+            frame2 = page2.frame_locator("iframe[title='streamlit_folium.st_folium']").first
+            t_warm = _wait_count(page2, frame2, expected_all) - t0
+
+            toggles = []
+            for _ in range(3):
+                pill = page2.locator("[data-testid='stButtonGroup'] button", has_text="水系").first
+                t0 = time.perf_counter()
+                pill.click()
+                toggles.append(_wait_count(page2, frame2, expected_less) - t0)
+                page2.wait_for_timeout(300)
+                pill.click()
+                _wait_count(page2, frame2, expected_all)
+                page2.wait_for_timeout(300)
+            ctx.close()
+        finally:
+            stop_app(app)
+    return {"cold_s": t_cold, "warm_s": t_warm, "toggle_s": statistics.median(toggles), "ws_bytes": payload}
+
+
+def map_html_bytes() -> int:
+    import layers
+    from gis import render
+
+    frames = {n: layers.load_baseline(n) for n in layers.names()}
+    ml = [render.MapLayer(n, n, g, dict(layers.spec(n).style), popup_fields=[("name_zh", "名称")]) for n, g in frames.items()]
+    return len(render.map_html(render.build_map(ml, asset_base="../a/")).encode("utf-8"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    import layers
+    from playwright.sync_api import sync_playwright
+
+    expected_all = sum(len(layers.load_baseline(n, derived=False)) for n in layers.names())
+    expected_less = expected_all - len(layers.load_baseline("water", derived=False))
+    results = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        for i in range(args.runs):
+            r = one_run(browser, expected_all, expected_less)
+            print(f"run {i + 1}: " + ", ".join(f"{k}={v:.3f}" if k != "ws_bytes" else f"{k}={v}" for k, v in r.items()), flush=True)
+            results.append(r)
+        browser.close()
+    med = {k: statistics.median(r[k] for r in results) for k in results[0]}
+    cpu = platform.processor() or platform.machine()
+    try:
+        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        model = cpu
+    import os
+
+    print()
+    print(f"machine: {model}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} ; date {date.today()}")
+    print(f"features drawn: {expected_all}; runs: {len(results)} (medians)")
+    print("| measure | median | aim |")
+    print("| --- | --- | --- |")
+    print(f"| cold start → first painted map | {med['cold_s']:.2f} s | < 3 s |")
+    print(f"| page load → painted map (warm server) | {med['warm_s']:.2f} s | |")
+    print(f"| rerun after a layer toggle → map redrawn | {med['toggle_s'] * 1000:.0f} ms | < 300 ms |")
+    print(f"| websocket bytes of the first page load | {med['ws_bytes'] / 1024:.0f} KiB | < 1 MB |")
+    print(f"| map HTML (gis.render.map_html, all layers) | {map_html_bytes() / 1024:.0f} KiB | < 1 MB |")
+
+
+if __name__ == "__main__":
+    main()
