@@ -192,7 +192,7 @@ def main() -> None:
     ap.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workers", type=int, default=2, help="dask worker processes (1 thread each)")
-    ap.add_argument("--rows-per-partition", type=int, default=100_000)
+    ap.add_argument("--rows-per-partition", type=int, default=25_000, help="same partition size at every N")
     ap.add_argument("--results", help="append the markdown section to this file")
     ap.add_argument("--worker", nargs=3, metavar=("METHOD", "FOLDER", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
