@@ -316,7 +316,7 @@ def coverage_dask(
     with dask_client(client) as c:
         ddf = _as_dask(parcels, client=c)
         if tile_m is None:
-            first = np.asarray(to_measuring_crs(ddf.get_partition(0).compute()).to_numpy(), dtype=object)
+            first = np.asarray(to_measuring_crs(c.compute(ddf.get_partition(0)).result()).to_numpy(), dtype=object)
             tile_m = _default_tile_m(first, r)
         if not math.isfinite(float(tile_m)) or float(tile_m) <= 0:
             raise InputError(f"格网边长须为正数: {tile_m!r}", f"tile size must be positive: {tile_m!r}")

@@ -67,7 +67,8 @@ def _stations() -> gpd.GeoDataFrame:
 @pytest.fixture(scope="module")
 def client():
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
-        with distributed.Client(cluster) as c:
+        # not the process' default client: every call here gets it explicitly (or via as_current)
+        with distributed.Client(cluster, set_as_default=False) as c:
             yield c
 
 
@@ -250,3 +251,16 @@ def test_active_client_is_used_and_errors_pass_through(client, monkeypatch):
                 assert c is client
                 raise ValueError("from the caller")
     assert client.status == "running"
+
+
+@pytest.mark.slow
+def test_without_client_a_local_cluster_is_started_and_closed(parcels, monkeypatch):
+    # no client given, none active, no scheduler configured: one worker process on loopback, closed after
+    monkeypatch.delenv(SCHEDULER_ENV, raising=False)
+    monkeypatch.setattr("gis.dask_metrics.os.cpu_count", lambda: 1)
+    with pytest.raises(ValueError):
+        distributed.get_client()
+    got = area_totals_dask(parcels, by="action")
+    pd.testing.assert_index_equal(got.index, area_totals(parcels, by="action").index)
+    with pytest.raises(ValueError):
+        distributed.get_client()  # the cluster made for the call is gone
