@@ -104,8 +104,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    import layers
     from playwright.sync_api import sync_playwright
+
+    import layers
 
     expected_all = sum(len(layers.load_baseline(n, derived=False)) for n in layers.names())
     expected_less = expected_all - len(layers.load_baseline("water", derived=False))
