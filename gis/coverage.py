@@ -52,6 +52,8 @@ __all__ = [
     "uncovered",
     "coverage_report",
     "coverage_by_radius",
+    "check_radius",
+    "default_tile_m",
 ]
 
 log = logging.getLogger(__name__)
@@ -107,7 +109,24 @@ class CatchmentIndex:
         return self.nx == 0
 
 
-def _check_radius(radius_m: float) -> float:
+def check_radius(radius_m: float) -> float:
+    """Return a service distance as a float, or refuse it.
+
+    Parameters
+    ----------
+    radius_m : float
+        Service distance in metres.
+
+    Returns
+    -------
+    float
+        The distance in metres.
+
+    Raises
+    ------
+    gis.errors.InputError
+        When it is not a number, negative, or beyond ``MAX_RADIUS_M``.
+    """
     try:
         r = float(radius_m)
     except (TypeError, ValueError):
@@ -140,7 +159,7 @@ def catchment(facilities: gpd.GeoDataFrame | gpd.GeoSeries, *, radius_m: float) 
     gis.errors.InputError
         Bad radius, or facilities without a CRS.
     """
-    r = _check_radius(radius_m)
+    r = check_radius(radius_m)
     geoms = np.asarray(to_measuring_crs(facilities).to_numpy(), dtype=object)
     geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
     if len(geoms) == 0:
@@ -408,8 +427,21 @@ def covered_area_chunk(geoms: np.ndarray, index: CatchmentIndex) -> tuple[np.nda
     return area, covered, reached
 
 
-def _default_tile_m(geoms: np.ndarray, radius_m: float) -> float:
-    """About twice the median parcel extent, within [radius/200, radius/2] (metres)."""
+def default_tile_m(geoms: np.ndarray, radius_m: float) -> float:
+    """Tile size for the catchment index: about twice the median parcel extent, within [r/200, r/2].
+
+    Parameters
+    ----------
+    geoms : numpy.ndarray of shapely.Geometry
+        Parcels in EPSG:4547 metres (a sample of at most 20 000 is used).
+    radius_m : float
+        Service distance in metres.
+
+    Returns
+    -------
+    float
+        Tile side in metres.
+    """
     sample = geoms[:: max(1, len(geoms) // 20_000)]
     b = shapely.bounds(sample)
     ext = np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) if len(sample) else np.array([])
@@ -462,9 +494,9 @@ def coverage(
     gis.errors.InputError
         Bad radius, or an input without a CRS.
     """
-    r = _check_radius(radius_m)
+    r = check_radius(radius_m)
     geoms = np.asarray(to_measuring_crs(polygons).to_numpy(), dtype=object)
-    index = index_catchment(catchment(facilities, radius_m=r), tile_m=tile_m or _default_tile_m(geoms, r))
+    index = index_catchment(catchment(facilities, radius_m=r), tile_m=tile_m or default_tile_m(geoms, r))
     k = _workers(workers, len(geoms))
     if k == 1:
         area, covered, reached = covered_area_chunk(geoms, index)

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from gis.area import M2_PER_HA, M2_PER_MU, area_m2, to_measuring_crs
-from gis.coverage import _default_tile_m, catchment, covered_area_chunk, index_catchment
+from gis.coverage import catchment, covered_area_chunk, default_tile_m, index_catchment
 from gis.errors import CRSError, InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -78,8 +78,9 @@ def scheduler_address() -> str | None:
     str or None
         The address (e.g. ``tcp://10.0.0.5:8786``), or None when unset or blank.
     """
-    value = os.environ.get(SCHEDULER_ENV, "").strip()
-    return value or None
+    from gis.settings import dask_scheduler
+
+    return dask_scheduler()
 
 
 @contextlib.contextmanager
@@ -310,14 +311,14 @@ def coverage_dask(
     gis.errors.InputError
         Bad radius or parcels, no CRS, unreachable scheduler.
     """
-    from gis.coverage import _check_radius
+    from gis.coverage import check_radius
 
-    r = _check_radius(radius_m)
+    r = check_radius(radius_m)
     with dask_client(client) as c:
         ddf = _as_dask(parcels, client=c)
         if tile_m is None:
             first = np.asarray(to_measuring_crs(c.compute(ddf.get_partition(0)).result()).to_numpy(), dtype=object)
-            tile_m = _default_tile_m(first, r)
+            tile_m = default_tile_m(first, r)
         if not math.isfinite(float(tile_m)) or float(tile_m) <= 0:
             raise InputError(f"格网边长须为正数: {tile_m!r}", f"tile size must be positive: {tile_m!r}")
         index = index_catchment(catchment(facilities, radius_m=r), tile_m=float(tile_m))

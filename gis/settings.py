@@ -23,6 +23,7 @@ __all__ = [
     "SERVICE_RADII_M",
     "working_store_path",
     "database_url",
+    "dask_scheduler",
 ]
 
 
@@ -138,3 +139,16 @@ def database_url() -> str | None:
         None when unset, in which case the working store is the GeoPackage at :func:`working_store_path`.
     """
     return os.environ.get("SSL_GIS_DATABASE_URL") or None
+
+
+def dask_scheduler() -> str | None:
+    """Return the dask scheduler address for :mod:`gis.dask_metrics`, read at call time.
+
+    Returns
+    -------
+    str or None
+        ``$SSL_GIS_DASK_SCHEDULER`` (e.g. ``tcp://10.0.0.5:8786``; ``tls://`` beyond a private subnet), or
+        None, in which case each call starts a local cluster on the loopback interface.
+    """
+    value = os.environ.get("SSL_GIS_DASK_SCHEDULER", "").strip()
+    return value or None
