@@ -108,6 +108,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "land_by_town": ("按镇街统计（亩）", "By town (亩)"),
     "land_by_subpark": ("按分园统计（亩）", "By sub-park (亩)"),
     "land_parcels": ("地块", "Parcels"),
+    "land_sum": (
+        "整备/收储/盘活地块合计 {mu} 亩（{n} 块；表中共 {total} 项，集水区范围与治违不计入）",
+        "Consolidation/reserve/revitalisation parcels: {mu} 亩 ({n}; {total} rows shown; "
+        "catchment outlines and illegal buildings not counted)",
+    ),
+    "all": ("全部", "All"),
     "land_filter_action": ("行动", "Action"),
     "land_filter_status": ("状态", "Status"),
     "land_filter_town": ("镇街", "Town"),

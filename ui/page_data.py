@@ -175,7 +175,10 @@ def _export_section() -> None:
     fmt = c2.selectbox(t("export_format"), list(EXPORTS), key="data_export_format", format_func=_EXPORT_LABELS.get)
     gdf = data.layer_frame(name, as_of)
     statuses = sorted(gdf["status"].astype(str).unique()) if "status" in gdf.columns else []
-    keep = c3.multiselect(t("export_filter"), statuses, key="data_export_status", format_func={s: status_label(s) for s in statuses}.get)
+    status_labels = {s: status_label(s) for s in statuses}
+    keep = c3.multiselect(
+        t("export_filter"), statuses, key="data_export_status", placeholder=t("all"), format_func=status_labels.get
+    )
     if keep:
         gdf = gdf[gdf["status"].astype(str).isin(keep)]
     derived = [c for c in ("area_mu", "length_km", "town", "done") if c in gdf.columns]

@@ -79,12 +79,16 @@ def main() -> None:
     st.subheader(t("land_parcels"), anchor=False)
     f1, f2, f3 = st.columns(3)
     all_actions = sorted(gdf["action"].unique())
+    action_labels = {a: action_label(a) for a in all_actions}
     actions = f1.multiselect(
-        t("land_filter_action"), all_actions, key="land_filter_action", format_func={a: action_label(a) for a in all_actions}.get
+        t("land_filter_action"), all_actions, key="land_filter_action", placeholder=t("all"), format_func=action_labels.get
     )
     status_labels = {s: status_label(s, spec) for s in spec.statuses}
-    statuses = f2.multiselect(t("land_filter_status"), list(spec.statuses), key="land_filter_status", format_func=status_labels.get)
-    towns = f3.multiselect(t("land_filter_town"), sorted(map(str, gdf[town_col].dropna().unique())), key="land_filter_town")
+    statuses = f2.multiselect(
+        t("land_filter_status"), list(spec.statuses), key="land_filter_status", placeholder=t("all"), format_func=status_labels.get
+    )
+    all_towns = sorted(map(str, gdf[town_col].dropna().unique()))
+    towns = f3.multiselect(t("land_filter_town"), all_towns, key="land_filter_town", placeholder=t("all"))
     shown = gdf
     if actions:
         shown = shown[shown["action"].isin(actions)]
@@ -108,7 +112,8 @@ def main() -> None:
     left, right = st.columns([3, 2], gap="medium")
     with left:
         st.dataframe(table, hide_index=True, key="land_table", height=380)
-        st.caption(f"Σ {shown['area_mu'].sum():,.1f} 亩 · {len(shown)}")
+        in_targets = shown[shown["action"].isin(PARCEL_ACTIONS)]
+        st.caption(t("land_sum", mu=f"{in_targets['area_mu'].sum():,.1f}", n=len(in_targets), total=len(shown)))
     with right:
         layers_ = mapview.map_layers(
             ["boundaries", LAYER], as_of=as_of, by_status=[], only_ids={LAYER: set(shown["id"].astype(str))}
