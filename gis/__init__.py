@@ -38,8 +38,7 @@ __all__ = [
     # the working store
     "open_store",
     "Store",
-    # metrics
-    "coverage",
+    # metrics (``gis.coverage`` is the module; its function is ``gis.coverage.coverage``)
     "coverage_report",
     "covered_share",
     "substation_adequacy",
@@ -72,7 +71,6 @@ _WHERE: dict[str, str] = {
     "ConflictError": "gis.errors",
     "open_store": "gis.store",
     "Store": "gis.store",
-    "coverage": "gis.coverage",
     "coverage_report": "gis.coverage",
     "covered_share": "gis.coverage",
     "substation_adequacy": "gis.load_density",

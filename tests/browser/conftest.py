@@ -109,7 +109,9 @@ def app(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterato
     stop_app(running)
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: a live sync_playwright() keeps its event loop running in the main thread, and
+# any later test (tests/test_injection.py) that opens its own sync_playwright() would then be refused.
+@pytest.fixture(scope="package")
 def browser(chromium_path: str):
     from playwright.sync_api import sync_playwright
 

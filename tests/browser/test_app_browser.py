@@ -158,15 +158,17 @@ def test_upload_shows_report_preview_and_markup_as_text(app, page, tmp_path: Pat
     frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
     frame.locator(".leaflet-container").wait_for(timeout=30000)
     pts = frame.locator("path.leaflet-interactive")
-    for _ in range(100):
-        if pts.count() >= 2 + _features(["boundaries"]):
+    expected = 2 + _features(["boundaries"])
+    for _ in range(300):  # up to 60 s on a loaded machine
+        if pts.count() >= expected:
             break
         page.wait_for_timeout(200)
+    assert pts.count() >= expected, f"the preview drew {pts.count()} of {expected} features"
     tips = []
     for i in (1, 2):  # the two uploaded features are drawn last
         pts.nth(pts.count() - i).dispatch_event("mouseover")
         tip = frame.locator(".leaflet-tooltip").last
-        tip.wait_for(timeout=10000)
+        tip.wait_for(timeout=30000)
         tips.append(tip.inner_text())
     shot(page, "04-data-upload")
     assert page.dialogs == []  # no alert() ran
