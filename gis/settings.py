@@ -24,6 +24,7 @@ __all__ = [
     "working_store_path",
     "database_url",
     "dask_scheduler",
+    "tianditu_key",
 ]
 
 
@@ -152,3 +153,14 @@ def dask_scheduler() -> str | None:
     """
     value = os.environ.get("SSL_GIS_DASK_SCHEDULER", "").strip()
     return value or None
+
+
+def tianditu_key() -> str:
+    """Return the Tianditu (天地图) browser key from ``$SSL_GIS_TIANDITU_KEY``, read at call time.
+
+    Returns
+    -------
+    str
+        The key, or an empty string when none is configured (the basemap option then says what is missing).
+    """
+    return os.environ.get("SSL_GIS_TIANDITU_KEY", "").strip()

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
+
 import geopandas as gpd
 import pytest
+from pg_cluster import Cluster, start_cluster, unavailable_reason
 from shapely.geometry import Polygon, box
 
 from gis.crs import CGCS2000_GK_CM114
@@ -45,3 +50,28 @@ def parcels_4326() -> gpd.GeoDataFrame:
         crs=CGCS2000_GK_CM114,
     )
     return gdf.to_crs("EPSG:4326")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """A PostgreSQL + PostGIS server on a free loopback port, stopped and deleted after the session.
+
+    Skipped with the reason where Debian's postgresql/postgis packages are missing — but in CI (CI=true)
+    that is a failure, so the PostGIS backend is always tested there.
+    """
+    reason = unavailable_reason()
+    if reason is not None:
+        if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+            pytest.fail(f"CI must test the PostGIS store: {reason}", pytrace=False)
+        pytest.skip(f"PostGIS store tests skipped: {reason}")
+    cluster = start_cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Cluster) -> str:
+    """A database URL whose store schema is new for this test."""
+    return f"{pg_cluster.url}?schema=t_{uuid.uuid4().hex[:12]}"

@@ -33,11 +33,19 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
+def _store_location() -> str:
+    """Where the working store is: the shared database URL if configured, else the GeoPackage path."""
+    return settings.database_url() or str(settings.working_store_path())
+
+
 @st.cache_resource(show_spinner=False)
-def _store_at(path_text: str) -> Any:
+def _store_at(location: str) -> Any:
+    from pathlib import Path
+
     from gis.store import open_store
 
-    store = open_store(settings.working_store_path())
+    is_url = location.startswith(("postgresql://", "postgres://"))
+    store = open_store(location if is_url else Path(location))
     try:
         copied = layers.seed_store(store)
     except Exception as exc:  # bundled data incomplete: the store still serves what it holds
@@ -51,17 +59,28 @@ def _store_at(path_text: str) -> Any:
 def get_store() -> Any | None:
     """The working store (``gis.store.Store``), seeded on first use; None if it cannot be opened.
 
-    Keyed by the store path, so tests and deployments that point ``SSL_GIS_DATA_DIR`` elsewhere get their own.
+    Keyed by the store's location (database URL or file path), so tests and deployments that point
+    ``SSL_GIS_DATA_DIR`` or ``SSL_GIS_DATABASE_URL`` elsewhere get their own.
     """
     try:
-        return _store_at(str(settings.working_store_path()))
+        return _store_at(_store_location())
     except Exception:  # a broken or read-only data folder: run read-only on the bundled data
         log.exception("working store unavailable; using the bundled baseline")
         return None
 
 
 def store_stamp() -> str:
-    """A token that changes whenever the store file changes (cache key)."""
+    """A token that changes whenever the store changes (cache key).
+
+    For a GeoPackage: the file's and its WAL's modification stamps (no query). For a shared database: the
+    newest history row, since every write records one.
+    """
+    if settings.database_url():
+        store = get_store()
+        if store is None:
+            return "none"
+        newest = store.history(limit=1)
+        return "empty" if newest.empty else "|".join(map(str, newest.iloc[-1].tolist()))
     path = settings.working_store_path()
     try:
         st_ = path.stat()

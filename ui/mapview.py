@@ -9,7 +9,6 @@ remounting the map (no blank flash, the view is kept). Each page asks only for t
 from __future__ import annotations
 
 import html
-import os
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -20,7 +19,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from gis import render
+from gis import render, settings
 from gis.errors import InputError
 from ui import data
 from ui.i18n import deadline_label, lang, status_label, t
@@ -55,7 +54,7 @@ _POPUP_FIELDS = ("name_zh", "name_en", "status_label", "deadline", "area_mu", "l
 
 def tianditu_key() -> str:
     """The Tianditu key from the sidebar (session) or the ``SSL_GIS_TIANDITU_KEY`` environment variable."""
-    return str(st.session_state.get("tianditu_key") or os.environ.get("SSL_GIS_TIANDITU_KEY", "")).strip()
+    return str(st.session_state.get("tianditu_key") or settings.tianditu_key()).strip()
 
 
 def basemap_options() -> dict[str, str]:

@@ -165,6 +165,30 @@ def test_editor_changes_a_road_status_and_it_is_stored(store_path: Path, editor:
     assert any("通车仪式" in str(df.value.to_csv()) for df in at2.dataframe)
 
 
+def test_edits_land_in_a_shared_postgis_store_when_a_database_url_is_set(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gis import settings
+    from gis.store import open_store
+
+    monkeypatch.setenv("SSL_GIS_DATABASE_URL", pg_url)
+    monkeypatch.setenv("SSL_GIS_USERS_FILE", str(tmp_path / "users.json"))
+    monkeypatch.chdir(PROJECT)
+    users.add_user(tmp_path / "users.json", "planner", PASSWORD, rounds=4)
+    monkeypatch.setattr(users, "_LIMITER", users.AttemptLimiter())
+    at = _sign_in(_app().run())
+    at.switch_page("ui/page_roads.py").run()
+    fid = at.selectbox(key="roads_edit_feature").value
+    at.selectbox(key="roads_edit_status").set_value("completed")
+    at.text_input(key="roads_edit_note").input("共享库")
+    at.button(key="roads_edit_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    shared = open_store(pg_url)
+    assert shared.read_layer("road_links").set_index("id").loc[fid, "status"] == "completed"
+    assert shared.history("road_links", fid).iloc[-1]["note"] == "共享库"
+    assert not settings.working_store_path().exists()  # nothing went to a private GeoPackage
+
+
 def test_as_of_date_replays_history_and_disables_editing(store_path: Path, editor: str) -> None:
     at = _sign_in(_app().run())
     at.switch_page("ui/page_roads.py").run()
