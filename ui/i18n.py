@@ -55,6 +55,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "details_hint": ("点击地图上的要素查看详情。", "Click a feature on the map to see its details."),
     "plan_source": ("规划原文", "The plan says"),
     "illustrative": ("示意位置（非实际位置）", "Illustrative location (not the real place)"),
+    "f_location": ("位置", "Location"),
+    "illustrative_count": (
+        "图上 {total} 个要素中有 {n} 个为示意位置（规划未给出具体位置），不是测绘成果；点击要素可查看其位置来源与精度。",
+        "{n} of the {total} features on the map are at illustrative positions (the plan names no exact place), "
+        "not survey results; click a feature for its source and accuracy.",
+    ),
     "not_illustrative": ("实际位置", "Real location"),
     "no_layers": ("尚无图层数据。", "No layer data yet."),
     "features_shown": ("显示 {n} 个要素", "{n} features shown"),

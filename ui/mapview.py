@@ -49,7 +49,9 @@ STATUS_COLORS: dict[str, str] = {
 #: Layers whose features are coloured by status (tracked items); context layers keep their spec style.
 _BY_STATUS = {"road_links", "substations", "tod_stations", "facilities", "platforms"}
 
-_POPUP_FIELDS = ("name_zh", "name_en", "status_label", "deadline", "area_mu", "length_km", "plan_ref", "id")
+_POPUP_FIELDS = (
+    "name_zh", "name_en", "status_label", "deadline", "area_mu", "length_km", "plan_ref", "location_note", "id",
+)
 
 
 def tianditu_key() -> str:
@@ -69,7 +71,10 @@ def basemap_options() -> dict[str, str]:
 
 
 def _popup_labels() -> list[tuple[str, str]]:
-    labels = {"area_mu": t("area_mu"), "length_km": t("length_km"), "status_label": t("f_status")}
+    labels = {
+        "area_mu": t("area_mu"), "length_km": t("length_km"), "status_label": t("f_status"),
+        "location_note": t("f_location"),
+    }
     return [(f, labels.get(f) or t(f"f_{f}")) for f in _POPUP_FIELDS]
 
 
@@ -101,6 +106,8 @@ def _prepared(
         shown["status_label"] = [status_label(s, spec) for s in shown["status"].astype(str)]
     if "deadline" in shown.columns:
         shown["deadline"] = [deadline_label(d) for d in shown["deadline"].astype(str)]
+    if "illustrative" in shown.columns:  # said on screen, in every popup: never presented as surveyed
+        shown["location_note"] = [t("illustrative") if bool(v) else t("not_illustrative") for v in shown["illustrative"]]
     layer = _layer(name, shown, coloured=coloured, highlight=set(hl))
     return shown, render.layer_geojson(layer, gcj02=gcj02)
 
@@ -189,6 +196,12 @@ def legend(map_layers_: Sequence[render.MapLayer]) -> None:
                 f"background:{colour};margin-right:4px;vertical-align:middle'></span>{html.escape(status_label(status))}</span>"
             )
     st.markdown("<div class='ssl-legend'>" + " ".join(parts) + "</div>", unsafe_allow_html=True)
+    shown = sum(len(layer.gdf) for layer in map_layers_)
+    illustrative = sum(
+        int(layer.gdf["illustrative"].astype(bool).sum()) for layer in map_layers_ if "illustrative" in layer.gdf.columns
+    )
+    if illustrative:
+        st.caption(t("illustrative_count").format(n=illustrative, total=shown))
 
 
 def show_map(

@@ -271,3 +271,16 @@ def test_map_layers_escape_data(store_path: Path) -> None:
     text = str(gj)
     assert "<img" not in text and "<script>" not in text
     assert "&lt;img src=x onerror=alert(1)&gt;" in text
+
+
+def test_map_says_on_screen_which_features_are_illustrative(store_path: Path) -> None:
+    import layers
+
+    at = _app().run()
+    assert not at.exception
+    captions = "\n".join(c.value for c in at.caption)
+    assert "示意位置" in captions and "不是测绘成果" in captions
+    # the count on screen is the count in the data of the layers drawn by default
+    drawn = [n for n in layers.names() if n in at.session_state["map_layers"]] if "map_layers" in at.session_state else layers.names()
+    expected = sum(int(layers.load(n, store=store_path)["illustrative"].astype(bool).sum()) for n in drawn)
+    assert f"有 {expected} 个为示意位置" in captions
