@@ -112,7 +112,7 @@ def _opened(page) -> int:
     return int(value.split("/")[0].strip())
 
 
-def test_editor_changes_a_road_status_and_it_survives_a_reload(app, page) -> None:
+def test_editor_changes_a_road_status_signs_out_and_editing_is_refused(app, page) -> None:
     page.goto(app.url + "/roads")
     _sign_in(page)
     before = _opened(page)
@@ -133,8 +133,17 @@ def test_editor_changes_a_road_status_and_it_survives_a_reload(app, page) -> Non
     page.get_by_text("已保存").wait_for(timeout=30000)
     assert _opened(page) == before + 1
     shot(page, "03-roads-after-save")
+    # sign out: the change stays, and editing is refused
+    _wait_idle(page)
+    page.locator(".st-key-auth_signout button").click()
+    page.get_by_text("需要编辑权限").first.wait_for(timeout=30000)
+    assert page.locator(".st-key-roads_edit_save button").count() == 0
+    assert _opened(page) == before + 1
+    shot(page, "03-roads-signed-out")
     page.reload()
     assert _opened(page) == before + 1  # stored in the working store, not in the session
+    page.get_by_text("需要编辑权限").first.wait_for(timeout=30000)
+    assert page.locator(".st-key-roads_edit_save button").count() == 0
 
 
 def test_upload_shows_report_preview_and_markup_as_text(app, page, tmp_path: Path) -> None:
