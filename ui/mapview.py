@@ -21,6 +21,7 @@ from streamlit_folium import st_folium
 
 from gis import render, settings
 from gis.errors import InputError
+from layers.mapping import COLOURED_BY_STATUS, STATUS_COLORS, map_layer
 from ui import data
 from ui.i18n import deadline_label, lang, status_label, t
 from ui.map_assets import ASSET_BASE
@@ -36,18 +37,6 @@ __all__ = [
     "basemap_options",
 ]
 
-#: Colour of each status on the map (shared by every layer coloured by status).
-STATUS_COLORS: dict[str, str] = {
-    "planned": "#7f8c8d",
-    "site_selection": "#f39c12",
-    "site_selected": "#2980b9",
-    "under_construction": "#e67e22",
-    "completed": "#27ae60",
-    "delayed": "#c0392b",
-    "cancelled": "#34495e",
-}
-#: Layers whose features are coloured by status (tracked items); context layers keep their spec style.
-_BY_STATUS = {"road_links", "substations", "tod_stations", "facilities", "platforms"}
 
 _POPUP_FIELDS = (
     "name_zh", "name_en", "status_label", "deadline", "area_mu", "length_km", "plan_ref", "location_note", "id",
@@ -78,16 +67,6 @@ def _popup_labels() -> list[tuple[str, str]]:
     return [(f, labels.get(f) or t(f"f_{f}")) for f in _POPUP_FIELDS]
 
 
-def _style_fn(spec: Any):
-    if spec is None:
-        return None
-
-    def fn(row: dict) -> dict:
-        return spec.style_for(str(row.get("kind", "")), action=row.get("action") if "action" in row else None)
-
-    return fn
-
-
 @st.cache_data(show_spinner=False, max_entries=256)
 def _prepared(
     name: str, keep: tuple[str, ...] | None, as_of_iso: str | None, hl: tuple[str, ...], coloured: bool,
@@ -114,18 +93,17 @@ def _prepared(
 
 def _layer(name: str, shown: gpd.GeoDataFrame, *, coloured: bool, highlight: set[str]) -> render.MapLayer:
     spec = data.layer_spec(name)
-    title = (spec.title_zh if lang() == "zh" else spec.title_en) if spec is not None else name
-    return render.MapLayer(
-        name=name,
-        title=title,
-        gdf=shown,
-        style=dict(spec.style) if spec is not None else {"color": "#8e44ad"},
-        status_colors=STATUS_COLORS if coloured else {},
-        tooltip_field="name_zh" if lang() == "zh" or "name_en" not in shown.columns else "name_en",
-        popup_fields=_popup_labels(),
-        highlight_ids=frozenset(highlight),
-        feature_style=_style_fn(spec),
-    )
+    options: dict[str, Any] = {
+        "tooltip_field": "name_zh" if lang() == "zh" or "name_en" not in shown.columns else "name_en",
+        "highlight_ids": frozenset(highlight),
+    }
+    if spec is None:  # an uploaded layer the plan does not know
+        return render.MapLayer(
+            name=name, title=name, gdf=shown, style={"color": "#8e44ad"},
+            status_colors=STATUS_COLORS if coloured else {}, popup_fields=_popup_labels(), **options,
+        )
+    title = spec.title_zh if lang() == "zh" else spec.title_en
+    return map_layer(name, shown, title=title, popup_fields=_popup_labels(), coloured=coloured, **options)
 
 
 def map_layers(
@@ -161,7 +139,7 @@ def map_layers(
         The basemap the layers will be drawn on (GCJ-02 basemaps shift the data for display).
     """
     out = []
-    coloured = set(by_status) if by_status is not None else _BY_STATUS
+    coloured = set(by_status) if by_status is not None else COLOURED_BY_STATUS
     keep = tuple(sorted(statuses)) if statuses is not None else None
     stamp = data.store_stamp()
     gcj = basemap in render.GCJ02_BASEMAPS

@@ -1,0 +1,27 @@
+"""The plan's map styles, shared by the app and the notebooks."""
+
+from __future__ import annotations
+
+import layers
+from gis import render
+from layers.mapping import COLOURED_BY_STATUS, STATUS_COLORS, map_layer
+
+
+def test_every_status_of_every_spec_has_a_colour() -> None:
+    for name in layers.names():
+        assert set(layers.spec(name).statuses) <= set(STATUS_COLORS), name
+
+
+def test_tracked_layers_are_coloured_by_status_and_context_layers_keep_their_style() -> None:
+    roads = map_layer("road_links", layers.load_baseline("road_links"))
+    water = map_layer("water", layers.load_baseline("water"))
+    assert "road_links" in COLOURED_BY_STATUS and "water" not in COLOURED_BY_STATUS
+    assert roads.status_colors == STATUS_COLORS and water.status_colors == {}
+    spec = layers.spec("water")
+    assert water.title == f"{spec.title_zh} {spec.title_en}" and water.style == dict(spec.style)
+
+
+def test_map_layer_draws_through_gis_render() -> None:
+    gdf = layers.load_baseline("tod_stations")
+    gj = render.layer_geojson(map_layer("tod_stations", gdf), gcj02=False)
+    assert len(gj["features"]) == len(gdf) == 3
