@@ -146,6 +146,29 @@ def test_editor_changes_a_road_status_signs_out_and_editing_is_refused(app, page
     assert page.locator(".st-key-roads_edit_save button").count() == 0
 
 
+def _tooltips_of_last(page, frame, n_last: int, *, attempts: int = 6) -> list[str]:
+    """Hover the last ``n_last`` drawn paths and read their tooltips, retrying while the map redraws."""
+    tips: list[str] = []
+    for _ in range(attempts):
+        pts = frame.locator("path.leaflet-interactive")
+        count = pts.count()
+        tips = []
+        for i in range(1, n_last + 1):
+            target = pts.nth(count - i)
+            target.dispatch_event("mouseover")
+            tip = frame.locator(".leaflet-tooltip").last
+            try:
+                tip.wait_for(timeout=5000)
+                tips.append(tip.inner_text())
+            except Exception:  # the iframe was redrawn under the hover: try again
+                pass
+            target.dispatch_event("mouseout")
+        if len(tips) == n_last:
+            return tips
+        page.wait_for_timeout(1000)
+    return tips
+
+
 def test_upload_shows_report_preview_and_markup_as_text(app, page, tmp_path: Path) -> None:
     gj = {
         "type": "FeatureCollection",
@@ -173,15 +196,11 @@ def test_upload_shows_report_preview_and_markup_as_text(app, page, tmp_path: Pat
             break
         page.wait_for_timeout(200)
     assert pts.count() >= expected, f"the preview drew {pts.count()} of {expected} features"
-    tips = []
-    for i in (1, 2):  # the two uploaded features are drawn last
-        pts.nth(pts.count() - i).dispatch_event("mouseover")
-        tip = frame.locator(".leaflet-tooltip").last
-        tip.wait_for(timeout=30000)
-        tips.append(tip.inner_text())
+    tips = _tooltips_of_last(page, frame, 2)
     shot(page, "04-data-upload")
     assert page.dialogs == []  # no alert() ran
     assert frame.locator("img[src='x']").count() == 0 and page.locator("img[src='x']").count() == 0
+    assert len(tips) == 2, tips
     joined = "\n".join(tips)
     assert EVIL_IMG in joined or EVIL_SCRIPT in joined, tips  # the markup is shown as text
 
