@@ -21,7 +21,6 @@ non-loopback request blocked, and measures:
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
 import sys
 import tempfile
@@ -31,6 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _machine import machine  # noqa: E402
 
 from tests.browser.conftest import CHROME_ARGS, CHROMIUM, start_app, stop_app  # noqa: E402
 
@@ -119,15 +120,8 @@ def main() -> None:
             results.append(r)
         browser.close()
     med = {k: statistics.median(r[k] for r in results) for k in results[0]}
-    cpu = platform.processor() or platform.machine()
-    try:
-        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        model = cpu
-    import os
-
     print()
-    print(f"machine: {model}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} ; date {date.today()}")
+    print(f"machine: {machine()}; date {date.today()}")
     print(f"features drawn: {expected_all}; runs: {len(results)} (medians)")
     print("| measure | median | aim |")
     print("| --- | --- | --- |")

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -42,6 +41,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _machine import machine  # noqa: E402
 
 LAKE_E, LAKE_N = 489_700.0, 2_536_800.0
 HALF_EXTENT_M = 10_000.0  # parcels fill a 20 km × 20 km square centred on the lake
@@ -217,25 +219,6 @@ def worker(method: str, n: int, repeat: int, out: str, duckdb_python: str | None
         "area_sum_m2": float(area.sum()),
         "covered_sum_m2": float(covered.sum()),
     }
-
-
-def machine() -> str:
-    def sh(cmd: list[str]) -> str:
-        try:
-            return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip()
-        except OSError:
-            return "?"
-
-    model = next((ln.split(":", 1)[1].strip() for ln in sh(["lscpu"]).splitlines() if ln.startswith("Model name")), "?")
-    mem = next((ln for ln in sh(["free", "-g"]).splitlines() if ln.startswith("Mem:")), "?")
-    import geopandas
-    import shapely
-
-    return (
-        f"{model}, nproc={sh(['nproc'])}, memory (free -g) `{mem.split()[1] if mem != '?' else '?'} GiB total`; "
-        f"Python {platform.python_version()}, shapely {shapely.__version__} (GEOS {shapely.geos_version_string}), "
-        f"geopandas {geopandas.__version__}, numpy {np.__version__}; {platform.platform()}"
-    )
 
 
 def main() -> None:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -42,9 +41,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _machine import machine  # noqa: E402
 from bench_coverage import RADIUS_M, STATIONS, make_parcels, make_stations  # noqa: E402
 
 METHODS = ("single", "dask", "dask-totals")
+#: Versions reported in the machine line.
+DASK_PACKAGES = ("shapely", "geopandas", "dask", "distributed", "dask_geopandas")
 
 
 class PeakRSS:
@@ -163,29 +165,6 @@ def worker(method: str, folder: Path, repeat: int, workers: int, out: str) -> di
             "maxrss_self_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **extra}
 
 
-def machine() -> str:
-    def sh(cmd: list[str]) -> str:
-        try:
-            return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip()
-        except OSError:
-            return "?"
-
-    model = next((ln.split(":", 1)[1].strip() for ln in sh(["lscpu"]).splitlines() if ln.startswith("Model name")), "?")
-    mem = next((ln.split()[1] for ln in sh(["free", "-m"]).splitlines() if ln.startswith("Mem:")), "?")
-    import dask
-    import dask_geopandas
-    import distributed
-    import geopandas
-    import shapely
-
-    return (
-        f"{model}, nproc={sh(['nproc'])}, memory {mem} MiB; Python {platform.python_version()}, "
-        f"shapely {shapely.__version__} (GEOS {shapely.geos_version_string}), geopandas {geopandas.__version__}, "
-        f"dask {dask.__version__}, distributed {distributed.__version__}, dask-geopandas {dask_geopandas.__version__}; "
-        f"{platform.platform()}"
-    )
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
@@ -244,7 +223,7 @@ def write_results(path: Path, rows: list[dict], args: argparse.Namespace, load: 
     lines = [
         "## Single machine vs dask (gis.dask_metrics) — run of " + datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "",
-        f"Machine: {machine()}. Load average when the run started: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+        f"Machine: {machine(DASK_PACKAGES)}. Load average when the run started: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
         "(the machine is shared with other engineers' jobs; treat times as ± 20 %).",
         "",
         f"Query: coverage of N synthetic parcels (`bench_coverage.make_parcels`) by {STATIONS} stations within {RADIUS_M:.0f} m, "
