@@ -87,7 +87,10 @@ PostGIS backend
 ``open_store("postgresql://user:password@host:5432/gis?schema=ssl_gis")`` — or ``open_store()`` with the
 environment variable ``SSL_GIS_DATABASE_URL`` set to such a URL — returns a :class:`PostgisStore` with the
 same methods and behaviour (an explicit file path still means a GeoPackage). ``schema`` (default
-``ssl_gis``) is our own URL parameter; the rest is passed to libpq (``sslmode``, ``options``…).
+``ssl_gis``) is our own URL parameter; the rest is passed to libpq (``sslmode``, ``options``…). Both
+classes derive from :class:`StoreBase`, which holds the public methods, their checks and the edit rules
+once; each backend implements protected hooks (``_connect``, ``_read_layer``, ``_write_frame``,
+``_update_feature``…).
 
 **Layout.** One schema holds the store: a table per layer (``fid``, the attributes, ``version``,
 ``geom geometry(<type>, 4326)`` with a GiST index, a unique index on the id field) and ``ssl_store_history``,
@@ -126,7 +129,8 @@ database-level backup, ``pg_dump --schema=ssl_gis`` also works; the GeoPackage f
 
 from __future__ import annotations
 
+from gis.store._base import StoreBase
 from gis.store._postgis import PostgisStore
 from gis.store._store import Store, open_store
 
-__all__ = ["PostgisStore", "Store", "open_store"]
+__all__ = ["PostgisStore", "Store", "StoreBase", "open_store"]

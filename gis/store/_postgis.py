@@ -9,15 +9,15 @@ import sqlite3
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gis.errors import ConflictError, InputError
+from gis.errors import InputError
 from gis.store import _backup, _gpkg, _layers, _pg, _pg_backup, _read, _replay
+from gis.store._base import StoreBase
 from gis.store._gpkg import FID_COLUMN, GEOMETRY_COLUMN, HISTORY_TABLE, LAYERS_TABLE, META_TABLE, STORE_FORMAT, VERSION_COLUMN
 from gis.store._pg import Table, ident
-from gis.store._values import MAX_CHANGES, check_feature_id, check_note, check_user, encode, iso_utc, short, to_sql
+from gis.store._values import encode, iso_utc
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -27,11 +27,10 @@ __all__ = ["PostgisStore"]
 
 log = logging.getLogger("gis.store")
 
-_AUTO_FIELDS = ("updated_at", "updated_by")
 _HISTORY_COLUMNS = ["at", "user", "layer", "feature_id", "field", "old", "new", "note", "version"]
 
 
-class PostgisStore:
+class PostgisStore(StoreBase):
     """The working store in a PostgreSQL + PostGIS database: same behaviour as the GeoPackage :class:`~gis.store.Store`.
 
     Use :func:`gis.store.open_store` with a ``postgresql://`` URL (or ``SSL_GIS_DATABASE_URL``). The store
@@ -153,57 +152,9 @@ class PostgisStore:
     def _kinds(self, conn: Any, layer: str) -> dict[str, str]:
         return {name: _pg.gpkg_kind(fmt) for name, fmt in _pg.columns(conn, self.schema, layer).items()}
 
-    # --- reading --------------------------------------------------------------------------------------------
+    # --- hooks of StoreBase --------------------------------------------------------------------------------
 
-    def layer_names(self) -> list[str]:
-        """Names of the layers in the store, sorted.
-
-        Returns
-        -------
-        list of str
-        """
-        with self._connect() as conn:
-            return self._layer_names(conn)
-
-    def has_layer(self, name: str) -> bool:
-        """Whether the store holds layer ``name``.
-
-        Returns
-        -------
-        bool
-        """
-        return name in self.layer_names()
-
-    def id_field(self, name: str) -> str:
-        """The id field layer ``name`` was written with (``id`` unless told otherwise).
-
-        Raises
-        ------
-        gis.errors.InputError
-            If there is no such layer.
-        """
-        with self._connect() as conn:
-            return self._id_field(conn, name)
-
-    def read_layer(self, name: str) -> gpd.GeoDataFrame:
-        """Read a whole layer.
-
-        Parameters
-        ----------
-        name : str
-            Layer name.
-
-        Returns
-        -------
-        geopandas.GeoDataFrame
-            EPSG:4326; the columns as written plus ``version`` (int64), geometry in ``geometry``; the same
-            dtypes as the GeoPackage store gives.
-
-        Raises
-        ------
-        gis.errors.InputError
-            If there is no such layer.
-        """
+    def _read_layer(self, name: str) -> gpd.GeoDataFrame:
         from psycopg import sql
 
         with self._connect() as conn, conn.transaction():
@@ -215,27 +166,10 @@ class PostgisStore:
             table = _pg.read_table(conn, self.schema, name)
         return _table_frame(table)
 
-    def history(self, layer: str | None = None, feature_id: str | None = None, *, limit: int | None = None) -> pd.DataFrame:
-        """The change history, oldest first (newest last); the same rows and columns as the GeoPackage store.
-
-        Parameters
-        ----------
-        layer, feature_id : str, optional
-            Keep only rows of this layer / feature.
-        limit : int, optional
-            Keep only the newest ``limit`` rows.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Columns ``at`` (ISO 8601 UTC text), ``user``, ``layer``, ``feature_id``, ``field``, ``old``, ``new``,
-            ``note``, ``version`` (see :meth:`gis.store.Store.history`).
-        """
+    def _history(self, layer: str | None, feature_id: str | None, limit: int | None) -> pd.DataFrame:
         import pandas as pd
         from psycopg import sql
 
-        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
-            raise InputError("limit 须为非负整数", "limit must be a non-negative integer")
         where, params = [], []
         if layer is not None:
             where.append(sql.SQL("layer = %s"))
@@ -263,87 +197,20 @@ class PostgisStore:
         )
         return frame.astype({"version": "int64"})
 
-    def as_of(self, layer: str, when: datetime | date) -> gpd.GeoDataFrame:
-        """The layer as it was at ``when``, replayed backwards from the current values through the history.
-
-        Parameters
-        ----------
-        layer : str
-            Layer name.
-        when : datetime.datetime or datetime.date
-            A date means the end of that day (UTC); a naive datetime is taken as UTC.
-
-        Returns
-        -------
-        geopandas.GeoDataFrame
-            EPSG:4326, as :meth:`gis.store.Store.as_of`.
-        """
+    def _undo_rows(self, conn: Any, layer: str, after_iso: str) -> list[tuple[str, str, str | None, int]]:
         from psycopg import sql
 
-        after = iso_utc(when, end_of_day=not isinstance(when, datetime))
-        id_field = self.id_field(layer)
-        current = self.read_layer(layer)
-        with self._connect() as conn:
-            rows = conn.execute(
-                sql.SQL(
-                    "SELECT feature_id, field, old, version FROM {} WHERE layer = %s AND at > %s AND field NOT IN (%s, %s) "
-                    "ORDER BY at DESC, seq DESC"
-                ).format(ident(self.schema, HISTORY_TABLE)),
-                (layer, after, _layers.SEEDED, _layers.RESTORED),
-            ).fetchall()
-        return _replay.replay(current, [tuple(r) for r in rows], id_field)
+        return conn.execute(
+            sql.SQL(
+                "SELECT feature_id, field, old, version FROM {} WHERE layer = %s AND at > %s AND field NOT IN (%s, %s) "
+                "ORDER BY at DESC, seq DESC"
+            ).format(ident(self.schema, HISTORY_TABLE)),
+            (layer, after_iso, _layers.SEEDED, _layers.RESTORED),
+        ).fetchall()
 
     # --- whole-layer writes ----------------------------------------------------------------------------------
 
-    def write_layer(self, name: str, gdf: gpd.GeoDataFrame, *, user: str, note: str = "", id_field: str = "id") -> None:
-        """Create or replace a whole layer in one transaction (see :meth:`gis.store.Store.write_layer`).
-
-        Parameters
-        ----------
-        name : str
-            Layer name (a letter, then letters, digits or ``_``; at most 63 characters and 63 bytes of UTF-8).
-        gdf : geopandas.GeoDataFrame
-            The features, in any CRS (stored in EPSG:4326). A ``version`` column is ignored.
-        user : str
-            Who writes.
-        note : str
-            Why.
-        id_field : str
-            The column holding each feature's stable id.
-
-        Raises
-        ------
-        gis.errors.InputError
-            As the GeoPackage store, and for names longer than 63 bytes.
-        """
-        self._write(name, gdf, user=user, note=note, id_field=id_field, kind=_layers.CREATED, only_if_absent=False)
-
-    def seed(self, layers: Mapping[str, gpd.GeoDataFrame], *, user: str = "system") -> list[str]:
-        """Copy the layers that are not yet in the store (first run); each layer in its own transaction.
-
-        Parameters
-        ----------
-        layers : mapping of str to geopandas.GeoDataFrame
-            Layer name → features (id field ``id``), in any CRS.
-        user : str
-            Recorded in the history.
-
-        Returns
-        -------
-        list of str
-            Names copied now.
-        """
-        present = set(self.layer_names())
-        copied = []
-        for name, gdf in layers.items():
-            if name not in present and self._write(name, gdf, user=user, note="", id_field="id", kind=_layers.SEEDED, only_if_absent=True):
-                copied.append(name)
-        return copied
-
-    def _write(self, name: str, gdf: Any, *, user: str, note: str, id_field: str, kind: str, only_if_absent: bool) -> bool:
-        user = check_user(user)
-        note = check_note(note)
-        frame = _layers.prepare_frame(name, gdf, id_field)
+    def _write_frame(self, name: str, frame: Any, *, user: str, note: str, id_field: str, kind: str, only_if_absent: bool) -> bool:
         _pg.check_pg_name(name, what="layer")
         for col in frame.columns:
             _pg.check_pg_name(str(col), what="field")
@@ -419,63 +286,11 @@ class PostgisStore:
 
     # --- attribute edits -------------------------------------------------------------------------------------
 
-    def update_feature(
-        self,
-        layer: str,
-        feature_id: str,
-        changes: Mapping[str, object],
-        *,
-        expected_version: int,
-        user: str,
-        note: str = "",
-        when: datetime | None = None,
+    def _update_feature(
+        self, layer: str, fid: str, changes: Mapping[str, object], *, expected_version: int, user: str, note: str, at: str
     ) -> int:
-        """Change attributes of one feature in one transaction, refusing an edit of an old version.
-
-        Same contract as :meth:`gis.store.Store.update_feature`: the row is locked (``SELECT … FOR UPDATE``)
-        and its version compared inside the transaction.
-
-        Parameters
-        ----------
-        layer : str
-            Layer name.
-        feature_id : str
-            The feature's id.
-        changes : mapping of str to object
-            Field → new value.
-        expected_version : int
-            The version the user saw and edited.
-        user : str
-            Who edits.
-        note : str
-            Why.
-        when : datetime.datetime, optional
-            When the change took effect (default now; naive means UTC).
-
-        Returns
-        -------
-        int
-            The feature's new version (unchanged if no value actually changed).
-
-        Raises
-        ------
-        gis.errors.ConflictError
-            ``expected_version`` is not the stored version.
-        gis.errors.InputError
-            Unknown layer, feature or field; a value that does not fit its field.
-        """
         from psycopg import sql
 
-        user = check_user(user)
-        note = check_note(note)
-        fid = check_feature_id(feature_id)
-        if isinstance(expected_version, bool) or not isinstance(expected_version, int) or expected_version < 1:
-            raise InputError("expected_version 须为正整数", "expected_version must be a positive integer")
-        if not isinstance(changes, Mapping) or not changes:
-            raise InputError("没有要修改的字段", "no fields to change")
-        if len(changes) > MAX_CHANGES:
-            raise InputError(f"一次最多修改 {MAX_CHANGES} 个字段", f"at most {MAX_CHANGES} fields per edit")
-        at = iso_utc(when)
         history_table = ident(self.schema, HISTORY_TABLE)
         with self._connect() as conn, conn.transaction():
             _pg.lock_store(conn, self.schema)
@@ -485,16 +300,8 @@ class PostgisStore:
             conn.execute(sql.SQL("LOCK TABLE {} IN ROW EXCLUSIVE MODE").format(table))
             id_field = self._id_field(conn, layer)
             columns = self._kinds(conn, layer)
-            fixed = {FID_COLUMN, GEOMETRY_COLUMN, VERSION_COLUMN, id_field}
-            wanted: dict[str, Any] = {}
-            for field, value in changes.items():
-                if not isinstance(field, str) or field not in columns or field in fixed:
-                    editable = short(", ".join(c for c in columns if c not in fixed), 300)
-                    raise InputError(
-                        f"图层 {layer} 没有可修改的字段 {short(field, 60)}（可修改：{editable}）",
-                        f"layer {layer} has no editable field {short(field, 60)!r} (editable: {editable})",
-                    )
-                wanted[field] = to_sql(field, value, columns[field])
+            fixed = self._fixed(id_field)
+            wanted = self._wanted(layer, changes, columns, fixed)
             names = [c for c in columns if c not in (FID_COLUMN, GEOMETRY_COLUMN)]
             row = conn.execute(
                 sql.SQL("SELECT {} FROM {} WHERE {} = %s FOR UPDATE").format(
@@ -503,30 +310,22 @@ class PostgisStore:
                 (fid,),
             ).fetchone()
             if row is None:
-                raise InputError(f"图层 {layer} 中没有要素 {short(fid, 60)}", f"layer {layer} has no feature {short(fid, 60)!r}")
+                raise self._no_such_feature(layer, fid)
             current = {c: _pg.to_gpkg_form(v) for c, v in zip(names, row)}
             version = current[VERSION_COLUMN]
             if version != expected_version:
-                raise self._conflict(conn, layer, fid, current, expected_version, list(wanted))
+                query = sql.SQL(
+                    'SELECT at, "user", field, new, version FROM {} WHERE layer = %s AND feature_id = %s ORDER BY seq DESC LIMIT 200'
+                ).format(history_table)
+                raise self._conflict_error(fid, current, expected_version, list(wanted), conn.execute(query, (layer, fid)).fetchall())
             (latest,) = conn.execute(
                 sql.SQL("SELECT max(at) FROM {} WHERE layer = %s AND feature_id = %s AND field NOT IN (%s, %s)").format(history_table),
                 (layer, fid, _layers.SEEDED, _layers.RESTORED),
             ).fetchone()
-            if latest is not None and at < latest:
-                raise InputError(
-                    f"修改时间 {at} 早于要素 {short(fid, 60)} 的上一次修改（{latest}）",
-                    f"the edit's time {at} is earlier than the previous change of feature {short(fid, 60)!r} ({latest})",
-                )
-            diffs = {f: v for f, v in wanted.items() if current.get(f) != v}
+            self._check_not_before(at, latest, fid)
+            diffs = self._diffs(wanted, current, columns, fixed, at=at, user=user)
             if not diffs:
                 return version
-            for auto, value in zip(_AUTO_FIELDS, (at, user)):
-                if auto in columns and auto not in wanted and auto not in fixed:
-                    if columns[auto] == "DATE":
-                        value = value[:10]
-                    auto_value = to_sql(auto, value, columns[auto])
-                    if current.get(auto) != auto_value:
-                        diffs[auto] = auto_value
             new_version = version + 1
             assignments = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(f)) for f in diffs)
             conn.execute(
@@ -539,55 +338,11 @@ class PostgisStore:
             _pg.copy_history(conn, self.schema, rows)
         return new_version
 
-    def _conflict(self, conn: Any, layer: str, fid: str, current: dict[str, Any], expected: int, fields: list[str]) -> ConflictError:
-        from psycopg import sql
-
-        version = current[VERSION_COLUMN]
-        query = sql.SQL(
-            'SELECT at, "user", field, new, version FROM {} WHERE layer = %s AND feature_id = %s ORDER BY seq DESC LIMIT 200'
-        ).format(ident(self.schema, HISTORY_TABLE))
-        rows = conn.execute(query, (layer, fid)).fetchall()
-        last_at, last_user = (rows[0][0], rows[0][1]) if rows else ("?", "?")
-        newer = [r for r in rows if r[4] > expected and not r[2].startswith("(")]
-        changed = list(dict.fromkeys(r[2] for r in newer))
-        shown = [f for f in fields if f in current] + [f for f in changed if f not in fields and f not in _AUTO_FIELDS]
-        pairs = "; ".join(f"{f} = {short(current.get(f), 60)}" for f in shown[:8])
-        if len(shown) > 8:
-            pairs += "; …"
-        err = ConflictError(
-            f"要素 {short(fid, 60)} 已被 {short(last_user, 40)} 于 {last_at} 修改为第 {version} 版（您编辑的是第 {expected} 版）。"
-            f"现值：{pairs}。请刷新后重新编辑。",
-            f"feature {short(fid, 60)} was changed by {short(last_user, 40)} at {last_at} to version {version} "
-            f"(you edited version {expected}). Now: {pairs}. Reload and edit again.",
-        )
-        err.current = dict(current)  # type: ignore[attr-defined]
-        err.version = version  # type: ignore[attr-defined]
-        err.changed_by = last_user  # type: ignore[attr-defined]
-        err.changed_at = last_at  # type: ignore[attr-defined]
-        return err
-
     # --- backup and restore ----------------------------------------------------------------------------------
 
-    def backup(self, dest: Path) -> Path:
-        """Write a consistent copy of the whole store to ``dest`` as a GeoPackage store file.
-
-        The copy is read in one ``REPEATABLE READ`` snapshot while others keep writing. It is the same kind
-        of file :meth:`gis.store.Store.backup` writes: QGIS opens it, ``open_store(dest)`` opens it as a
-        working store, and :meth:`restore` of either backend takes it.
-
-        Parameters
-        ----------
-        dest : pathlib.Path
-            Target file (its folder is created), conventionally ``*.gpkg``.
-
-        Returns
-        -------
-        pathlib.Path
-            ``dest``.
-        """
+    def _backup(self, dest: Path) -> Path:
         from psycopg import sql
 
-        dest = Path(dest)
         with self._connect() as conn, conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             layers_table = ident(self.schema, LAYERS_TABLE)
@@ -605,28 +360,9 @@ class PostgisStore:
         log.info("store %s backed up to %s", self.location, dest)
         return written
 
-    def restore(self, src: Path, *, user: str) -> None:
-        """Replace the store with a backup (a GeoPackage store file) in one transaction.
-
-        The schema being replaced is renamed to :attr:`previous_schema` (an older one there is dropped), so
-        nothing is lost; edits by other sessions wait for the restore and then apply to the restored store.
-
-        Parameters
-        ----------
-        src : pathlib.Path
-            A file written by :meth:`backup` of either backend.
-        user : str
-            Who restores (a ``(restored)`` history row records it).
-
-        Raises
-        ------
-        gis.errors.InputError
-            If ``src`` is missing, not a GeoPackage, damaged, or not a store (nothing is changed then).
-        """
+    def _restore(self, src: Path, *, user: str) -> None:
         from psycopg import sql
 
-        user = check_user(user)
-        src = Path(src)
         if not src.is_file():
             raise InputError(f"找不到备份文件 {src.name[:80]}", f"backup file {src.name[:80]} not found")
         _backup.check_store_file(src)

@@ -9,15 +9,15 @@ import time
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gis import settings
-from gis.errors import ConflictError, InputError
+from gis.errors import InputError
 from gis.store import _backup, _gpkg, _layers, _pg, _read, _replay
+from gis.store._base import StoreBase
 from gis.store._gpkg import FID_COLUMN, GEOMETRY_COLUMN, HISTORY_TABLE, LAYERS_TABLE, META_TABLE, STORE_FORMAT, VERSION_COLUMN, quote
-from gis.store._values import MAX_CHANGES, check_feature_id, check_note, check_user, encode, iso_utc, short, to_sql
+from gis.store._values import encode, iso_utc
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -33,11 +33,9 @@ log = logging.getLogger("gis.store")
 DATABASE_URL_ENV = "SSL_GIS_DATABASE_URL"
 #: Staging files older than this (seconds) are left-overs of a killed write and are deleted on open.
 _STALE_STAGING_S = 3600
-#: Fields the store fills on every edit when the layer has them (DESIGN.md: every feature has them).
-_AUTO_FIELDS = ("updated_at", "updated_by")
 
 
-class Store:
+class Store(StoreBase):
     """The working store: a GeoPackage holding the plan layers, their versions and their history.
 
     Use :func:`open_store` to get one. A Store holds no open connection: every call opens its own, so
@@ -69,168 +67,27 @@ class Store:
         finally:
             conn.close()
 
-    # --- reading -----------------------------------------------------------------------------------------
+    # --- hooks of StoreBase ------------------------------------------------------------------------------
 
-    def layer_names(self) -> list[str]:
-        """Names of the layers in the store, sorted.
+    def _layer_names(self, conn: sqlite3.Connection) -> list[str]:
+        return _gpkg.feature_layers(conn)
 
-        Returns
-        -------
-        list of str
-        """
-        with self._connect() as conn:
-            return _gpkg.feature_layers(conn)
+    def _id_field(self, conn: sqlite3.Connection, name: object) -> str:
+        return _gpkg.id_field_of(conn, name)
 
-    def has_layer(self, name: str) -> bool:
-        """Whether the store holds layer ``name``.
-
-        Returns
-        -------
-        bool
-        """
-        return name in self.layer_names()
-
-    def id_field(self, name: str) -> str:
-        """The id field layer ``name`` was written with (``id`` unless told otherwise).
-
-        Raises
-        ------
-        gis.errors.InputError
-            If there is no such layer.
-        """
-        with self._connect() as conn:
-            return _gpkg.id_field_of(conn, name)
-
-    def read_layer(self, name: str) -> gpd.GeoDataFrame:
-        """Read a whole layer.
-
-        Parameters
-        ----------
-        name : str
-            Layer name.
-
-        Returns
-        -------
-        geopandas.GeoDataFrame
-            EPSG:4326; the columns as written plus ``version`` (int64), geometry in ``geometry``.
-
-        Raises
-        ------
-        gis.errors.InputError
-            If there is no such layer.
-        """
+    def _read_layer(self, name: str) -> gpd.GeoDataFrame:
         with self._connect() as conn, _gpkg.read_transaction(conn):
             _gpkg.id_field_of(conn, name)
             return _read.read_frame(conn, name)
 
-    def history(self, layer: str | None = None, feature_id: str | None = None, *, limit: int | None = None) -> pd.DataFrame:
-        """The change history, oldest first (newest last).
-
-        Parameters
-        ----------
-        layer, feature_id : str, optional
-            Keep only rows of this layer / feature.
-        limit : int, optional
-            Keep only the newest ``limit`` rows.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Columns ``at`` (ISO 8601 UTC text), ``user``, ``layer``, ``feature_id``, ``field``, ``old``,
-            ``new``, ``note``, ``version`` (the feature's version after the change). Attribute edits have
-            one row per field with the old and new value. Whole-feature events have ``field``
-            ``(seeded)`` (first-run copy of the bundled data), ``(created)``, ``(replaced)`` or
-            ``(deleted)`` (``old`` is then a dict of the earlier attributes, version and, if it changed,
-            geometry as WKB hex); a restore adds one ``(restored)`` row.
-        """
-        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
-            raise InputError("limit 须为非负整数", "limit must be a non-negative integer")
+    def _history(self, layer: str | None, feature_id: str | None, limit: int | None) -> pd.DataFrame:
         with self._connect() as conn:
             return _replay.history_frame(conn, layer, feature_id, limit)
 
-    def as_of(self, layer: str, when: datetime | date) -> gpd.GeoDataFrame:
-        """The layer as it was at ``when``, replayed backwards from the current values through the history.
+    def _undo_rows(self, conn: sqlite3.Connection, layer: str, after_iso: str) -> list[tuple[str, str, str | None, int]]:
+        return _replay.undo_rows(conn, layer, after_iso)
 
-        Parameters
-        ----------
-        layer : str
-            Layer name.
-        when : datetime.datetime or datetime.date
-            A date means the end of that day (UTC); a naive datetime is taken as UTC. Pass an aware
-            datetime (e.g. ``+08:00``) for another time zone.
-
-        Returns
-        -------
-        geopandas.GeoDataFrame
-            EPSG:4326, the current layer's columns (plus ``version``) with the values they had at ``when``.
-            Features imported after ``when`` are left out, features deleted after it come back. The
-            first-run copy of the bundled data counts as always there (it is the plan as published).
-        """
-        after = iso_utc(when, end_of_day=not isinstance(when, datetime))
-        id_field = self.id_field(layer)
-        # The frame is read before the history: an edit committed in between is then undone too, and
-        # every undo sets an absolute earlier value, so the result is still right.
-        current = self.read_layer(layer)
-        with self._connect() as conn:
-            rows = _replay.undo_rows(conn, layer, after)
-        return _replay.replay(current, rows, id_field)
-
-    # --- whole-layer writes ----------------------------------------------------------------------------
-
-    def write_layer(self, name: str, gdf: gpd.GeoDataFrame, *, user: str, note: str = "", id_field: str = "id") -> None:
-        """Create or replace a whole layer in one transaction.
-
-        Parameters
-        ----------
-        name : str
-            Layer name (a letter, then letters, digits or ``_``; at most 63 characters).
-        gdf : geopandas.GeoDataFrame
-            The features, in any CRS (stored in EPSG:4326). A ``version`` column is ignored.
-        user : str
-            Who writes (recorded in the history as given).
-        note : str
-            Why (recorded in the history).
-        id_field : str
-            The column holding each feature's stable id (unique, not empty).
-
-        Notes
-        -----
-        New features get version 1; a feature whose id was already in the layer gets its old version + 1.
-        The history gains one row per feature (``(created)``, ``(replaced)`` or ``(deleted)``).
-
-        Raises
-        ------
-        gis.errors.InputError
-            Bad name, no CRS, missing/repeated ids, reserved or repeated field names, too many features.
-        """
-        self._write(name, gdf, user=user, note=note, id_field=id_field, kind=_layers.CREATED, only_if_absent=False)
-
-    def seed(self, layers: Mapping[str, gpd.GeoDataFrame], *, user: str = "system") -> list[str]:
-        """Copy the layers that are not yet in the store (first run); each layer in its own transaction.
-
-        Parameters
-        ----------
-        layers : mapping of str to geopandas.GeoDataFrame
-            Layer name → features (id field ``id``), in any CRS.
-        user : str
-            Recorded in the history.
-
-        Returns
-        -------
-        list of str
-            Names copied now (layers already present, even if written meanwhile by another process, are skipped).
-        """
-        present = set(self.layer_names())
-        copied = []
-        for name, gdf in layers.items():
-            if name not in present and self._write(name, gdf, user=user, note="", id_field="id", kind=_layers.SEEDED, only_if_absent=True):
-                copied.append(name)
-        return copied
-
-    def _write(self, name: str, gdf: Any, *, user: str, note: str, id_field: str, kind: str, only_if_absent: bool) -> bool:
-        user = check_user(user)
-        note = check_note(note)
-        frame = _layers.prepare_frame(name, gdf, id_field)
+    def _write_frame(self, name: str, frame: Any, *, user: str, note: str, id_field: str, kind: str, only_if_absent: bool) -> bool:
         staging = _layers.write_staging(frame, name, self.path.parent)
         try:
             with self._connect() as conn:
@@ -240,107 +97,35 @@ class Store:
         finally:
             _layers.remove_staging(staging)
 
-    # --- attribute edits ---------------------------------------------------------------------------------
-
-    def update_feature(
-        self,
-        layer: str,
-        feature_id: str,
-        changes: Mapping[str, object],
-        *,
-        expected_version: int,
-        user: str,
-        note: str = "",
-        when: datetime | None = None,
+    def _update_feature(
+        self, layer: str, fid: str, changes: Mapping[str, object], *, expected_version: int, user: str, note: str, at: str
     ) -> int:
-        """Change attributes of one feature in one transaction, refusing an edit of an old version.
-
-        Parameters
-        ----------
-        layer : str
-            Layer name.
-        feature_id : str
-            The feature's id (value of the layer's id field).
-        changes : mapping of str to object
-            Field → new value (text, number, bool, date/datetime or None, matching the field's type).
-            Geometry, ``fid``, ``version`` and the id cannot be changed here (geometry edits are whole-layer
-            writes). ``updated_at``/``updated_by``, when the layer has them, are set from ``when``/``user``
-            unless given.
-        expected_version : int
-            The version the user saw and edited.
-        user : str
-            Who edits (the signed-in user), recorded as given.
-        note : str
-            Why; recorded on every history row of this edit.
-        when : datetime.datetime, optional
-            When the change took effect (default now; naive means UTC). It may be earlier than now, but not
-            earlier than the feature's previous change.
-
-        Returns
-        -------
-        int
-            The feature's new version (unchanged if no value actually changed).
-
-        Raises
-        ------
-        gis.errors.ConflictError
-            ``expected_version`` is not the stored version. The message names who changed the feature,
-            when, and the newer values; the attribute ``current`` holds the stored attributes (with
-            ``version``).
-        gis.errors.InputError
-            Unknown layer, feature or field; a value that does not fit its field.
-        """
-        user = check_user(user)
-        note = check_note(note)
-        fid = check_feature_id(feature_id)
-        if isinstance(expected_version, bool) or not isinstance(expected_version, int) or expected_version < 1:
-            raise InputError("expected_version 须为正整数", "expected_version must be a positive integer")
-        if not isinstance(changes, Mapping) or not changes:
-            raise InputError("没有要修改的字段", "no fields to change")
-        if len(changes) > MAX_CHANGES:
-            raise InputError(f"一次最多修改 {MAX_CHANGES} 个字段", f"at most {MAX_CHANGES} fields per edit")
-        at = iso_utc(when)
         with self._connect() as conn, _gpkg.write_transaction(conn):
             id_field = _gpkg.id_field_of(conn, layer)
             columns = _gpkg.columns_of(conn, layer)
-            fixed = {FID_COLUMN, GEOMETRY_COLUMN, VERSION_COLUMN, id_field}
-            wanted: dict[str, Any] = {}
-            for field, value in changes.items():
-                if not isinstance(field, str) or field not in columns or field in fixed:
-                    editable = ", ".join(c for c in columns if c not in fixed)
-                    editable = short(editable, 300)
-                    raise InputError(
-                        f"图层 {layer} 没有可修改的字段 {short(field, 60)}（可修改：{editable}）",
-                        f"layer {layer} has no editable field {short(field, 60)!r} (editable: {editable})",
-                    )
-                wanted[field] = to_sql(field, value, columns[field])
+            fixed = self._fixed(id_field)
+            wanted = self._wanted(layer, changes, columns, fixed)
             cur = conn.execute(f"SELECT * FROM {quote(layer)} WHERE {quote(id_field)} = ?", (fid,))
             row = cur.fetchone()
             if row is None:
-                raise InputError(f"图层 {layer} 中没有要素 {short(fid, 60)}", f"layer {layer} has no feature {short(fid, 60)!r}")
+                raise self._no_such_feature(layer, fid)
             current = {d[0]: v for d, v in zip(cur.description, row) if d[0] not in (FID_COLUMN, GEOMETRY_COLUMN)}
             version = current[VERSION_COLUMN]
             if version != expected_version:
-                raise self._conflict(conn, layer, fid, current, expected_version, list(wanted))
+                rows = conn.execute(
+                    f"SELECT at, user, field, new, version FROM {HISTORY_TABLE} WHERE layer = ? AND feature_id = ? "
+                    "ORDER BY seq DESC LIMIT 200",
+                    (layer, fid),
+                ).fetchall()
+                raise self._conflict_error(fid, current, expected_version, list(wanted), rows)
             (latest,) = conn.execute(
                 f"SELECT max(at) FROM {HISTORY_TABLE} WHERE layer = ? AND feature_id = ? AND field NOT IN (?, ?)",
                 (layer, fid, _layers.SEEDED, _layers.RESTORED),
             ).fetchone()
-            if latest is not None and at < latest:
-                raise InputError(
-                    f"修改时间 {at} 早于要素 {short(fid, 60)} 的上一次修改（{latest}）",
-                    f"the edit's time {at} is earlier than the previous change of feature {short(fid, 60)!r} ({latest})",
-                )
-            diffs = {f: v for f, v in wanted.items() if current.get(f) != v}
+            self._check_not_before(at, latest, fid)
+            diffs = self._diffs(wanted, current, columns, fixed, at=at, user=user)
             if not diffs:
                 return version
-            for auto, value in zip(_AUTO_FIELDS, (at, user)):
-                if auto in columns and auto not in wanted and auto not in fixed:
-                    if columns[auto] == "DATE":
-                        value = value[:10]
-                    auto_value = to_sql(auto, value, columns[auto])
-                    if current.get(auto) != auto_value:
-                        diffs[auto] = auto_value
             new_version = version + 1
             assignments = ", ".join(f"{quote(f)} = ?" for f in diffs)
             conn.execute(
@@ -354,75 +139,16 @@ class Store:
             conn.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name = ?", (iso_utc()[:-4] + "Z", layer))
         return new_version
 
-    @staticmethod
-    def _conflict(
-        conn: sqlite3.Connection, layer: str, fid: str, current: dict[str, Any], expected: int, fields: list[str]
-    ) -> ConflictError:
-        version = current[VERSION_COLUMN]
-        rows = conn.execute(
-            f"SELECT at, user, field, new, version FROM {HISTORY_TABLE} WHERE layer = ? AND feature_id = ? ORDER BY seq DESC LIMIT 200",
-            (layer, fid),
-        ).fetchall()
-        last_at, last_user = (rows[0][0], rows[0][1]) if rows else ("?", "?")
-        newer = [r for r in rows if r[4] > expected and not r[2].startswith("(")]
-        changed = list(dict.fromkeys(r[2] for r in newer))
-        # Fields the user tried to change first, then the other fields changed since their version.
-        shown = [f for f in fields if f in current] + [f for f in changed if f not in fields and f not in _AUTO_FIELDS]
-        pairs = "; ".join(f"{f} = {short(current.get(f), 60)}" for f in shown[:8])
-        if len(shown) > 8:
-            pairs += "; …"
-        err = ConflictError(
-            f"要素 {short(fid, 60)} 已被 {short(last_user, 40)} 于 {last_at} 修改为第 {version} 版（您编辑的是第 {expected} 版）。"
-            f"现值：{pairs}。请刷新后重新编辑。",
-            f"feature {short(fid, 60)} was changed by {short(last_user, 40)} at {last_at} to version {version} "
-            f"(you edited version {expected}). Now: {pairs}. Reload and edit again.",
-        )
-        err.current = dict(current)  # type: ignore[attr-defined]
-        err.version = version  # type: ignore[attr-defined]
-        err.changed_by = last_user  # type: ignore[attr-defined]
-        err.changed_at = last_at  # type: ignore[attr-defined]
-        return err
-
-    # --- backup and restore ------------------------------------------------------------------------------
-
-    def backup(self, dest: Path) -> Path:
-        """Write a consistent copy of the whole store to ``dest`` (SQLite backup API; one self-contained file).
-
-        Parameters
-        ----------
-        dest : pathlib.Path
-            Target file (its folder is created). Must not be the store itself.
-
-        Returns
-        -------
-        pathlib.Path
-            ``dest``.
-        """
-        dest = Path(dest)
+    def _backup(self, dest: Path) -> Path:
         if dest.resolve() == self.path.resolve():
             raise InputError("备份文件不能是工作库本身", "the backup cannot be the working store itself")
         with self._connect() as conn:
             return _backup.copy_database(conn, dest)
 
-    def restore(self, src: Path, *, user: str) -> None:
-        """Replace the store with a backup, atomically; the previous store is kept at :attr:`previous_path`.
-
-        Parameters
-        ----------
-        src : pathlib.Path
-            A file written by :meth:`backup` (or a copy of a store).
-        user : str
-            Who restores (a ``(restored)`` history row records it).
-
-        Raises
-        ------
-        gis.errors.InputError
-            If ``src`` is missing, not a GeoPackage, damaged, or not a store (nothing is changed then).
-        """
-        user = check_user(user)
-        if Path(src).resolve() == self.path.resolve():
+    def _restore(self, src: Path, *, user: str) -> None:
+        if src.resolve() == self.path.resolve():
             raise InputError("不能用工作库本身恢复", "cannot restore the working store from itself")
-        _backup.restore_into(self.path, Path(src), user=user)
+        _backup.restore_into(self.path, src, user=user)
 
 
 def _create_store(path: Path) -> None:
