@@ -7,6 +7,7 @@ are missing, and fail instead in CI.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -88,6 +89,14 @@ def _is_pg(s: object) -> bool:
     return isinstance(s, PostgisStore)
 
 
+def _integrity(path: Path) -> str:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        conn.close()
+
+
 # --- opening, seed, read -----------------------------------------------------------------------------------
 
 
@@ -131,10 +140,17 @@ def test_write_layer_replace_bumps_versions_and_records_one_row_per_feature(stor
     assert rows.loc["road-01", "old"]["attrs"]["status"] == "completed" and "geometry" not in rows.loc["road-01", "old"]
     assert "geometry" in rows.loc["road-02", "old"]  # only a changed geometry is kept
     assert rows.loc["road-03", "version"] == 2
+    if not _is_pg(store):  # the GeoPackage's R-tree and GDAL's feature count follow the swap
+        conn = sqlite3.connect(store.path)
+        assert conn.execute("SELECT count(*) FROM rtree_roads_geom").fetchone()[0] == 3
+        assert conn.execute("SELECT feature_count FROM gpkg_ogr_contents WHERE table_name = 'roads'").fetchone()[0] == 3
+        conn.close()
+        assert _integrity(store.path) == "ok"
+        assert len(pyogrio.read_dataframe(store.path, layer="roads")) == 3
 
 
 @pytest.mark.parametrize(
-    "name", ["gpkg_contents", "1road", "roads; DROP TABLE x", 'r"; DROP SCHEMA x; --', "ssl_store_history", "", "a" * 64]
+    "name", ["gpkg_contents", "1road", "roads; DROP TABLE x", 'r"; DROP SCHEMA x; --', "ssl_store_history", "rtree_x", "", "a" * 64]
 )
 def test_write_layer_refuses_unusable_layer_names(store: Any, roads: gpd.GeoDataFrame, name: str) -> None:
     with pytest.raises(InputError, match="name"):
@@ -163,6 +179,10 @@ def test_write_layer_refuses_bad_frames(store: Any, roads: gpd.GeoDataFrame) -> 
 
 
 def test_update_feature_changes_values_bumps_version_and_records_each_field(store: Any) -> None:
+    # an edit that changes nothing (the seeded value) keeps the version and writes no history
+    before = len(store.history())
+    assert store.update_feature("roads", "road-01", {"status": "planned"}, expected_version=1, user="zhang") == 1
+    assert len(store.history()) == before
     v = store.update_feature("roads", "road-01", {"status": "completed", "lanes": 6}, expected_version=1, user="张工", note="通车")
     assert v == 2
     got = store.read_layer("roads").set_index("id")
@@ -266,6 +286,15 @@ def test_update_feature_refuses_what_a_user_can_fix(store: Any, layer: str, fid:
     assert store.layer_names() == ["roads"]
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "match"), [({"user": ""}, "user"), ({"user": "x" * 500}, "user"), ({"expected_version": True}, "expected_version")]
+)
+def test_update_feature_checks_user_and_version_arguments(store: Any, kwargs: dict, match: str) -> None:
+    args = {"expected_version": 1, "user": "zhang"} | kwargs
+    with pytest.raises(InputError, match=match):
+        store.update_feature("roads", "road-01", {"status": "x"}, **args)
+
+
 def test_nan_means_missing(store: Any) -> None:
     store.update_feature("roads", "road-01", {"length_km": float("nan")}, expected_version=1, user="zhang")
     assert pd.isna(store.read_layer("roads").set_index("id").loc["road-01", "length_km"])
@@ -291,6 +320,7 @@ def test_as_of_replays_back_dated_edits(store: Any) -> None:
     june = store.as_of("roads", date(2020, 6, 30)).set_index("id")
     assert june.loc["road-01", "status"] == "completed" and june.loc["road-01", "version"] == 3
     assert june.loc["road-02", "status"] == "planned" and june.loc["road-02", "version"] == 1
+    assert status(date.today()) == store.read_layer("roads").set_index("id")["status"].to_dict()
     earlier = store.as_of("roads", date(2020, 1, 1))
     assert earlier.crs.to_epsg() == 4326 and earlier["lanes"].dtype == "int64"
     with pytest.raises(InputError, match="earlier than the previous change"):
@@ -363,8 +393,6 @@ def test_backup_is_a_geopackage_store_and_restore_round_trips(backend: str, stor
 
 
 def test_restore_refuses_files_that_are_not_a_store(store: Any, tmp_path: Path, roads: gpd.GeoDataFrame) -> None:
-    import sqlite3
-
     text = tmp_path / "x.gpkg"
     text.write_text("not a database", encoding="utf-8")
     plain = tmp_path / "plain.gpkg"
@@ -384,6 +412,10 @@ def test_restore_refuses_files_that_are_not_a_store(store: Any, tmp_path: Path, 
             store.restore(bad, user="admin")
     assert list(store.read_layer("roads")["version"]) == [2, 1, 1]
     assert "(restored)" not in set(store.history()["field"])
+    if not _is_pg(store):
+        assert not store.previous_path.exists()
+        with pytest.raises(InputError):
+            store.backup(store.path)
 
 
 # --- the same values on both backends ---------------------------------------------------------------------------
