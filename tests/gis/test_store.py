@@ -15,34 +15,16 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 import pytest
-from shapely.geometry import LineString, Point, box
+import test_store_backends as contract
+from shapely.geometry import Point, box
 
 from gis.errors import ConflictError, InputError
 from gis.store import Store, open_store
 
-E, N = 489_700.0, 2_536_800.0  # Songshan Lake, EPSG:4547
-
-
-@pytest.fixture
-def roads() -> gpd.GeoDataFrame:
-    """Three roads made in EPSG:4547 metres (the store keeps EPSG:4326)."""
-    return gpd.GeoDataFrame(
-        {
-            "id": ["road-01", "road-02", "road-03"],
-            "name_zh": ["一号路", "二号路", "三号路"],
-            "status": ["planned", "planned", "under_construction"],
-            "length_km": [1.5, 2.0, 0.8],
-            "lanes": [4, 6, 2],
-            "updated_at": [None, None, None],
-            "updated_by": [None, None, None],
-        },
-        geometry=[
-            LineString([(E, N), (E + 1500, N)]),
-            LineString([(E, N + 500), (E, N + 2500)]),
-            LineString([(E + 200, N + 200), (E + 1000, N + 200)]),
-        ],
-        crs="EPSG:4547",
-    )
+# The contract tests' roads fixture and helpers (pytest puts this folder on sys.path; no package here).
+E, N = contract.E, contract.N  # Songshan Lake, EPSG:4547
+roads = contract.roads  # fixture: three roads made in EPSG:4547 metres
+_integrity = contract._integrity
 
 
 @pytest.fixture
@@ -50,14 +32,6 @@ def store(tmp_path: Path, roads: gpd.GeoDataFrame) -> Store:
     s = open_store(tmp_path / "data" / "working.gpkg")
     assert s.seed({"roads": roads}) == ["roads"]
     return s
-
-
-def _integrity(path: Path) -> str:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        conn.close()
 
 
 # --- opening -----------------------------------------------------------------------------------------------
