@@ -150,27 +150,29 @@ print(json.dumps({"times": times, "maxrss_kb": resource.getrusage(resource.RUSAG
 """
 
 
-def _peak_rss_kb() -> int | None:
-    """VmHWM of this process (kB) from /proc, or None where there is no /proc."""
+def _status_kb(key: str) -> int | None:
+    """A ``kB`` value of this process from /proc/self/status (``VmHWM``, ``VmRSS``), or None where there is no /proc."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{key}:"):
                 return int(line.split()[1])
     except OSError:
         return None
     return None
+
+
+def _peak_rss_kb() -> int | None:
+    """VmHWM of this process (kB) from /proc, or None where there is no /proc."""
+    return _status_kb("VmHWM")
 
 
 def _reset_peak_rss() -> int | None:
     """Reset the peak-RSS mark (Linux: write 5 to /proc/self/clear_refs); return the current RSS in kB."""
     try:
         Path("/proc/self/clear_refs").write_text("5")
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
     except OSError:
         return None
-    return None
+    return _status_kb("VmRSS")
 
 
 def worker(method: str, n: int, repeat: int, out: str, duckdb_python: str | None) -> dict:
