@@ -110,4 +110,5 @@ def history_table(layer: str, feature_id: str, *, key: str) -> None:
         st.caption(t("no_history"))
         return
     cols = [c for c in ("at", "user", "field", "old", "new", "note", "version") if c in hist.columns]
-    st.dataframe(hist[cols].iloc[::-1], hide_index=True, key=key)
+    shown = hist[cols].iloc[::-1].rename(columns={c: t(f"hist_{c}") for c in cols})
+    st.dataframe(shown, hide_index=True, key=key)

@@ -163,6 +163,8 @@ def test_editor_changes_a_road_status_and_it_is_stored(store_path: Path, editor:
     at2.selectbox(key="roads_history_pick").set_value(fid).run()
     assert not at2.exception
     assert any("通车仪式" in str(df.value.to_csv()) for df in at2.dataframe)
+    history = next(df.value for df in at2.dataframe if "通车仪式" in str(df.value.to_csv()))
+    assert {"时间 (UTC)", "修改人", "原值", "新值", "备注"} <= set(history.columns)  # headed in the UI's language
 
 
 def test_edits_land_in_a_shared_postgis_store_when_a_database_url_is_set(
