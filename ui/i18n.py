@@ -163,6 +163,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "upload_datum": ("坐标来自高德/腾讯拾取器（GCJ-02）", "Coordinates come from an AMap/Tencent picker (GCJ-02)"),
     "report": ("校验报告", "Validation report"),
+    "report_unusable": (
+        "文件无法使用：没有可读的要素（见下方问题列表）。", "The file cannot be used: no readable features (see the problems below).",
+    ),
     "report_ok": ("读取 {n} 个要素", "{n} features read"),
     "report_crs": ("假定坐标系：{crs}", "CRS assumed: {crs}"),
     "report_problems": ("问题", "Problems"),

@@ -80,7 +80,10 @@ def _read_upload(upload, *, gcj02: bool):
 def _report(result) -> None:
     rep = result.report
     st.markdown(f"#### {t('report')}")
-    st.success(t("report_ok", n=rep.features)) if rep.ok else st.error(t("report_ok", n=rep.features))
+    if rep.ok:
+        st.success(t("report_ok", n=rep.features))
+    else:
+        st.error(t("report_unusable"))
     if rep.crs_assumed:
         st.info(t("report_crs", crs=rep.crs_assumed))
     if rep.problems:

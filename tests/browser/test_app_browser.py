@@ -199,6 +199,7 @@ def test_upload_shows_report_preview_and_markup_as_text(app, page, tmp_path: Pat
     tips = _tooltips_of_last(page, frame, 2)
     shot(page, "04-data-upload")
     assert page.dialogs == []  # no alert() ran
+    assert "DeltaGenerator" not in page.locator("section.main, [data-testid='stMain']").first.inner_text()  # no stray output
     assert frame.locator("img[src='x']").count() == 0 and page.locator("img[src='x']").count() == 0
     assert len(tips) == 2, tips
     joined = "\n".join(tips)
