@@ -163,6 +163,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "upload_datum": ("坐标来自高德/腾讯拾取器（GCJ-02）", "Coordinates come from an AMap/Tencent picker (GCJ-02)"),
     "report": ("校验报告", "Validation report"),
+    "backup_title": ("备份与恢复", "Backup and restore"),
+    "backup_no_store": ("工作库不可用，无法备份。", "The working store is unavailable; nothing to back up."),
+    "backup_hint": (
+        "备份是工作库的一致副本（GeoPackage，QGIS 可打开），含全部图层、版本与变更历史。",
+        "A backup is a consistent copy of the working store (a GeoPackage QGIS opens): every layer, version and change.",
+    ),
+    "backup_make": ("生成备份", "Make a backup"),
+    "backup_download": ("下载 {name}", "Download {name}"),
+    "restore_upload": ("从备份恢复（.gpkg）", "Restore from a backup (.gpkg)"),
+    "restore_confirm": (
+        "我确认用此备份替换当前工作库（原库会保留一份）",
+        "I confirm: replace the working store with this backup (the current one is kept aside)",
+    ),
+    "restore_go": ("恢复", "Restore"),
+    "restore_done": ("已从 {name} 恢复；原工作库保存为 {previous}。", "Restored from {name}; the previous store is kept as {previous}."),
+    "restore_too_big": ("备份文件超过 {mb} MB 上限。", "The backup is larger than the {mb} MB limit."),
     "report_unusable": (
         "文件无法使用：没有可读的要素（见下方问题列表）。", "The file cannot be used: no readable features (see the problems below).",
     ),

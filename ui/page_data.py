@@ -19,6 +19,7 @@ import layers
 from gis.errors import GisError
 from gis.io import INPUT_EXTENSIONS, read_any, write_any
 from ui import data, mapview
+from ui.backup import backup_section
 from ui.i18n import lang, status_label, t
 from ui.state import as_of_date
 
@@ -233,6 +234,8 @@ def main() -> None:
     _export_section()
     st.divider()
     _drawn_section()
+    st.divider()
+    backup_section()
 
 
 main()

@@ -155,14 +155,14 @@ def _tooltips_of_last(page, frame, n_last: int, *, attempts: int = 6) -> list[st
         tips = []
         for i in range(1, n_last + 1):
             target = pts.nth(count - i)
-            target.dispatch_event("mouseover")
-            tip = frame.locator(".leaflet-tooltip").last
             try:
+                target.dispatch_event("mouseover", timeout=5000)
+                tip = frame.locator(".leaflet-tooltip").last
                 tip.wait_for(timeout=5000)
-                tips.append(tip.inner_text())
+                tips.append(tip.inner_text(timeout=5000))
+                target.dispatch_event("mouseout", timeout=5000)
             except Exception:  # the iframe was redrawn under the hover: try again
                 pass
-            target.dispatch_event("mouseout")
         if len(tips) == n_last:
             return tips
         page.wait_for_timeout(1000)
@@ -229,3 +229,43 @@ def test_other_pages_render(app, page, path: str, name: str) -> None:
     page.wait_for_timeout(1000)
     shot(page, name)
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_editor_backs_up_and_restores_the_store(app, page, tmp_path: Path) -> None:
+    from gis.store import open_store
+
+    page.goto(app.url + "/data")
+    _sign_in(page)
+    make = page.locator(".st-key-backup_make button")
+    make.wait_for(timeout=30000)
+    make.click()
+    download = page.locator(".st-key-backup_download button")
+    download.wait_for(timeout=60000)
+    with page.expect_download() as dl:
+        download.click()
+    backup = tmp_path / "backup.gpkg"
+    dl.value.save_as(backup)
+    # someone changes a road after the backup was made
+    store = open_store(app.data_dir / "working.gpkg")
+    roads = store.read_layer("road_links").set_index("id")
+    fid = roads.index[-1]
+    before = roads.loc[fid, "status"]
+    after = "delayed" if before != "delayed" else "planned"
+    store.update_feature("road_links", fid, {"status": after}, expected_version=int(roads.loc[fid, "version"]), user="other")
+    # the editor restores the backup: the change is undone, and the replaced store is kept
+    page.locator(".st-key-restore_upload input[type='file']").set_input_files(str(backup))
+    page.locator(".st-key-restore_upload").get_by_text("backup.gpkg").wait_for(timeout=60000)
+    _wait_idle(page)
+    confirm = page.locator(".st-key-restore_confirm input[type='checkbox']")
+    restore = page.locator(".st-key-restore_go button")
+    for _ in range(300):  # enabled once the upload and the confirmation have reached the server (≤ 60 s)
+        if restore.is_enabled():
+            break
+        if not confirm.is_checked():
+            page.locator(".st-key-restore_confirm label").click()
+        page.wait_for_timeout(200)
+    restore.click()
+    page.get_by_text("已从").first.wait_for(timeout=60000)
+    shot(page, "09-restored")
+    assert open_store(app.data_dir / "working.gpkg").read_layer("road_links").set_index("id").loc[fid, "status"] == before
+    assert (app.data_dir / "working.bak.gpkg").exists()

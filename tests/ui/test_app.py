@@ -286,3 +286,23 @@ def test_map_says_on_screen_which_features_are_illustrative(store_path: Path) ->
     drawn = [n for n in layers.names() if n in at.session_state["map_layers"]] if "map_layers" in at.session_state else layers.names()
     expected = sum(int(layers.load(n, store=store_path)["illustrative"].astype(bool).sum()) for n in drawn)
     assert f"有 {expected} 个为示意位置" in captions
+
+
+def test_backup_is_for_editors_and_is_a_whole_store(store_path: Path, editor: str, tmp_path: Path) -> None:
+    from gis.store import open_store
+
+    viewer = _app().run()
+    viewer.switch_page("ui/page_data.py").run()
+    assert not viewer.exception
+    assert not [b for b in viewer.button if getattr(b, "key", "") == "backup_make"]
+    at = _sign_in(_app().run())
+    at.switch_page("ui/page_data.py").run()
+    at.button(key="backup_make").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    name, payload = at.session_state["backup_file"]
+    assert name.endswith(".gpkg")
+    copy = tmp_path / "copy.gpkg"
+    copy.write_bytes(payload)
+    live = open_store(store_path)
+    assert open_store(copy).layer_names() == live.layer_names()
+    assert len(open_store(copy).history()) == len(live.history())
