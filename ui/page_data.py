@@ -41,6 +41,9 @@ EXPORTS: dict[str, tuple[str, str, str | None]] = {
     "dxf": (".dxf", "application/dxf", "EPSG:4547"),
     "boundary-points": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "EPSG:4547"),
     "boundary-points-csv": (".csv", "text/csv", "EPSG:4547"),
+    "survey-txt": (".txt", "text/plain", "EPSG:4526"),
+    "survey-pack": (".zip", "application/zip", "EPSG:4547"),
+    "kmz": (".kmz", "application/vnd.google-earth.kmz", None),
 }
 _EXPORT_LABELS = {
     "geojson": "GeoJSON (RFC 7946, EPSG:4326)",
@@ -52,6 +55,9 @@ _EXPORT_LABELS = {
     "dxf": "DXF (EPSG:4547)",
     "boundary-points": "界址点坐标表 (.xlsx)",
     "boundary-points-csv": "界址点坐标表 (.csv)",
+    "survey-txt": "勘测定界 TXT (EPSG:4526)",
+    "survey-pack": "测量成果包 surveyor pack (.zip)",
+    "kmz": "KMZ",
 }
 
 
@@ -186,7 +192,7 @@ def _export_section() -> None:
     if keep:
         gdf = gdf[gdf["status"].astype(str).isin(keep)]
     derived = [c for c in ("area_mu", "length_km", "town", "done") if c in gdf.columns]
-    out = gdf.drop(columns=derived) if fmt.startswith("geojson") or fmt in {"gpkg", "shp", "kml"} else gdf
+    out = gdf.drop(columns=derived) if fmt.startswith("geojson") or fmt in {"gpkg", "shp", "kml", "kmz"} else gdf
     if st.button(t("export_go"), key="data_export_go"):
         suffix, mime, crs = EXPORTS[fmt]
         writer_fmt = {"geojson-surveyor-4526": "geojson-surveyor", "boundary-points-csv": "boundary-points"}.get(fmt, fmt)

@@ -306,3 +306,31 @@ def test_backup_is_for_editors_and_is_a_whole_store(store_path: Path, editor: st
     live = open_store(store_path)
     assert open_store(copy).layer_names() == live.layer_names()
     assert len(open_store(copy).history()) == len(live.history())
+
+
+def test_data_page_exports_the_survey_txt_and_the_surveyor_pack(store_path: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    import layers
+    from gis.io import read_any
+
+    at = _app().run()
+    at.switch_page("ui/page_data.py").run()
+    at.selectbox(key="data_export_layer").set_value("land_actions")
+    at.selectbox(key="data_export_format").set_value("survey-txt")
+    at.button(key="data_export_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    name, payload, _mime = at.session_state["data_export_file"]
+    txt = tmp_path / name
+    txt.write_bytes(payload)
+    assert "[地块坐标]" in payload.decode("gb18030")
+    parcels = layers.load_baseline("land_actions")
+    polygons = parcels[parcels.geom_type.isin(["Polygon", "MultiPolygon"])]
+    assert sorted(read_any(txt).gdf["id"]) == sorted(polygons["id"])
+    at.selectbox(key="data_export_format").set_value("survey-pack")
+    at.button(key="data_export_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    name, payload, _mime = at.session_state["data_export_file"]
+    (tmp_path / name).write_bytes(payload)
+    members = zipfile.ZipFile(tmp_path / name).namelist()
+    assert any(m.endswith(".txt") and "README" not in m for m in members) and any(m.endswith(".dxf") for m in members)
