@@ -75,12 +75,9 @@ def store_stamp() -> str:
     For a GeoPackage: the file's and its WAL's modification stamps (no query). For a shared database: the
     newest history row, since every write records one.
     """
-    if settings.database_url():
-        store = get_store()
-        if store is None:
-            return "none"
-        newest = store.history(limit=1)
-        return "empty" if newest.empty else "|".join(map(str, newest.iloc[-1].tolist()))
+    url = settings.database_url()
+    if url:
+        return _database_stamp(url)
     path = settings.working_store_path()
     try:
         st_ = path.stat()
@@ -89,6 +86,20 @@ def store_stamp() -> str:
     wal = path.with_name(path.name + "-wal")
     extra = wal.stat().st_mtime_ns if wal.exists() else 0
     return f"{st_.st_mtime_ns}-{st_.st_size}-{extra}"
+
+
+@st.cache_data(ttl=2, show_spinner=False)
+def _database_stamp(url: str) -> str:
+    """The newest history row of the shared database store, asked at most every 2 s.
+
+    A rerun asks for the stamp once per layer; without this each ask would be a round trip to the database.
+    Other planners' edits show within 2 s; this session's own writes clear it (:func:`clear_caches`).
+    """
+    store = get_store()
+    if store is None:
+        return "none"
+    newest = store.history(limit=1)
+    return "empty" if newest.empty else "|".join(map(str, newest.iloc[-1].tolist()))
 
 
 def layer_names() -> list[str]:
@@ -175,3 +186,4 @@ def clear_caches() -> None:
     """Forget cached frames after this session wrote to the store."""
     _frame.clear()
     _history.clear()
+    _database_stamp.clear()
