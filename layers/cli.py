@@ -82,14 +82,10 @@ def metrics_command(args: argparse.Namespace) -> int:
     int
         0 on success (bad input raises :class:`gis.errors.InputError`, which the CLI turns into exit 1).
     """
-    import layers
-    from layers.metrics import plan_metrics
+    from layers.progress import plan_progress
 
     as_of = parse_date(getattr(args, "date", None))
-    frames = layers.load_all()
-    doc = plan_metrics(frames, layers.plan_targets(), as_of=as_of)
-    sources = {f.attrs.get("source") for f in frames.values()}
-    doc["source"] = "store" if sources == {"store"} else ("baseline" if sources == {"baseline"} else "mixed")
+    doc = plan_progress(as_of=as_of)  # a past date replays the store's history to the end of that day
     if getattr(args, "json", False):
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2, default=str, allow_nan=False) + "\n")
     else:

@@ -17,9 +17,10 @@ import pandas as pd
 
 from gis.area import M2_PER_MU, area_m2, to_measuring_crs
 from gis.coverage import coverage, covered_share
-from gis.load_density import adequacy_by_voltage, substation_adequacy
 from gis.settings import SERVICE_RADII_M
-from layers.spec import DEADLINE_LABELS, STATUS_ORDER
+from layers.spec import DEADLINE_LABELS, is_done, is_ongoing, is_plan_item
+from layers.supply import substation_metrics
+from layers.targets import target_progress
 
 __all__ = [
     "LAND_ACTIONS",
@@ -29,10 +30,13 @@ __all__ = [
     "land_by_town",
     "land_by_sub_park",
     "parcels_in_sub_parks",
+    "facilities_for",
+    "coverage_table",
     "coverage_metrics",
     "substation_metrics",
     "road_metrics",
     "schedule",
+    "SCHEDULE_COLUMNS",
     "plan_metrics",
 ]
 
@@ -67,11 +71,8 @@ def _target(targets: pd.DataFrame, key: str) -> float | None:
 
 
 def _done(frame: pd.DataFrame) -> pd.Series:
-    if "done" in frame.columns:
-        return frame["done"].fillna(False).astype(bool)
-    st = frame["status"].map(STATUS_ORDER)
-    dn = frame.get("done_status", pd.Series("completed", index=frame.index)).map(STATUS_ORDER)
-    return (st.notna() & dn.notna() & (st >= dn)).astype(bool)
+    """Plan items that reached their done status (the one rule: :func:`layers.spec.is_done`)."""
+    return is_done(frame)
 
 
 def _plan_parcels(land: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -209,13 +210,61 @@ def parcels_in_sub_parks(
     }, columns=cols)
 
 
-def _facilities_for(frames: Mapping[str, gpd.GeoDataFrame], layer: str, kinds: tuple[str, ...] | None) -> gpd.GeoDataFrame:
+def facilities_for(frames: Mapping[str, gpd.GeoDataFrame], facility_type: str) -> gpd.GeoDataFrame:
+    """The facilities of one coverage type that serve: the layer's features of the type's kinds, not cancelled.
+
+    Parameters
+    ----------
+    frames : mapping
+        Layer name → frame.
+    facility_type : str
+        A key of :data:`COVERAGE_FACILITIES`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        EPSG:4326 (empty when the layer is missing).
+    """
+    layer, kinds, _ = COVERAGE_FACILITIES[facility_type]
     frame = frames.get(layer)
-    if frame is None:
+    if frame is None or len(frame) == 0:
         return gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
-    if kinds is not None:
+    if kinds is not None and "kind" in frame.columns:
         frame = frame.loc[frame["kind"].isin(kinds)]
     return frame.loc[frame["status"] != "cancelled"] if "status" in frame.columns else frame
+
+
+def coverage_table(
+    frames: Mapping[str, gpd.GeoDataFrame], facility_type: str, *, radius_m: float, polygons: gpd.GeoDataFrame | None = None
+) -> pd.DataFrame:
+    """Coverage of each plan parcel by one facility type at one service distance (the page and the CLI agree).
+
+    Parameters
+    ----------
+    frames : mapping
+        Layer name → frame (``land_actions`` unless ``polygons`` is given, and the facility layer).
+    facility_type : str
+        A key of :data:`COVERAGE_FACILITIES`.
+    radius_m : float, keyword-only
+        Service distance in metres (EPSG:4547).
+    polygons : geopandas.GeoDataFrame, optional, keyword-only
+        The polygons to cover (default: the land-action parcels).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id``, ``name_zh`` and the columns of :func:`gis.coverage.coverage` (``area_m2``, ``covered_m2``,
+        ``share`` 0–1, ``reached``), one row per polygon; ``attrs["facilities"]`` the number of facilities.
+    """
+    target = polygons if polygons is not None else _plan_parcels(frames["land_actions"])
+    facilities = facilities_for(frames, facility_type)
+    table = coverage(target, facilities, radius_m=radius_m).reset_index(drop=True)
+    ids = target["id"].astype(str).to_numpy() if "id" in target.columns else np.arange(len(target)).astype(str)
+    names = target["name_zh"].astype(str).to_numpy() if "name_zh" in target.columns else ids
+    table.insert(0, "id", ids)
+    table.insert(1, "name_zh", names)
+    table.attrs["facilities"] = int(len(facilities))
+    return table
 
 
 def coverage_metrics(
@@ -241,97 +290,25 @@ def coverage_metrics(
         Facility type → ``{"facilities", "source", "radii": {"<m>": {"radius_m", "covered_share",
         "feature_share", "covered_mu", "area_mu", "uncovered": [ids]}}}``; shares 0–1, areas 亩 (EPSG:4547).
     """
-    target = polygons if polygons is not None else _plan_parcels(frames["land_actions"])
-    ids = target["id"].astype("object").to_numpy() if "id" in target.columns else np.arange(len(target)).astype(object)
     out: dict[str, Any] = {}
-    for ftype, (layer, kinds, key) in COVERAGE_FACILITIES.items():
-        facilities = _facilities_for(frames, layer, kinds)
+    for ftype, (_layer, _kinds, key) in COVERAGE_FACILITIES.items():
         radii = tuple(radii_m[ftype]) if radii_m and ftype in radii_m else tuple(SERVICE_RADII_M[key]["radii_m"])
         per_radius = {}
+        count = 0
         for r in radii:
-            t = coverage(target, facilities, radius_m=r)
-            reached = t["reached"].to_numpy()
+            t = coverage_table(frames, ftype, radius_m=float(r), polygons=polygons)
+            count = t.attrs["facilities"]
+            reached = t["reached"].to_numpy(dtype=bool)
             per_radius[f"{r:g}"] = {
                 "radius_m": float(r),
                 "covered_share": covered_share(t),
                 "feature_share": float(reached.mean()) if len(t) else 0.0,
                 "covered_mu": float(t["covered_m2"].sum() / M2_PER_MU),
                 "area_mu": float(t["area_m2"].sum() / M2_PER_MU),
-                "uncovered": [str(i) for i in ids[~reached]],
+                "uncovered": [str(i) for i in t["id"].to_numpy()[~reached]],
             }
-        out[ftype] = {"facilities": int(len(facilities)), "source": str(SERVICE_RADII_M[key]["source"]), "radii": per_radius}
+        out[ftype] = {"facilities": int(count), "source": str(SERVICE_RADII_M[key]["source"]), "radii": per_radius}
     return out
-
-
-def substation_metrics(
-    substations: gpd.GeoDataFrame,
-    parcels: gpd.GeoDataFrame,
-    targets: pd.DataFrame,
-    *,
-    land_use: str = DEFAULT_PARCEL_LAND_USE,
-) -> dict[str, Any]:
-    """Substation progress against the plan and load-density adequacy of the plan's parcels.
-
-    Parameters
-    ----------
-    substations : geopandas.GeoDataFrame
-        The ``substations`` layer (``voltage_kv``, ``capacity_mva``, ``stage``, ``status``).
-    parcels : geopandas.GeoDataFrame
-        Parcels whose demand the substations serve (a ``land_use`` column if known).
-    targets : pandas.DataFrame
-        Plan targets (``substations_220kv_sited``, ``substations_110kv_sited``, ``substations_110kv_started``).
-    land_use : str, keyword-only
-        Land use of parcels without one (assumption, see :data:`DEFAULT_PARCEL_LAND_USE`).
-
-    Returns
-    -------
-    dict
-        ``progress`` (per target: ``target``, ``done``), ``by_voltage`` (kV → substations, capacity, demand,
-        utilisation, overloaded, unserved MW), ``substations`` (per substation rows) and ``assumptions``.
-    """
-    subs = substations.loc[substations["status"] != "cancelled"] if "status" in substations.columns else substations
-    done = _done(subs)
-    sited = subs["status"].map(STATUS_ORDER).fillna(-1) >= STATUS_ORDER["site_selected"]
-    started = subs["status"].map(STATUS_ORDER).fillna(-1) >= STATUS_ORDER["under_construction"]
-    kv = pd.to_numeric(subs["voltage_kv"], errors="coerce")
-    progress = {
-        "substations_220kv_sited": {"target": _target(targets, "substations_220kv_sited"), "done": int((sited & (kv == 220)).sum())},
-        "substations_110kv_sited": {"target": _target(targets, "substations_110kv_sited"), "done": int((sited & (kv == 110)).sum())},
-        "substations_110kv_started": {
-            "target": _target(targets, "substations_110kv_started"),
-            "done": int((started & (kv == 110) & (subs.get("stage", pd.Series("", index=subs.index)) == "construction_start")).sum()),
-        },
-        "done": int(done.sum()),
-    }
-    radii = {kv: float(SERVICE_RADII_M[f"substation_{kv:.0f}kv"]["radii_m"][0]) for kv in (110.0, 220.0)}
-    table = substation_adequacy(parcels, subs, default_use=land_use, supply_radius_m=radii)
-    by_v = adequacy_by_voltage(table)
-    return {
-        "progress": progress,
-        "by_voltage": {
-            f"{k:g}": {
-                "substations": int(r["substations"]),
-                "capacity_mva": float(r["capacity_mva"]),
-                "available_mva": float(r["available_mva"]),
-                "demand_mva": float(r["demand_mva"]),
-                "utilisation": float(r["utilisation"]) if pd.notna(r["utilisation"]) else None,
-                "overloaded": int(r["overloaded"]),
-                "unserved_mw": float(r["unserved_mw"]),
-            }
-            for k, r in by_v.iterrows()
-        },
-        "substations": [
-            {k: (None if isinstance(v, float) and np.isnan(v) else (v.item() if hasattr(v, "item") else v)) for k, v in row.items()}
-            for row in table.to_dict(orient="records")
-        ],
-        "assumptions": {
-            "parcel_land_use": land_use,
-            "power_factor": table.attrs["power_factor"],
-            "load_rate": table.attrs["load_rate"],
-            "simultaneity": table.attrs["simultaneity"],
-            "supply_radius_m": {f"{k:g}": v for k, v in radii.items()},
-        },
-    }
 
 
 def road_metrics(roads: gpd.GeoDataFrame, targets: pd.DataFrame) -> dict[str, Any]:
@@ -380,43 +357,98 @@ def road_metrics(roads: gpd.GeoDataFrame, targets: pd.DataFrame) -> dict[str, An
     }
 
 
+#: Columns of :func:`schedule`.
+SCHEDULE_COLUMNS: list[str] = ["layer", "id", "name_zh", "deadline", "due", "status", "done_status", "state", "done", "ongoing", "overdue"]
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or (isinstance(value, str) and not value.strip())
+
+
 def schedule(frames: Mapping[str, gpd.GeoDataFrame], *, as_of: dt.date) -> pd.DataFrame:
-    """Every tracked item of every layer with its deadline, status and whether it is overdue.
+    """Every plan item of every layer with its deadline, state and whether it is overdue on ``as_of``.
+
+    Context features (:func:`layers.spec.is_plan_item`) are left out: they never count in the schedule.
 
     Parameters
     ----------
     frames : mapping
-        Layer name → frame with ``id``, ``name_zh``, ``status``, ``deadline`` (and ``done`` or ``done_status``).
+        Layer name → frame with ``id``, ``name_zh``, ``status``, ``deadline`` (may be empty) and
+        ``done_status`` (may be empty: ongoing work) or a ``done`` column.
     as_of : datetime.date, keyword-only
         The date to judge against.
 
     Returns
     -------
     pandas.DataFrame
-        ``layer``, ``id``, ``name_zh``, ``deadline``, ``due`` (last day the deadline allows, ISO date),
-        ``status``, ``done`` and ``overdue`` (not done, not cancelled, and ``as_of`` after ``due``).
+        :data:`SCHEDULE_COLUMNS`: ``due`` is the last day the deadline allows (ISO date, None without a
+        deadline); ``state`` is ``done``, ``ongoing`` (no completion target), ``cancelled``, ``overdue`` or
+        ``open``; ``overdue`` holds when the item has a done status and a deadline, is not done, not
+        cancelled, and ``as_of`` is after ``due``.
     """
     rows = []
     for layer, frame in frames.items():
-        if frame is None or "deadline" not in frame.columns or len(frame) == 0:
+        if frame is None or len(frame) == 0 or "status" not in frame.columns:
             continue
+        frame = frame.copy()
+        if "layer" not in frame.columns:
+            frame.attrs["layer"] = layer
+        plan = is_plan_item(frame).to_numpy()
         done = _done(frame).to_numpy()
+        ongoing = is_ongoing(frame).to_numpy() if "done_status" in frame.columns else np.zeros(len(frame), bool)
         names = frame["name_zh"] if "name_zh" in frame.columns else frame["id"]
-        for i, (fid, name, status, deadline) in enumerate(zip(frame["id"], names, frame["status"], frame["deadline"])):
-            due = DEADLINE_LABELS.get(str(deadline), (None, None, None))[2]
-            overdue = bool(due is not None and not done[i] and status != "cancelled" and as_of > dt.date.fromisoformat(due))
-            rows.append({"layer": layer, "id": str(fid), "name_zh": str(name), "deadline": str(deadline), "due": due,
-                         "status": str(status), "done": bool(done[i]), "overdue": overdue})
-    return pd.DataFrame(rows, columns=["layer", "id", "name_zh", "deadline", "due", "status", "done", "overdue"])
+        deadlines = frame["deadline"] if "deadline" in frame.columns else pd.Series(None, index=frame.index)
+        dstat = frame["done_status"] if "done_status" in frame.columns else pd.Series(None, index=frame.index)
+        for i, (fid, name, status, deadline, dn) in enumerate(zip(frame["id"], names, frame["status"], deadlines, dstat)):
+            if not plan[i]:
+                continue
+            deadline = None if _blank(deadline) else str(deadline)
+            due = DEADLINE_LABELS.get(deadline, (None, None, None))[2] if deadline else None
+            overdue = bool(due is not None and not ongoing[i] and not done[i] and status != "cancelled"
+                           and as_of > dt.date.fromisoformat(due))
+            state = ("done" if done[i] else "ongoing" if ongoing[i] else "cancelled" if status == "cancelled"
+                     else "overdue" if overdue else "open")
+            rows.append({"layer": layer, "id": str(fid), "name_zh": str(name), "deadline": deadline, "due": due,
+                         "status": str(status), "done_status": None if _blank(dn) else str(dn), "state": state,
+                         "done": bool(done[i]), "ongoing": bool(ongoing[i]), "overdue": overdue})
+    return pd.DataFrame(rows, columns=SCHEDULE_COLUMNS)
+
+
+def _context_count(frames: Mapping[str, gpd.GeoDataFrame]) -> int:
+    n = 0
+    for layer, frame in frames.items():
+        if frame is None or len(frame) == 0:
+            continue
+        frame = frame.copy()
+        if "layer" not in frame.columns:
+            frame.attrs["layer"] = layer
+        n += int((~is_plan_item(frame)).sum())
+    return n
+
+
+def _area_polygons(frames: Mapping[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame | None:
+    """Named area polygons a substation's ``serves`` may name: platforms, sub-parks, towns."""
+    import shapely
+
+    parts = []
+    for layer in ("platforms", "sub_parks", "boundaries"):
+        frame = frames.get(layer)
+        if frame is None or len(frame) == 0 or "name_zh" not in frame.columns:
+            continue
+        poly = np.isin(shapely.get_type_id(frame.geometry.values), (3, 6))
+        parts.append(frame.loc[poly, ["name_zh", "geometry"]].to_crs("EPSG:4326"))
+    if not parts:
+        return None
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs="EPSG:4326")
 
 
 def plan_metrics(frames: Mapping[str, gpd.GeoDataFrame], targets: pd.DataFrame, *, as_of: dt.date) -> dict[str, Any]:
-    """Every plan metric as one JSON-ready document (the ``python -m gis metrics --json`` contract).
+    """Every plan figure as one JSON-ready document (the ``python -m gis metrics --json`` contract).
 
     Parameters
     ----------
     frames : mapping
-        Layer name → frame, as :func:`layers.load_all` returns.
+        Layer name → frame, as :func:`layers.load_all` returns (replayed to ``as_of`` for a past date).
     targets : pandas.DataFrame
         :func:`layers.plan_targets`.
     as_of : datetime.date, keyword-only
@@ -427,8 +459,10 @@ def plan_metrics(frames: Mapping[str, gpd.GeoDataFrame], targets: pd.DataFrame, 
     dict
         ``as_of``, ``land`` (action → ``target_mu``, ``total_mu``, ``done_mu``, … plus ``by_status``,
         ``by_town``, ``by_sub_park``, ``in_sub_parks``), ``roads`` (:func:`road_metrics`), ``substations``
-        (:func:`substation_metrics`), ``coverage`` (:func:`coverage_metrics`), ``overdue`` (list of items)
-        and ``schedule`` (counts).
+        (:func:`layers.supply.substation_metrics`), ``coverage`` (:func:`coverage_metrics`), ``targets``
+        (every row of the targets table, :func:`layers.targets.target_progress`), ``overdue`` (list of
+        items) and ``schedule`` (counts: ``items`` plan items, ``done``, ``ongoing``, ``open``,
+        ``cancelled``, ``overdue``, ``context`` features left out).
     """
     land = frames["land_actions"]
     by_action = land_by_action(land, targets)
@@ -444,12 +478,23 @@ def plan_metrics(frames: Mapping[str, gpd.GeoDataFrame], targets: pd.DataFrame, 
         land_doc["in_sub_parks"] = parcels_in_sub_parks(land, frames["sub_parks"]).to_dict(orient="records")
     sched = schedule(frames, as_of=as_of)
     overdue = sched.loc[sched["overdue"]]
+    states = sched["state"].value_counts()
     return {
         "as_of": as_of.isoformat(),
         "land": land_doc,
         "roads": road_metrics(frames["road_links"], targets),
-        "substations": substation_metrics(frames["substations"], _plan_parcels(land), targets),
+        "substations": substation_metrics(frames["substations"], _plan_parcels(land), targets, land_use=DEFAULT_PARCEL_LAND_USE,
+                                          areas=_area_polygons(frames)),
         "coverage": coverage_metrics(frames),
-        "overdue": overdue.drop(columns=["overdue"]).to_dict(orient="records"),
-        "schedule": {"items": int(len(sched)), "done": int(sched["done"].sum()), "overdue": int(len(overdue))},
+        "targets": target_progress(frames, targets),
+        "overdue": overdue[["layer", "id", "name_zh", "deadline", "due", "status"]].to_dict(orient="records"),
+        "schedule": {
+            "items": int(len(sched)),
+            "done": int(sched["done"].sum()),
+            "ongoing": int(sched["ongoing"].sum()),
+            "open": int(states.get("open", 0)),
+            "cancelled": int(states.get("cancelled", 0)),
+            "overdue": int(len(overdue)),
+            "context": _context_count(frames),
+        },
     }

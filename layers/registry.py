@@ -9,6 +9,7 @@ violation raises :class:`gis.errors.InputError` naming the feature and the field
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import logging
 from functools import lru_cache
@@ -24,7 +25,7 @@ from gis.area import area_mu, length_km
 from gis.crs import WGS84
 from gis.errors import InputError
 from gis.settings import BUNDLED_DATA_DIR
-from layers.spec import DERIVED_COLUMNS, STATUS_ORDER, LayerSpec, validate_frame
+from layers.spec import DERIVED_COLUMNS, LayerSpec, is_done, validate_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     from gis.store import Store
@@ -214,8 +215,8 @@ def add_derived(gdf: gpd.GeoDataFrame, layer_spec: LayerSpec, *, place_frame: gp
     geopandas.GeoDataFrame
         A copy with ``area_mu`` (亩, polygons only, computed on EPSG:4547; NaN for other geometry),
         ``length_km`` (km on EPSG:4547, lines only; NaN otherwise), ``town`` (short name of the park or
-        town holding the feature's representative point; None outside them) and ``done`` (bool: status has
-        reached ``done_status``), as the spec asks.
+        town holding the feature's representative point; None outside them) and ``done`` (bool: a plan item
+        whose status has reached its ``done_status``, :func:`layers.spec.is_done`), as the spec asks.
     """
     out = gdf.copy()
     fam = shapely.get_type_id(out.geometry.values)
@@ -234,9 +235,8 @@ def add_derived(gdf: gpd.GeoDataFrame, layer_spec: LayerSpec, *, place_frame: gp
             town[hit_src] = pf["short_name"].to_numpy()[hit_place]
         out["town"] = town
     if "done" in layer_spec.derived:
-        st = out["status"].map(STATUS_ORDER)
-        dn = out["done_status"].map(STATUS_ORDER)
-        out["done"] = (st.notna() & dn.notna() & (st >= dn)).astype(bool)
+        out.attrs["layer"] = layer_spec.name
+        out["done"] = is_done(out).to_numpy()
     return out
 
 
@@ -271,8 +271,13 @@ def load(
     store: Store | Path | str | None = None,
     source: Source = "auto",
     derived: bool = True,
+    as_of: dt.date | dt.datetime | None = None,
 ) -> gpd.GeoDataFrame:
     """Load a layer by name from the working store or the bundled baseline, validated, with derived columns.
+
+    This is the one place where history is replayed: with ``as_of`` the store's layer is read as it was
+    then (:meth:`gis.store.Store.as_of`), so the app, ``python -m gis metrics --date`` and the notebooks
+    see the same past.
 
     Parameters
     ----------
@@ -286,11 +291,15 @@ def load(
         ``baseline``: the bundled files only.
     derived : bool, keyword-only
         Add ``area_mu``/``length_km``/``town``/``done`` as the spec asks.
+    as_of : datetime.date or datetime.datetime, optional, keyword-only
+        Replay the store's history to this moment (a date means the end of that day, UTC). The baseline
+        is the plan as published and has no history, so it is returned as is.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        EPSG:4326; ``attrs["source"]`` is ``"store"`` or ``"baseline"``.
+        EPSG:4326; ``attrs["source"]`` is ``"store"`` or ``"baseline"``; ``attrs["as_of"]`` the ISO date or
+        time replayed to (None for the current values).
 
     Raises
     ------
@@ -306,8 +315,13 @@ def load(
         if source == "store":
             raise InputError(f"工作库中没有图层 {name}", f"the working store has no layer {name}")
         return load_baseline(name, derived=derived)
-    gdf = _normalise(st.read_layer(name), layer_spec)
-    validate_frame(gdf, layer_spec)
+    if as_of is None:
+        gdf = _normalise(st.read_layer(name), layer_spec)
+        validate_frame(gdf, layer_spec)
+    else:
+        # a replayed frame holds values that were valid when they were written; it is not re-validated
+        # against today's spec (a status a layer no longer allows must still show as it was)
+        gdf = _normalise(st.as_of(name, as_of), layer_spec)
     if derived:
         pf = None
         if "town" in layer_spec.derived:
@@ -315,13 +329,20 @@ def load(
         gdf = add_derived(gdf, layer_spec, place_frame=pf)
     gdf.attrs["source"] = "store"
     gdf.attrs["layer"] = name
+    gdf.attrs["as_of"] = None if as_of is None else as_of.isoformat()
     return gdf
 
 
-def load_all(*, store: Store | Path | str | None = None, source: Source = "auto", derived: bool = True) -> dict[str, gpd.GeoDataFrame]:
-    """Load every layer (see :func:`load`), keyed by name in drawing order."""
+def load_all(
+    *,
+    store: Store | Path | str | None = None,
+    source: Source = "auto",
+    derived: bool = True,
+    as_of: dt.date | dt.datetime | None = None,
+) -> dict[str, gpd.GeoDataFrame]:
+    """Load every layer (see :func:`load`, including its ``as_of`` replay), keyed by name in drawing order."""
     st = _resolve_store(store) if source != "baseline" else None
-    return {n: load(n, store=st, source=source, derived=derived) for n in LAYER_NAMES}
+    return {n: load(n, store=st, source=source, derived=derived, as_of=as_of) for n in LAYER_NAMES}
 
 
 def baseline_frames() -> dict[str, gpd.GeoDataFrame]:

@@ -36,6 +36,11 @@ __all__ = [
     "DERIVED_COLUMNS",
     "status_reached",
     "validate_frame",
+    "CONTEXT_LAYERS",
+    "ROLES",
+    "is_plan_item",
+    "is_ongoing",
+    "is_done",
 ]
 
 #: Status values in progress order, then the two that are not progress (DESIGN.md).
@@ -370,3 +375,68 @@ def _validate_geometry(gdf: gpd.GeoDataFrame, spec: LayerSpec, ids: list[object]
         b = bounds[i]
         if not (lon0 <= b[0] and b[2] <= lon1 and lat0 <= b[1] and b[3] <= lat1):
             raise _fail(fid, "geometry", "几何超出东莞范围", "geometry lies outside Dongguan")
+
+
+# --- plan items and "done" (issue 10: one rule, read by every figure) ---------------------------------------
+
+#: Layers whose features are context (boundaries, water) when a frame has no ``role`` column yet.
+CONTEXT_LAYERS: tuple[str, ...] = ("boundaries", "water")
+#: The two values of the common ``role`` field: the plan asks something of the feature, or only names it.
+ROLES: tuple[str, ...] = ("plan_item", "context")
+
+
+def _layer_of(frame: pd.DataFrame) -> pd.Series:
+    if "layer" in frame.columns:
+        return frame["layer"].astype("object")
+    return pd.Series(frame.attrs.get("layer"), index=frame.index, dtype="object")
+
+
+def is_plan_item(frame: pd.DataFrame) -> pd.Series:
+    """Which features are plan items (the plan asks something of them) rather than context.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A layer; reads ``role`` (``plan_item`` / ``context``) when present. Without it (or where it is
+        empty) features of :data:`CONTEXT_LAYERS` (by the ``layer`` column or ``frame.attrs["layer"]``)
+        are context and every other feature is a plan item.
+
+    Returns
+    -------
+    pandas.Series of bool
+        Indexed like ``frame``; context never counts in progress, schedule or overdue.
+    """
+    fallback = ~_layer_of(frame).isin(CONTEXT_LAYERS)
+    if "role" not in frame.columns:
+        return fallback.astype(bool)
+    role = frame["role"].astype("object")
+    known = role.isin(ROLES)
+    return (role.eq("plan_item") & known) | (fallback & ~known)
+
+
+def is_ongoing(frame: pd.DataFrame) -> pd.Series:
+    """Plan items with no completion target (empty ``done_status``: 加快/推进/谋划/研究/争取): tracked, never done."""
+    if "done_status" not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    dn = frame["done_status"].astype("object")
+    return (is_plan_item(frame) & ~dn.isin(STATUS_ORDER)).astype(bool)
+
+
+def is_done(frame: pd.DataFrame) -> pd.Series:
+    """Plan items whose ``status`` has reached their ``done_status`` (see :func:`status_reached`).
+
+    Context, ongoing items (no ``done_status``), ``delayed`` and ``cancelled`` are never done. A frame with
+    a ``done`` column but no ``done_status`` (a hand-made frame) is read through its ``done`` column.
+
+    Returns
+    -------
+    pandas.Series of bool
+        Indexed like ``frame``.
+    """
+    plan = is_plan_item(frame)
+    if "done_status" not in frame.columns and "done" in frame.columns:
+        return (frame["done"].fillna(False).astype(bool) & plan).astype(bool)
+    st = frame["status"].map(STATUS_ORDER) if "status" in frame.columns else pd.Series(float("nan"), index=frame.index)
+    dn_col = frame["done_status"] if "done_status" in frame.columns else pd.Series("completed", index=frame.index)
+    dn = dn_col.map(STATUS_ORDER)
+    return (plan & st.notna() & dn.notna() & (st >= dn)).astype(bool)

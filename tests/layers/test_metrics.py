@@ -147,18 +147,42 @@ def test_coverage_metrics_on_known_layout(land) -> None:
 def test_substation_metrics_progress_and_adequacy(land, targets) -> None:
     subs = gdf(
         [{"id": "s220", "kind": "substation_220kv", "voltage_kv": 220, "capacity_mva": 720.0, "status": "site_selected",
-          "stage": "site_selection", "deadline": "2020"},
+          "done_status": "site_selected", "stage": "site_selection", "deadline": "2020", "serves": ""},
          {"id": "s110", "kind": "substation_110kv", "voltage_kv": 110, "capacity_mva": 189.0, "status": "under_construction",
-          "stage": "construction_start", "deadline": "2020"}],
+          "done_status": "under_construction", "stage": "construction_start", "deadline": "2020", "serves": ""}],
         [Point(E + 300, N + 50), Point(E + 300, N + 50)],
     )
     doc = m.substation_metrics(subs, m._plan_parcels(land), targets)
-    assert doc["progress"]["substations_220kv_sited"] == {"target": 2.0, "done": 1}
+    assert doc["progress"]["substations_220kv_sited"] == {"target": 2.0, "done": 1, "selected": 1}
     assert doc["progress"]["substations_110kv_started"]["done"] == 1
     # 4 × 15 亩 = 40 000 m² × 50 W/m² × 0.8 / 0.9 = 1.78 MVA at each level
     assert doc["by_voltage"]["110"]["demand_mva"] == pytest.approx(40_000 * 50 * 0.8 / 0.9 / 1e6, rel=1e-6)
     assert doc["by_voltage"]["110"]["overloaded"] == 0
+    # the 110 kV one is being built (firm); the 220 kV one is only sited (planned capacity, not firm)
+    assert doc["by_voltage"]["110"]["firm_capacity_mva"] == 189.0
+    assert doc["by_voltage"]["220"]["firm_capacity_mva"] == 0.0 and doc["by_voltage"]["220"]["planned_capacity_mva"] == 720.0
+    assert doc["by_voltage"]["220"]["utilisation_firm"] is None
+    assert doc["assumptions"]["power_factor"] == 0.9 and doc["assumptions"]["simultaneity"] == 0.8
+    assert "GB/T 50293" in doc["assumptions"]["load_density_w_m2"]["industrial"]["source"]
     json.dumps(doc, allow_nan=False)
+
+
+def test_substations_serve_the_area_their_serves_names(land, targets) -> None:
+    # two 110 kV substations: "甲区" covers land-c1 and land-c2; the far one names it and takes them,
+    # though the other is nearer; the rest go to the nearest
+    area = gdf([{"name_zh": "甲区"}], [box(E - 10, N - 10, E + 320, N + 110)])
+    subs = gdf(
+        [{"id": "near", "kind": "substation_110kv", "voltage_kv": 110, "capacity_mva": 189.0, "status": "completed",
+          "done_status": "completed", "stage": "site_selection", "serves": "乙区"},
+         {"id": "far", "kind": "substation_110kv", "voltage_kv": 110, "capacity_mva": 189.0, "status": "planned",
+          "done_status": "site_selected", "stage": "site_selection", "serves": "甲区与乙区"}],
+        [Point(E + 150, N + 300), Point(E + 3000, N + 3000)],
+    )
+    doc = m.substation_metrics(subs, m._plan_parcels(land), targets, areas=area)
+    rows = {r["id"]: r for r in doc["substations"]}
+    assert rows["far"]["parcels"] == 2 and rows["far"]["serves_matched"] == "甲区"
+    assert rows["near"]["parcels"] == 2 and rows["near"]["capacity_state"] == "firm"
+    assert rows["far"]["capacity_state"] == "planned"
 
 
 # --- the bundled dataset ------------------------------------------------------------------------------

@@ -1,0 +1,76 @@
+"""The plan's progress at a date, from one place: load (replaying history) and compute every figure.
+
+``plan_progress(store=…, as_of=date)`` is what ``python -m gis metrics``, the app's pages and the
+notebooks read: the layers are loaded through :func:`layers.load_all` (which replays the store's history to
+the end of ``as_of``) and measured by :func:`layers.metrics.plan_metrics`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+
+from layers.metrics import plan_metrics
+from layers.registry import Source, load_all, plan_targets
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gis.store import Store
+
+__all__ = ["progress_frames", "plan_progress", "source_of"]
+
+
+def progress_frames(
+    *, store: Store | Path | str | None = None, source: Source = "auto", as_of: dt.date | None = None
+) -> dict[str, gpd.GeoDataFrame]:
+    """Every layer as it was at the end of ``as_of`` (UTC), or as it is now when ``as_of`` is None or today.
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        As :func:`layers.load_all` returns, EPSG:4326 with derived columns.
+    """
+    replay = as_of if as_of is not None and as_of < dt.date.today() else None
+    return load_all(store=store, source=source, as_of=replay)
+
+
+def source_of(frames: Mapping[str, gpd.GeoDataFrame]) -> str:
+    """``store``, ``baseline`` or ``mixed``: where the frames were read from."""
+    sources = {f.attrs.get("source") for f in frames.values()}
+    return "store" if sources == {"store"} else ("baseline" if sources == {"baseline"} else "mixed")
+
+
+def plan_progress(
+    *,
+    store: Store | Path | str | None = None,
+    source: Source = "auto",
+    as_of: dt.date | None = None,
+    frames: Mapping[str, gpd.GeoDataFrame] | None = None,
+) -> dict[str, Any]:
+    """Every figure about the plan at ``as_of``, as one JSON-ready document.
+
+    Parameters
+    ----------
+    store : gis.store.Store or path or URL, optional, keyword-only
+        The working store (default: the configured one, see :func:`layers.load`).
+    source : {"auto", "store", "baseline"}, keyword-only
+        Where to read the layers from.
+    as_of : datetime.date, optional, keyword-only
+        The date (default today). A past date replays the store's history to the end of that day (UTC).
+    frames : mapping, optional, keyword-only
+        Frames already loaded for ``as_of`` (the app passes its cached ones); they must come from
+        :func:`progress_frames` or :func:`layers.load` with the same ``as_of``.
+
+    Returns
+    -------
+    dict
+        :func:`layers.metrics.plan_metrics`'s document plus ``source`` (``store``/``baseline``/``mixed``).
+    """
+    day = as_of or dt.date.today()
+    loaded = dict(frames) if frames is not None else progress_frames(store=store, source=source, as_of=day)
+    doc = plan_metrics(loaded, plan_targets(), as_of=day)
+    doc["source"] = source_of(loaded)
+    return doc
