@@ -28,6 +28,7 @@ __all__ = [
     "history",
     "clear_caches",
     "end_of_day_utc",
+    "plan_progress",
 ]
 
 log = logging.getLogger(__name__)
@@ -127,16 +128,11 @@ def end_of_day_utc(day: date) -> datetime:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _frame(name: str, stamp: str, as_of_iso: str | None) -> gpd.GeoDataFrame:
     store = get_store()
-    plan_layer = name in layers.names()
-    if as_of_iso and store is not None and store.has_layer(name):
-        gdf = store.as_of(name, end_of_day_utc(date.fromisoformat(as_of_iso)))
-        if plan_layer:
-            gdf = layers.add_derived(gdf, layers.spec(name))
-        return gdf
-    if plan_layer:
-        return layers.load(name, store=store)
+    as_of = date.fromisoformat(as_of_iso) if as_of_iso else None
+    if name in layers.names():
+        return layers.load(name, store=store, as_of=as_of)  # the history replay lives in layers, not here
     if store is not None and store.has_layer(name):
-        return store.read_layer(name)
+        return store.as_of(name, as_of) if as_of else store.read_layer(name)
     return gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
 
 
@@ -164,6 +160,24 @@ def layer_frame(name: str, as_of: date | None = None) -> gpd.GeoDataFrame:
         return gpd.GeoDataFrame({"id": pd.Series(dtype=str)}, geometry=[], crs="EPSG:4326")
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _progress(stamp: str, as_of_iso: str | None, today_iso: str) -> dict[str, Any]:
+    from layers.progress import plan_progress
+
+    as_of = date.fromisoformat(as_of_iso) if as_of_iso else None
+    frames = {n: layer_frame(n, as_of) for n in layers.names()}
+    return plan_progress(frames=frames, as_of=as_of or date.fromisoformat(today_iso))
+
+
+def plan_progress(as_of: date | None = None) -> dict[str, Any]:
+    """Every figure about the plan at ``as_of`` (today when None): :func:`layers.progress.plan_progress`, cached.
+
+    The pages read their figures from this one document, so they show what ``python -m gis metrics --date``
+    prints for the same date.
+    """
+    return _progress(store_stamp(), as_of.isoformat() if as_of else None, date.today().isoformat())
+
+
 def problems() -> dict[str, str]:
     """Layers that failed to load in this session (name → message), for the page to show."""
     return dict(st.session_state.get("data_problems", {}))
@@ -185,5 +199,6 @@ def history(layer: str | None = None, feature_id: str | None = None) -> pd.DataF
 def clear_caches() -> None:
     """Forget cached frames after this session wrote to the store."""
     _frame.clear()
+    _progress.clear()
     _history.clear()
     _database_stamp.clear()

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-__all__ = ["STRINGS", "LANGS", "lang", "t", "status_label", "deadline_label"]
+from gis.errors import GisError
+from layers.spec import DEADLINE_LABELS, STATUS_LABELS, STATUS_LABELS_EN
+
+__all__ = ["STRINGS", "LANGS", "lang", "t", "status_label", "deadline_label", "error_text"]
 
 LANGS: dict[str, str] = {"zh": "中文", "en": "English"}
 
@@ -207,6 +210,40 @@ STRINGS: dict[str, tuple[str, str]] = {
     "drawn_bad": ("绘制的图形无法读取", "The drawn shapes could not be read"),
     "bad_name": ("图层名称不合法", "Invalid layer name"),
     "read_only": ("只读：登录编辑账号后可保存。", "Read-only: sign in as an editor to save."),
+    # --- issue 10: plan progress (one computation; done, ongoing, overdue, context) ---
+    "progress_title": ("计划进度（与命令行 metrics 同一计算）", "Plan progress (the same computation as the metrics command)"),
+    "progress_items": ("计划事项", "Plan items"),
+    "progress_done": ("已完成", "Done"),
+    "progress_ongoing": ("持续推进（无完成目标）", "Ongoing (no completion target)"),
+    "progress_context": ("背景要素（不计入进度）", "Context features (not counted)"),
+    "progress_help": (
+        "已完成：计划事项的状态达到其完成状态；持续推进：计划用语为加快/推进/谋划/研究/争取，只跟踪、不判逾期；"
+        "逾期：有完成状态和期限、未完成、未取消且已过期限；背景要素（边界、水体、已有地点）不计入。",
+        "Done: a plan item whose status reached its done status; ongoing: the plan asks for work (加快/推进/谋划/研究/争取), "
+        "tracked, never overdue; overdue: has a done status and a deadline, not done, not cancelled, past the deadline; "
+        "context (boundaries, water, existing places) never counts.",
+    ),
+    "targets_title": ("计划目标（每一行均计算）", "The plan's targets (every row computed)"),
+    "target_item": ("目标", "Target"),
+    "target_value": ("目标值", "Target value"),
+    "target_achieved": ("已达成", "Achieved"),
+    "target_total": ("图上合计", "Total on the map"),
+    "target_unit": ("单位", "Unit"),
+    "target_met": ("是否达成", "Met"),
+    "target_section": ("章节", "Section"),
+    "target_not_measured": ("未在地图上计量", "not measured on the map"),
+    "sub_firm": ("已建或在建容量", "Existing or under construction"),
+    "sub_planned": ("仅规划/选址容量", "Planned or at site selection only"),
+    "sub_method": (
+        "负荷密度法：{densities}；功率因数 {power_factor}，同时率 {simultaneity}，N-1 负载率 {load_rate}。{scope} {rule}",
+        "Load-density method: {densities}; power factor {power_factor}, simultaneity {simultaneity}, N-1 load rate {load_rate}. "
+        "{scope} {rule}",
+    ),
+    "error_prefix": ("出错：", "Error: "),
+    "map_progress": (
+        "计划事项 {items} 项：已完成 {done}，持续推进 {ongoing}，逾期 {overdue}（背景要素 {context} 个不计入）",
+        "{items} plan items: {done} done, {ongoing} ongoing, {overdue} overdue ({context} context features not counted)",
+    ),
 }
 
 
@@ -228,17 +265,6 @@ def t(key: str, **fmt: object) -> str:
     return text.format(**fmt) if fmt else text
 
 
-_STATUS = {
-    "planned": ("规划", "planned"),
-    "site_selection": ("选址中", "site selection"),
-    "site_selected": ("已选址", "site selected"),
-    "under_construction": ("在建", "under construction"),
-    "completed": ("建成", "completed"),
-    "delayed": ("滞后", "delayed"),
-    "cancelled": ("取消", "cancelled"),
-}
-
-
 def status_label(status: str, spec: object | None = None) -> str:
     """A status shown in the current language (the layer spec's wording when it has one)."""
     if spec is not None and hasattr(spec, "status_label"):
@@ -246,25 +272,25 @@ def status_label(status: str, spec: object | None = None) -> str:
             return str(spec.status_label(status, lang=lang()))
         except Exception:  # a spec without that status: fall back to the generic label
             pass
-    pair = _STATUS.get(status)
-    if pair is None:
-        return str(status)
-    return pair[0] if lang() == "zh" else pair[1]
-
-
-_DEADLINES = {
-    "2020-Q1": ("第一季度", "Q1 2020"),
-    "2020-H1": ("上半年", "H1 2020"),
-    "2020-09": ("9月份", "September 2020"),
-    "2020-H2": ("下半年", "H2 2020"),
-    "2020-YE": ("年底前", "by year end"),
-    "2020": ("年内", "during 2020"),
-}
+    labels = STATUS_LABELS if lang() == "zh" else STATUS_LABELS_EN
+    return str(labels.get(status, status))
 
 
 def deadline_label(deadline: str) -> str:
-    """The plan's period in the current language, with its code (``上半年 (2020-H1)``)."""
-    pair = _DEADLINES.get(str(deadline))
-    if pair is None:
+    """The plan's period in the current language, with its code (``上半年 (2020-H1)``); labels from ``layers.spec``.
+
+    An empty deadline (the plan gives none) reads 无期限 / no deadline.
+    """
+    if deadline is None or str(deadline).strip() in ("", "None", "nan"):
+        return "无期限" if lang() == "zh" else "no deadline"
+    entry = DEADLINE_LABELS.get(str(deadline))
+    if entry is None:
         return str(deadline)
-    return f"{pair[0] if lang() == 'zh' else pair[1]} ({deadline})"
+    return f"{entry[0] if lang() == 'zh' else entry[1]} ({deadline})"
+
+
+def error_text(exc: BaseException) -> str:
+    """An error's message in the user's language: a :class:`gis.errors.GisError`'s own zh/en text, else ``str``."""
+    if isinstance(exc, GisError):
+        return exc.zh if lang() == "zh" else exc.en
+    return str(exc)

@@ -9,8 +9,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-import layers
-from layers import metrics as lm
 from ui import data, edit, mapview
 from ui.i18n import deadline_label, lang, status_label, t
 from ui.state import as_of_date
@@ -38,7 +36,8 @@ def main() -> None:
         st.info(t("no_layers"))
         return
     parcels = gdf[gdf["action"].isin(PARCEL_ACTIONS)]
-    by_action = lm.land_by_action(gdf, layers.plan_targets())
+    land_doc = data.plan_progress(as_of)["land"]  # the shared computation (= python -m gis metrics)
+    by_action = pd.DataFrame({a: land_doc[a] for a in PARCEL_ACTIONS if a in land_doc}).T
 
     cols = st.columns(len(PARCEL_ACTIONS))
     for col, action in zip(cols, PARCEL_ACTIONS):
@@ -51,17 +50,17 @@ def main() -> None:
         )
 
     st.subheader(t("land_by_action"), anchor=False)
-    by_status = lm.land_by_status(gdf)
+    by_status = pd.DataFrame.from_dict(land_doc["by_status"], orient="index").reindex(list(PARCEL_ACTIONS)).fillna(0.0)
     by_status.index = [action_label(a) for a in by_status.index]
     by_status.columns = [status_label(s, spec) for s in by_status.columns]
     table = by_status.copy()
-    table[t("target")] = by_action["target_mu"].to_numpy()
+    table[t("target")] = pd.to_numeric(by_action["target_mu"]).to_numpy()
     c1, c2 = st.columns([3, 2])
     c1.dataframe(table.round(1), key="land_pivot")
     c2.bar_chart(by_status, horizontal=True, height=220)
 
     st.subheader(t("land_by_town"), anchor=False)
-    by_town = lm.land_by_town(gdf)
+    by_town = pd.DataFrame.from_dict(land_doc["by_town"], orient="index")
     by_town.columns = [action_label(a) for a in by_town.columns]
     c3, c4 = st.columns([3, 2])
     c3.dataframe(by_town.round(1), key="land_by_town")
@@ -69,7 +68,7 @@ def main() -> None:
     subparks = data.layer_frame("sub_parks", as_of)
     if not subparks.empty:
         st.subheader(t("land_by_subpark"), anchor=False)
-        by_sp = lm.land_by_sub_park(gdf, subparks)
+        by_sp = pd.DataFrame.from_dict(land_doc.get("by_sub_park", {}), orient="index", columns=list(PARCEL_ACTIONS))
         names = dict(zip(subparks["id"].astype(str), subparks["name_zh" if lang() == "zh" else "name_en"].astype(str)))
         by_sp.index = [names.get(str(i), str(i)) for i in by_sp.index]
         by_sp.columns = [action_label(a) for a in by_sp.columns]

@@ -1,10 +1,9 @@
-"""指标 Metrics: coverage with an adjustable service distance, substations and the schedule.
+"""指标 Metrics: coverage with an adjustable service distance, plan progress, every target, substations, schedule.
 
-Uncovered parcels are highlighted on the map; substation adequacy and the schedule of every tracked item
-(overdue first) come from the metrics module; tables download as CSV or Excel.
-
-The numbers come from ``gis.coverage`` and ``layers.metrics`` (the same functions as the CLI and the
-notebooks); this page only picks inputs, caches and lays out.
+Uncovered parcels are highlighted on the map; every other figure is read from one document,
+:func:`ui.data.plan_progress` (= :func:`layers.progress.plan_progress`, the same as ``python -m gis metrics``);
+the coverage at the chosen distance is :func:`layers.metrics.coverage_table`, the function the CLI's
+coverage figures use. This page only picks inputs, caches and lays out; tables download as CSV or Excel.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ import streamlit as st
 import layers
 from gis import settings
 from gis.area import M2_PER_MU
-from gis.coverage import coverage, covered_share
+from gis.coverage import covered_share
 from layers import metrics as lm
 from ui import data, mapview
 from ui.i18n import deadline_label, lang, status_label, t
@@ -42,40 +41,43 @@ def _type_label(key: str) -> str:
     return pair[0] if lang() == "zh" else pair[1]
 
 
-def _parcels(as_of: date | None):
-    land = data.layer_frame("land_actions", as_of)
-    return land[land["action"].isin(list(lm.LAND_ACTIONS))] if "action" in land.columns else land
-
-
 @st.cache_data(show_spinner=False, max_entries=32)
 def _coverage(kind: str, radius_m: float, stamp: str, as_of_iso: str | None) -> tuple[pd.DataFrame, float, list[str]]:
     """Coverage of the plan's land parcels by one facility type (cached per radius and data stamp)."""
     as_of = date.fromisoformat(as_of_iso) if as_of_iso else None
-    layer, kinds, _ = FACILITY_TYPES[kind]
-    parcels = _parcels(as_of)
-    fac = data.layer_frame(layer, as_of)
-    if kinds is not None and "kind" in fac.columns:
-        fac = fac[fac["kind"].isin(kinds)]
-    if parcels.empty or fac.empty:
+    layer = FACILITY_TYPES[kind][0]
+    frames = {"land_actions": data.layer_frame("land_actions", as_of), layer: data.layer_frame(layer, as_of)}
+    if "action" not in frames["land_actions"].columns:
         return pd.DataFrame(), 0.0, []
-    table = coverage(parcels, fac, radius_m=radius_m)
-    table.insert(0, "id", parcels["id"].astype(str).to_numpy())
-    table.insert(1, "name_zh", parcels["name_zh"].astype(str).to_numpy())
+    table = lm.coverage_table(frames, kind, radius_m=radius_m)
+    if table.empty:
+        return table, 0.0, []
     return table, covered_share(table), table.loc[~table["reached"], "id"].tolist()
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _substations(stamp: str, as_of_iso: str | None) -> dict:
-    as_of = date.fromisoformat(as_of_iso) if as_of_iso else None
-    return lm.substation_metrics(data.layer_frame("substations", as_of), _parcels(as_of), layers.plan_targets())
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _schedule(stamp: str, as_of_iso: str | None) -> pd.DataFrame:
-    as_of = date.fromisoformat(as_of_iso) if as_of_iso else None
+def _schedule_table(doc: dict, as_of: date | None) -> pd.DataFrame:
     frames = {n: data.layer_frame(n, as_of) for n in layers.names()}
-    table = lm.schedule(frames, as_of=as_of or date.today())
-    return table.sort_values(["overdue", "due", "layer"], ascending=[False, True, True]).reset_index(drop=True)
+    table = lm.schedule(frames, as_of=date.fromisoformat(doc["as_of"]))
+    return table.sort_values(["overdue", "due", "layer"], ascending=[False, True, True], na_position="last").reset_index(drop=True)
+
+
+def _targets_table(doc: dict) -> pd.DataFrame:
+    """Every target row as shown: the plan's figure, what the map shows done, total and whether it is met."""
+    zh = lang() == "zh"
+    rows = []
+    for r in doc["targets"]:
+        value = "" if r["value"] is None else f"{r['value']:g}" + (f"–{r['value_max']:g}" if r["value_max"] is not None else "")
+        measured = bool(r["measured"])
+        rows.append({
+            t("target_section"): r["section"],
+            t("target_item"): r["item_zh"] if zh else r["item_en"],
+            t("target_value"): f"{r['comparison'] or ''} {value}".strip(),
+            t("target_achieved"): round(r["achieved"], 2) if measured else None,
+            t("target_total"): round(r["total"], 2) if measured else None,
+            t("target_unit"): r["unit"],
+            t("target_met"): ("✓" if r["met"] else "✗") if measured else t("target_not_measured"),
+        })
+    return pd.DataFrame(rows)
 
 
 def _downloads(df: pd.DataFrame, name: str, key: str) -> None:
@@ -120,30 +122,47 @@ def main() -> None:
         layer, _, _ = FACILITY_TYPES[kind]
         layers_ = mapview.map_layers(
             ["boundaries", "land_actions", layer], as_of=as_of, highlight={"land_actions": set(missing)}, by_status=[layer],
-            only_ids={"land_actions": set(_parcels(as_of)["id"].astype(str))},
+            only_ids={"land_actions": set(table["id"].astype(str)) if not table.empty else set()},
         )
         mapview.show_map(layers_, key="metrics_map", returned_objects=(), zoom=11, height=420)
 
-    stamp, as_of_iso = data.store_stamp(), as_of.isoformat() if as_of else None
+    doc = data.plan_progress(as_of)
+    st.subheader(t("progress_title"), anchor=False)
+    sched_counts = doc["schedule"]
+    p1, p2, p3, p4, p5 = st.columns(5)
+    p1.metric(t("progress_items"), sched_counts["items"], help=t("progress_help"))
+    p2.metric(t("progress_done"), sched_counts["done"])
+    p3.metric(t("progress_ongoing"), sched_counts["ongoing"])
+    p4.metric(t("overdue_count"), sched_counts["overdue"])
+    p5.metric(t("progress_context"), sched_counts["context"])
+    st.subheader(t("targets_title"), anchor=False)
+    targets = _targets_table(doc)
+    st.dataframe(targets, hide_index=True, key="metrics_targets", height=360)
+    _downloads(targets, "targets", "metrics_targets_dl")
+
     st.subheader(t("substations"), anchor=False)
-    subs = _substations(stamp, as_of_iso)
-    cols = st.columns(len(subs["progress"]) - 1)
-    for col, (key, row) in zip(cols, [(k, v) for k, v in subs["progress"].items() if k != "done"]):
+    subs = doc["substations"]
+    progress = [(k, v) for k, v in subs["progress"].items() if isinstance(v, dict)]
+    for col, (key, row) in zip(st.columns(len(progress)), progress):
         col.metric(t(f"sub_{key}"), f"{row['done']} / {row['target'] or 0:.0f}")
     by_v = pd.DataFrame.from_dict(subs["by_voltage"], orient="index")
     by_v.index = [f"{k} kV" for k in by_v.index]
-    st.dataframe(by_v.round(2), key="metrics_subs_by_voltage")
-    st.caption(t("sub_assumptions", **{k: subs["assumptions"][k] for k in ("power_factor", "load_rate", "simultaneity")}))
+    by_v = by_v.rename(columns={"firm_capacity_mva": f"{t('sub_firm')} (MVA)", "planned_capacity_mva": f"{t('sub_planned')} (MVA)"})
+    st.dataframe(by_v.round(3), key="metrics_subs_by_voltage")
+    a = subs["assumptions"]
+    densities = "; ".join(f"{u} {v['w_m2']:g} W/m² ({v['range'][0]:g}–{v['range'][1]:g}, {v['source']})"
+                          for u, v in a["load_density_w_m2"].items())
+    st.caption(t("sub_method", densities=densities, power_factor=a["power_factor"], simultaneity=a["simultaneity"],
+                 load_rate=a["load_rate"], scope=a["sources"]["demand_scope"], rule=a["sources"]["serves_rule"]))
     subs_table = pd.DataFrame(subs["substations"])
     st.dataframe(subs_table, hide_index=True, key="metrics_subs")
     _downloads(subs_table, "substations", "metrics_subs_dl")
 
     st.subheader(t("schedule"), anchor=False)
-    sched = _schedule(stamp, as_of_iso)
+    sched = _schedule_table(doc, as_of)
     show = sched.assign(
         status=[status_label(s) for s in sched["status"]], deadline=[deadline_label(d) for d in sched["deadline"]]
     )
-    st.metric(t("overdue_count"), int(sched["overdue"].sum()))
     st.dataframe(show, hide_index=True, key="metrics_schedule", height=360)
     _downloads(sched, "schedule", "metrics_sched_dl")
 

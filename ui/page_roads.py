@@ -8,8 +8,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-import layers
-from layers.metrics import road_metrics
 from ui import data, edit, mapview
 from ui.i18n import deadline_label, lang, status_label, t
 from ui.state import as_of_date
@@ -28,7 +26,7 @@ def main() -> None:
         return
     links = gdf[gdf["kind"] == "link_road"]
     points = gdf[gdf["kind"] == "congestion_point"]
-    rm = road_metrics(gdf, layers.plan_targets())
+    rm = data.plan_progress(as_of)["roads"]  # the shared computation (= python -m gis metrics)
     cp = rm["congestion_points"]
     c1, c2, c3 = st.columns(3)
     c1.metric(t("roads_opened"), f"{rm['opened']} / {rm['target'] or 18:.0f}")
