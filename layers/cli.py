@@ -54,8 +54,15 @@ def metrics_text(doc: dict[str, Any]) -> str:
               f"  拥堵点改造 congestion points fixed: {r['congestion_points']['fixed']} / {r['congestion_points']['total']} 个"]
     lines += ["", "变电站 / Substations"]
     for kv, row in doc["substations"]["by_voltage"].items():
-        lines.append(f"  {kv} kV: {row['substations']} 座, 需求 demand {row['demand_mva']:.1f} MVA / 可供 available "
-                     f"{row['available_mva']:.1f} MVA ({_fmt_share(row['utilisation'])}), 过载 overloaded {row['overloaded']}")
+        lines.append(f"  {kv} kV: {row['substations']} 座, 需求 demand {row['demand_mva']:.1f} MVA; 已建或在建 firm "
+                     f"{row.get('firm_capacity_mva', 0.0):.0f} MVA ({_fmt_share(row.get('utilisation_firm'))}), 仅规划 planned "
+                     f"{row.get('planned_capacity_mva', 0.0):.0f} MVA; 合计可供 all available {row['available_mva']:.1f} MVA "
+                     f"({_fmt_share(row['utilisation'])}), 过载 overloaded {row['overloaded']}")
+    a = doc["substations"].get("assumptions", {})
+    if a:
+        lines.append(f"  假设 assumptions: 功率因数 power factor {a.get('power_factor')}, 同时率 simultaneity {a.get('simultaneity')}, "
+                     f"负载率 load rate {a.get('load_rate')}; " + "; ".join(
+                         f"{u} {v['w_m2']:g} W/m² ({v['source']})" for u, v in a.get("load_density_w_m2", {}).items()))
     for key, row in doc["substations"]["progress"].items():
         if isinstance(row, dict):
             target = "—" if row["target"] is None else f"{row['target']:g}"
@@ -64,6 +71,17 @@ def metrics_text(doc: dict[str, Any]) -> str:
     for ftype, row in doc["coverage"].items():
         parts = [f"{r_}m {_fmt_share(v['covered_share'])}" for r_, v in row["radii"].items()]
         lines.append(f"  {ftype:<18} ({row['facilities']} 处 facilities): " + ", ".join(parts))
+    lines += ["", "计划目标 / Targets (已达成 achieved / 目标 target)"]
+    for t in doc.get("targets", []):
+        target = "—" if t["value"] is None else f"{t['value']:g}" + (f"–{t['value_max']:g}" if t["value_max"] is not None else "")
+        got = "未在地图上计量 not measured on the map" if not t["measured"] else (
+            f"{t['achieved']:.2f} ({'达成 met' if t['met'] else '未达成 not met'})")
+        comp = "" if t["comparison"] == "range" else (t["comparison"] or "")
+        lines.append(f"  {t['key']:<28} {comp}{target} {t['unit']}: {got}")
+    s = doc.get("schedule", {})
+    if s:
+        lines += ["", f"计划事项 / Plan items: {s['items']}, 完成 done {s['done']}, 持续推进 ongoing {s['ongoing']}, "
+                      f"逾期 overdue {s['overdue']}, 背景要素 context (not counted) {s['context']}"]
     lines += ["", f"逾期 / Overdue on {doc['as_of']}: {len(doc['overdue'])} 项 items"]
     lines += [f"  [{o['layer']}] {o['id']} {o['name_zh']} — {o['deadline']} ({o['status']})" for o in doc["overdue"]]
     return "\n".join(lines)
