@@ -147,7 +147,7 @@ def main() -> None:
         col.metric(t(f"sub_{key}"), f"{row['done']} / {row['target'] or 0:.0f}")
     by_v = pd.DataFrame.from_dict(subs["by_voltage"], orient="index")
     by_v.index = [f"{k} kV" for k in by_v.index]
-    by_v = by_v.rename(columns={"firm_capacity_mva": f"{t('sub_firm')} (MVA)", "planned_capacity_mva": f"{t('sub_planned')} (MVA)"})
+    by_v = by_v.rename(columns={c: t(f"subv_{c}") for c in by_v.columns})
     st.dataframe(by_v.round(3), key="metrics_subs_by_voltage")
     a = subs["assumptions"]
     densities = "; ".join(f"{u} {v['w_m2']:g} W/m² ({v['range'][0]:g}–{v['range'][1]:g}, {v['source']})"
