@@ -169,13 +169,18 @@ def _progress(stamp: str, as_of_iso: str | None, today_iso: str) -> dict[str, An
     return plan_progress(frames=frames, as_of=as_of or date.fromisoformat(today_iso))
 
 
-def plan_progress(as_of: date | None = None) -> dict[str, Any]:
+def plan_progress(as_of: date | None = None) -> dict[str, Any] | None:
     """Every figure about the plan at ``as_of`` (today when None): :func:`layers.progress.plan_progress`, cached.
 
     The pages read their figures from this one document, so they show what ``python -m gis metrics --date``
-    prints for the same date.
+    prints for the same date. None when the layers cannot be measured (the reason is in :func:`problems`).
     """
-    return _progress(store_stamp(), as_of.isoformat() if as_of else None, date.today().isoformat())
+    try:
+        return _progress(store_stamp(), as_of.isoformat() if as_of else None, date.today().isoformat())
+    except Exception as exc:  # a layer that cannot be measured must not take the page down
+        log.warning("cannot compute plan progress: %s", exc)
+        st.session_state.setdefault("data_problems", {})["plan_progress"] = str(exc)
+        return None
 
 
 def problems() -> dict[str, str]:

@@ -6,6 +6,9 @@ status editor for editors. Areas are the registry's ``area_mu`` (computed on EPS
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -26,17 +29,8 @@ def action_label(action: str) -> str:
     return (pair[0] if lang() == "zh" else pair[1]) if pair else action
 
 
-def main() -> None:
-    """Draw the land page."""
-    as_of = as_of_date()
-    spec = data.layer_spec(LAYER)
-    gdf = data.layer_frame(LAYER, as_of)
-    st.header(t("land_title"), anchor=False)
-    if gdf.empty or "action" not in gdf.columns:
-        st.info(t("no_layers"))
-        return
-    parcels = gdf[gdf["action"].isin(PARCEL_ACTIONS)]
-    land_doc = data.plan_progress(as_of)["land"]  # the shared computation (= python -m gis metrics)
+def _figures(land_doc: dict[str, Any], spec: Any, as_of: date | None) -> None:
+    """亩 by action against the targets, by status, town and sub-park: all from the shared computation."""
     by_action = pd.DataFrame({a: land_doc[a] for a in PARCEL_ACTIONS if a in land_doc}).T
 
     cols = st.columns(len(PARCEL_ACTIONS))
@@ -73,6 +67,23 @@ def main() -> None:
         by_sp.index = [names.get(str(i), str(i)) for i in by_sp.index]
         by_sp.columns = [action_label(a) for a in by_sp.columns]
         st.dataframe(by_sp.round(1), key="land_by_subpark")
+
+
+def main() -> None:
+    """Draw the land page."""
+    as_of = as_of_date()
+    spec = data.layer_spec(LAYER)
+    gdf = data.layer_frame(LAYER, as_of)
+    st.header(t("land_title"), anchor=False)
+    if gdf.empty or "action" not in gdf.columns:
+        st.info(t("no_layers"))
+        return
+    parcels = gdf[gdf["action"].isin(PARCEL_ACTIONS)]
+    doc = data.plan_progress(as_of)  # the shared computation (= python -m gis metrics)
+    if doc is None:  # figures unavailable (see the data problems); the ledger and the editor still work
+        st.warning(t("no_layers"))
+    else:
+        _figures(doc["land"], spec, as_of)
     town_col = "town" if "town" in gdf.columns else "place"
 
     st.subheader(t("land_parcels"), anchor=False)

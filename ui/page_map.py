@@ -102,8 +102,9 @@ def main() -> None:
             height=600,
         )
         mapview.legend(layers_)
-        counts = data.plan_progress(as_of)["schedule"]  # the shared computation (= python -m gis metrics)
-        st.caption(t("map_progress", **counts))
+        doc = data.plan_progress(as_of)  # the shared computation (= python -m gis metrics)
+        if doc is not None:
+            st.caption(t("map_progress", **doc["schedule"]))
         center, zoom = result.get("center"), result.get("zoom")
         if center and zoom and basemap not in render.GCJ02_BASEMAPS:
             url_set(v=format_view(center["lat"], center["lng"], zoom))

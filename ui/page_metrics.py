@@ -127,6 +127,9 @@ def main() -> None:
         mapview.show_map(layers_, key="metrics_map", returned_objects=(), zoom=11, height=420)
 
     doc = data.plan_progress(as_of)
+    if doc is None:
+        st.warning(t("no_layers"))
+        return
     st.subheader(t("progress_title"), anchor=False)
     sched_counts = doc["schedule"]
     p1, p2, p3, p4, p5 = st.columns(5)

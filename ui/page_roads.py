@@ -26,12 +26,16 @@ def main() -> None:
         return
     links = gdf[gdf["kind"] == "link_road"]
     points = gdf[gdf["kind"] == "congestion_point"]
-    rm = data.plan_progress(as_of)["roads"]  # the shared computation (= python -m gis metrics)
-    cp = rm["congestion_points"]
-    c1, c2, c3 = st.columns(3)
-    c1.metric(t("roads_opened"), f"{rm['opened']} / {rm['target'] or 18:.0f}")
-    c2.metric(t("roads_opened_km"), f"{rm['opened_km']:.1f} / {rm['total_km']:.1f} km")
-    c3.metric(t("roads_congestion"), f"{cp['fixed']} / {cp['target'] or 4:.0f}")
+    doc = data.plan_progress(as_of)  # the shared computation (= python -m gis metrics)
+    if doc is None:  # figures unavailable (see the data problems); the table and the editor still work
+        st.warning(t("no_layers"))
+    else:
+        rm = doc["roads"]
+        cp = rm["congestion_points"]
+        c1, c2, c3 = st.columns(3)
+        c1.metric(t("roads_opened"), f"{rm['opened']} / {rm['target'] or 18:.0f}")
+        c2.metric(t("roads_opened_km"), f"{rm['opened_km']:.1f} / {rm['total_km']:.1f} km")
+        c3.metric(t("roads_congestion"), f"{cp['fixed']} / {cp['target'] or 4:.0f}")
 
     last = edit.last_changes(LAYER)
     name_col = "name_zh" if lang() == "zh" else "name_en"
