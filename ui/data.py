@@ -2,7 +2,9 @@
 
 The store is a shared resource (``st.cache_resource``), seeded from the bundled baseline on first use.
 Layer frames are cached data (``st.cache_data``: callers get copies) keyed by the store file's
-modification stamp, so an edit made by anyone shows up on the next rerun.
+modification stamp, so an edit made by anyone shows up on the next rerun. The as-of replay is
+``layers.load(name, as_of=…)``'s and the plan's figures are ``layers.progress.plan_progress``'s: this module
+only caches them.
 """
 
 from __future__ import annotations
