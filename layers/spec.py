@@ -37,7 +37,6 @@ __all__ = [
     "status_reached",
     "validate_frame",
     "CONTEXT_LAYERS",
-    "ROLES",
     "is_plan_item",
     "is_ongoing",
     "is_done",
@@ -381,8 +380,6 @@ def _validate_geometry(gdf: gpd.GeoDataFrame, spec: LayerSpec, ids: list[object]
 
 #: Layers whose features are context (boundaries, water) when a frame has no ``role`` column yet.
 CONTEXT_LAYERS: tuple[str, ...] = ("boundaries", "water")
-#: The two values of the common ``role`` field: the plan asks something of the feature, or only names it.
-ROLES: tuple[str, ...] = ("plan_item", "context")
 
 
 def _layer_of(frame: pd.DataFrame) -> pd.Series:
@@ -410,7 +407,7 @@ def is_plan_item(frame: pd.DataFrame) -> pd.Series:
     if "role" not in frame.columns:
         return fallback.astype(bool)
     role = frame["role"].astype("object")
-    known = role.isin(ROLES)
+    known = role.isin(("plan_item", "context"))
     return (role.eq("plan_item") & known) | (fallback & ~known)
 
 
