@@ -78,16 +78,14 @@ def _assign(parcels: gpd.GeoDataFrame, subs: gpd.GeoDataFrame, served: list[obje
     reps = shapely.point_on_surface(to_measuring_crs(parcels).to_numpy())
     pts = to_measuring_crs(subs).to_numpy()
     dist = shapely.distance(reps[:, None], pts[None, :])
-    inside = np.array([[g is not None and bool(shapely.contains(g, p)) for g in served] for p in reps]).reshape(len(reps), len(pts))
-    for i in range(len(reps)):
-        if inside[i].any():
-            cand = np.nonzero(inside[i])[0]
-        else:
-            cand = np.arange(len(pts))
-            if radius_m is not None:
-                cand = cand[dist[i, cand] <= radius_m]
-        if len(cand):
-            out[i] = int(cand[np.argmin(dist[i, cand])])
+    areas = np.array(served, dtype=object)
+    inside = shapely.contains(areas[None, :], reps[:, None])  # None (no matched area) is never inside
+    reach = dist <= radius_m if radius_m is not None else np.ones_like(dist, dtype=bool)
+    allowed = np.where(inside.any(axis=1)[:, None], inside, reach)
+    masked = np.where(allowed, dist, np.inf)
+    best = np.argmin(masked, axis=1)
+    ok = np.isfinite(masked[np.arange(len(reps)), best])
+    out[ok] = best[ok]
     return out
 
 

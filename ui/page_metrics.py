@@ -71,7 +71,7 @@ def _targets_table(doc: dict) -> pd.DataFrame:
         rows.append({
             t("target_section"): r["section"],
             t("target_item"): r["item_zh"] if zh else r["item_en"],
-            t("target_value"): f"{r['comparison'] or ''} {value}".strip(),
+            t("target_value"): f"{'' if r['comparison'] == 'range' else r['comparison'] or ''} {value}".strip(),
             t("target_achieved"): round(r["achieved"], 2) if measured else None,
             t("target_total"): round(r["total"], 2) if measured else None,
             t("target_unit"): r["unit"],
