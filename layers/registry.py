@@ -315,13 +315,11 @@ def load(
         if source == "store":
             raise InputError(f"工作库中没有图层 {name}", f"the working store has no layer {name}")
         return load_baseline(name, derived=derived)
+    gdf = _normalise(st.read_layer(name) if as_of is None else st.as_of(name, as_of), layer_spec)
     if as_of is None:
-        gdf = _normalise(st.read_layer(name), layer_spec)
-        validate_frame(gdf, layer_spec)
-    else:
         # a replayed frame holds values that were valid when they were written; it is not re-validated
         # against today's spec (a status a layer no longer allows must still show as it was)
-        gdf = _normalise(st.as_of(name, as_of), layer_spec)
+        validate_frame(gdf, layer_spec)
     if derived:
         pf = None
         if "town" in layer_spec.derived:
