@@ -308,7 +308,7 @@ def build() -> dict[str, gpd.GeoDataFrame]:  # noqa: C901 - one long, flat descr
         "sub_parks", to_deg(rect_m(114.036, 23.047, 3.2e6, aspect=1.6, angle=-20)), id="subpark-east-industrial",
         name_zh="松山湖东部工业园（产业功能区）", name_en="Eastern Industrial Park (industrial function area)",
         kind="eastern_industrial_park", status="under_construction", done_status=None, deadline=None, place="企石",
-        plan_ref="(三)二", plan_quote="抓好松山湖东部工业园开发建设",
+        plan_ref="(三)二", plan_quote="按照松山湖2.0的总体定位,推进产业功能区和产业服务区的规划建设",
         target="按照松山湖2.0的总体定位,推进产业功能区和产业服务区的规划建设",
         source="illustrative: east of 企石 town, where the 莞城/南城 lands of the eastern park lie; replace with the official plan",
         illustrative=True, accuracy_m=3000,
@@ -371,6 +371,18 @@ def build() -> dict[str, gpd.GeoDataFrame]:  # noqa: C901 - one long, flat descr
         source="illustrative: the lake and an 800 m shore band; replace with the scenic area's registered boundary",
         illustrative=True, accuracy_m=1500,
     )
+
+    for fid, zh, en, plon, plat, area, quote, target in (
+        ("district-north-gateway", "松山湖北部片区（门户）", "Northern district (gateway)", 113.884, 22.976, 3.0e6,
+         "着力打造松山湖北部片区门户", "着力打造北部片区门户"),
+        ("district-centre", "松山湖中心区", "Central district", 113.884, 22.955, 2.5e6, "不断提升松山湖中心区显示度", "提升中心区显示度"),
+    ):
+        add(
+            "sub_parks", to_deg(rect_m(plon, plat, area, aspect=1.6, angle=0)), id=fid, name_zh=zh, name_en=en, kind="district",
+            status="under_construction", done_status=None, deadline=None, place="松山湖", plan_ref="(四)一", plan_quote=quote,
+            target=target, source=ILLUS + " (around the area the plan names; no outline is published)", illustrative=True,
+            accuracy_m=2000,
+        )
 
     # ---------------------------------------------------------------- water
     add(
