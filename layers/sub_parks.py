@@ -19,6 +19,7 @@ SPEC = LayerSpec(
     kinds=(
         "core_park", "pilot_sub_park", "eastern_industrial_park", "flashpoint", "co_governed_area", "village_renovation",
         "ring_belt", "environment_area", "scenic_area", "district",
+        "industrial_upgrade", "utility_survey",
     ),
     statuses=("planned", "under_construction", "completed", "delayed", "cancelled"),
     done_zh="分园、共管区域：设立/规划布局（completed，显示为“设立”）；产业服务区：启动（under_construction）；接壤村：年底前完成改造；"

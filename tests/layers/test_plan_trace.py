@@ -87,7 +87,7 @@ def test_trace_coverage_counts_traced_spatial_clauses(frames):
     cov = plan_trace.trace_coverage(frames=frames)
     json.dumps(cov, ensure_ascii=False)  # JSON-able, for the metrics JSON
     assert cov["clauses"] > cov["spatial_clauses"] >= cov["traced"] > 0
-    assert cov["traced_share"] >= 0.9
+    assert cov["traced_share"] >= 0.95  # 111 of 113 on the bundled data (docs/status-model.md)
     assert len(cov["untraced"]) == cov["spatial_clauses"] - cov["traced"]
     assert cov["rule"] == plan_trace.RULE
 

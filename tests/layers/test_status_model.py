@@ -197,6 +197,11 @@ NEW_ITEMS = {
     "platform-baidu-incubator": "百度人工智能",
     "scenic-4a": "4A级景区",
     "platform-csns-phase2": "散裂中子源二期",
+    "platform-public-incubator": "公营孵化器",
+    "platform-science-city-land": "土地整备",
+    "park-pipe-survey": "地下管网排查",
+    "zone-industrial-upgrade": "镇村工业园",
+    "district-north-gateway": "北部片区门户",
 }
 
 

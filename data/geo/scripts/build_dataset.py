@@ -384,6 +384,24 @@ def build() -> dict[str, gpd.GeoDataFrame]:  # noqa: C901 - one long, flat descr
             accuracy_m=2000,
         )
 
+    zone_towns = shapely.simplify(shapely.union_all(list(towns_m.values())), 200)
+    add(
+        "sub_parks", to_deg(zone_towns), id="zone-industrial-upgrade", name_zh="镇村工业园升级改造与特色园区（功能区各镇）",
+        name_en="Upgrading village industrial parks and joint feature parks (the zone's towns)", kind="industrial_upgrade",
+        status="planned", done_status=None, deadline=None, place="九镇", plan_ref="(三)三",
+        plan_quote="积极探索园区和镇合作打造特色园区,加快推动以“工改工”为主的镇村工业园升级改造,打造一批产业高端、功能完善、运营专业的现代化产业园",
+        target="探索合作打造特色园区,推动“工改工”升级改造",
+        source="illustrative: the nine towns of the functional zone, where these parks lie; the plan names none",
+        illustrative=True, accuracy_m=5000,
+    )
+    add(
+        "sub_parks", to_deg(shapely.simplify(park_m, 50)), id="park-pipe-survey", name_zh="园区地下管网排查",
+        name_en="Survey of the park's underground pipe network", kind="utility_survey", status="planned",
+        done_status="completed", deadline=None, place="松山湖", plan_ref="(四)二", plan_quote="尽快完成园区地下管网排查",
+        target="尽快完成排查", source="illustrative: the survey covers the whole park (outline as boundary-park)",
+        illustrative=True, accuracy_m=1500,
+    )
+
     # ---------------------------------------------------------------- water
     add(
         "water", lake, id="water-songshan-lake", name_zh="松山湖（松木山水库）", name_en="Songshan Lake (Songmushan Reservoir)",
@@ -481,6 +499,13 @@ def build() -> dict[str, gpd.GeoDataFrame]:  # noqa: C901 - one long, flat descr
         plan_quote="优先推进创新中轴及大科学装置集聚区的用地收储", target="优先推进用地收储",
         source="illustrative band from the central district to the big-science cluster", illustrative=True, accuracy_m=2000,
     )
+    add(
+        "platforms", sci, id="platform-science-city-land", name_zh="松山湖科学城土地整备和配套项目",
+        name_en="Science City land consolidation and supporting projects", kind="science_city", status="planned",
+        done_status=None, deadline=None, plan_ref="(一)一", plan_quote="有序推进土地整备和配套项目建设", target="有序推进",
+        source="illustrative: the science city's scope (as platform-science-city); the plan names no parcel",
+        illustrative=True, accuracy_m=3000,
+    )
     lon, lat, acc, note = REFERENCE_POINTS["csns"]
     # (id, zh, en, kind, lon, lat, role, status at 2020-03-04, done_status, deadline, section, quote, target, source,
     #  illustrative, accuracy_m); role/done_status/deadline follow docs/status-model.md
@@ -512,6 +537,8 @@ def build() -> dict[str, gpd.GeoDataFrame]:  # noqa: C901 - one long, flat descr
         ("platform-harmony-hub", "鸿蒙生态孵化创新中心（华为“开发者村”）", "HarmonyOS incubation centre (Huawei developer village)", "incubator",
          113.862, 22.903, "plan_item", "planned", None, None, "(一)三", "积极建设鸿蒙生态孵化创新中心,打造华为“开发者村”",
          "积极建设", ILLUS + " (next to Huawei's campus)", True, 2500),
+        ("platform-public-incubator", "公营孵化器", "Public incubator", "incubator", 113.896, 22.966, "plan_item", "planned",
+         None, None, "(一)三", "加快公营孵化器建设", "加快建设", ILLUS + " (one marker; the plan names no building)", True, 3000),
         ("platform-tencent-incubator", "腾讯孵化器", "Tencent incubator", "incubator", 113.884, 22.968, "plan_item", "planned",
          "completed", None, "(一)三", "力争腾讯孵化器、百度人工智能等专业孵化器落户", "力争落户", ILLUS, True, 3000),
         ("platform-baidu-incubator", "百度人工智能孵化器", "Baidu AI incubator", "incubator", 113.888, 22.970, "plan_item", "planned",
