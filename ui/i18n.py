@@ -248,6 +248,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "plan_match_overlap": ("首尾重叠", "overlapping end"),
     "plan_match_name": ("提及名称", "names the feature"),
     "plan_match_section": ("同一章节", "same section"),
+    "f_role": ("角色（plan_item 规划事项 / context 背景要素）", "Role (plan_item / context)"),
+    "f_villages_done": ("已完成改造的接壤村（共 51 个）", "Bordering villages renovated (of 51)"),
+    "f_revitalised_floor_m2": ("盘活楼宇载体物业面积 (m²)", "Building floor area revitalised (m²)"),
 
 }
 
