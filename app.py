@@ -48,6 +48,7 @@ pages = [
     st.Page("ui/page_roads.py", title=t("page_roads"), icon=":material/route:", url_path="roads"),
     st.Page("ui/page_land.py", title=t("page_land"), icon=":material/landscape:", url_path="land"),
     st.Page("ui/page_metrics.py", title=t("page_metrics"), icon=":material/analytics:", url_path="metrics"),
+    st.Page("ui/page_plan.py", title=t("page_plan"), icon=":material/article:", url_path="plan"),
     st.Page("ui/page_data.py", title=t("page_data"), icon=":material/upload_file:", url_path="data"),
 ]
 st.navigation(pages).run()

@@ -14,8 +14,8 @@ SPEC = LayerSpec(
     geometry_types=("Polygon",),
     kinds=("park", "town", "city"),
     statuses=("planned", "completed"),
-    done_zh="边界为底图要素：现行有效即视为完成（completed）",
-    done_en="boundaries are context: in force counts as done (completed)",
+    done_zh="边界为背景要素（context）：现行有效（completed），不计入规划进度",
+    done_en="boundaries are context: in force (completed), never counted as plan progress",
     fields=(
         FieldSpec("short_name", description="short place name used to join features to places, e.g. 寮步, 松山湖, 东莞"),
         FieldSpec("admin_level", allowed=("park", "town", "city"), description="administrative level"),

@@ -22,10 +22,13 @@ SPEC = LayerSpec(
         "city_centre",
         "bus_stop",
         "bus_corridor",
+        "service_hall",
+        "culture_tourism",
     ),
-    statuses=("planned", "under_construction", "completed", "delayed", "cancelled"),
-    done_zh="按计划用语：建成/投入使用（completed）或启动建设/动工（under_construction）",
-    done_en="per the plan's words: built or in use (completed), or construction started (under_construction)",
+    statuses=("planned", "site_selected", "under_construction", "completed", "delayed", "cancelled"),
+    done_zh="按计划用语：建成/投入使用（completed）、启动建设/动工（under_construction）或规划布局（site_selected）；加快建设/推进类为持续推进，无完成目标",
+    done_en="per the plan's words: built or in use (completed), construction started (under_construction) or laid out "
+    "(site_selected); 加快建设/推进 items are ongoing, with no finished state",
     derived=("length_km", "town", "done"),
     style={
         "color": "#1f618d",

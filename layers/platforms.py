@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from layers.spec import LayerSpec
+from layers.spec import FieldSpec, LayerSpec
 
 __all__ = ["SPEC"]
 
@@ -24,11 +24,18 @@ SPEC = LayerSpec(
         "service_centre",
         "industry_base",
         "carrier",
+        "pilot_base",
         "partner",
     ),
-    statuses=("planned", "under_construction", "completed", "delayed", "cancelled"),
-    done_zh="按计划用语：完工/投入使用（completed）、动工（under_construction）或完成规划（completed）",
-    done_en="per the plan's words: finished or in use (completed), started (under_construction), planned (completed)",
+    statuses=("planned", "site_selected", "under_construction", "completed", "delayed", "cancelled"),
+    done_zh="按计划用语：完工/投入使用/落户（completed）、动工（under_construction）或完成供地（site_selected）；推动/加快/积极建设类为持续推进",
+    done_en="per the plan's words: finished, in use or settled (completed), started (under_construction), land supplied "
+    "(site_selected); 推动/加快/积极建设 items are ongoing",
+    fields=(
+        FieldSpec("revitalised_floor_m2", "float", required=False, min_value=0.0,
+                  description="floor area of a building carrier revitalised in 2020, m² of floor area (not land area); "
+                  "counts towards the (二)二 target of at least 500,000 m²"),
+    ),
     derived=("area_mu", "town", "done"),
     style={
         "color": "#117a65",

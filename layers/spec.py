@@ -34,6 +34,7 @@ __all__ = [
     "DEADLINES",
     "DEADLINE_LABELS",
     "DERIVED_COLUMNS",
+    "ROLES",
     "status_reached",
     "validate_frame",
     "CONTEXT_LAYERS",
@@ -86,6 +87,11 @@ DEADLINE_LABELS: dict[str, tuple[str, str, str]] = {
     "2020-YE": ("年底前", "by year end 2020", "2020-12-31"),
     "2020": ("年内/全年", "during 2020", "2020-12-31"),
 }
+
+#: What a feature is to the plan (DESIGN.md "Status is not existence"; docs/status-model.md): a ``plan_item``
+#: the plan asks something of, or ``context`` (a boundary, a water body, an existing place the plan only names)
+#: that never counts in progress, schedule or overdue.
+ROLES: tuple[str, ...] = ("plan_item", "context")
 
 #: Columns the registry computes on load; never stored in the bundled GeoJSON.
 DERIVED_COLUMNS: tuple[str, ...] = ("area_mu", "length_km", "town", "done")
@@ -152,7 +158,7 @@ class FieldSpec:
     description: str = ""
 
 
-#: The fields every feature of every layer carries (DESIGN.md), plus ``illustrative`` and ``done_status``.
+#: The fields every feature of every layer carries (DESIGN.md), plus ``role``, ``illustrative`` and ``done_status``.
 COMMON_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("id", description="stable identifier, e.g. road-07"),
     FieldSpec("name_zh", description="name in Chinese"),
@@ -160,8 +166,16 @@ COMMON_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("layer", description="the layer's name"),
     FieldSpec("kind", description="what the feature is within its layer"),
     FieldSpec("status", allowed=STATUSES, description="progress, stored in English (STATUS_LABELS for Chinese)"),
-    FieldSpec("done_status", allowed=STATUSES[:5], description="the status at which the plan's target is met"),
-    FieldSpec("deadline", allowed=DEADLINES, description="the plan's period (DEADLINES)"),
+    FieldSpec("role", allowed=ROLES, description="plan_item (the plan asks something of it) or context (never counted)"),
+    FieldSpec(
+        "done_status", required=False, allowed=STATUSES[:5],
+        description="the status at which the plan's target is met; empty for context and for ongoing work "
+        "(加快/推进/谋划/研究/争取: no finished state asked)",
+    ),
+    FieldSpec(
+        "deadline", required=False, allowed=DEADLINES,
+        description="the plan's period (DEADLINES); empty where the plan's words give none",
+    ),
     FieldSpec("plan_ref", description="section of the plan, e.g. (四)二"),
     FieldSpec("plan_quote", description="the sentence or clause of the plan that created the item, verbatim"),
     FieldSpec("target", required=False, description="the plan's words for this item's 2020 target"),
@@ -350,6 +364,12 @@ def validate_frame(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> None:
             raise _fail(fid, "status", f"状态 {rec['status']!r} 不适用于本图层", f"status {rec['status']!r} does not apply to {spec.name}")
         if not _PLAN_REF_RE.match(str(rec["plan_ref"])):
             raise _fail(fid, "plan_ref", "章节格式应如 (四)二", "section must look like (四)二")
+        done = rec["done_status"]
+        if not _blank(done) and done not in allowed_status:
+            raise _fail(fid, "done_status", f"目标状态 {done!r} 不适用于本图层", f"done_status {done!r} does not apply to {spec.name}")
+        if rec["role"] == "context" and not (_blank(done) and _blank(rec["deadline"])):
+            raise _fail(fid, "role", "背景要素 (context) 不应有目标状态或期限",
+                        "a context feature has no done_status and no deadline")
     _validate_geometry(gdf, spec, ids)
 
 

@@ -1,4 +1,8 @@
-"""一区多园: the core park, the 分园 pilots in 企石, 石排, 东坑 and the other zone areas ((三)一, (三)二)."""
+"""一区多园 and the zone's other areas ((三)一, (三)二, (三)四, (四)三).
+
+The core park, the 分园 pilots in 企石, 石排, 东坑, the eastern industrial park, the 引爆点, the co-governed areas,
+the 51 bordering villages, the ring belt and the 4A scenic area.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +16,21 @@ SPEC = LayerSpec(
     title_en="Sub-parks (one zone, many parks)",
     files=("sub_parks.geojson",),
     geometry_types=("Polygon",),
-    kinds=("core_park", "pilot_sub_park", "eastern_industrial_park", "flashpoint"),
+    kinds=(
+        "core_park", "pilot_sub_park", "eastern_industrial_park", "flashpoint", "co_governed_area", "village_renovation",
+        "ring_belt", "environment_area", "scenic_area", "district",
+        "industrial_upgrade", "utility_survey",
+    ),
     statuses=("planned", "under_construction", "completed", "delayed", "cancelled"),
-    done_zh="分园：试点设立（completed）；东部工业园、引爆点：开工建设（under_construction）",
-    done_en="pilot sub-parks: set up (completed); eastern park and flashpoints: under way (under_construction)",
-    fields=(FieldSpec("place", description="short name of the town (or 松山湖 for the park) the area lies in"),),
+    done_zh="分园、共管区域：设立/规划布局（completed，显示为“设立”）；产业服务区：启动（under_construction）；接壤村：年底前完成改造；"
+    "东部工业园、引爆点、环松山湖带：持续推进，无完成目标",
+    done_en="pilot sub-parks, co-governed areas: set up / laid out (completed, shown as 设立); service area: started "
+    "(under_construction); bordering villages: renovated by year end; eastern park, flashpoints, ring belt: ongoing, no finished state",
+    fields=(
+        FieldSpec("place", description="short name of the town (or 松山湖 for the park) the area lies in"),
+        FieldSpec("villages_done", "int", required=False, min_value=0,
+                  description="bordering villages renovated so far (of the plan's 51); only on the village_renovation item"),
+    ),
     derived=("area_mu", "town", "done"),
     style={
         "color": "#8e44ad",

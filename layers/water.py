@@ -14,8 +14,8 @@ SPEC = LayerSpec(
     geometry_types=("Polygon", "LineString", "Point"),
     kinds=("lake", "reservoir", "wetland", "river", "channel", "monitoring_section"),
     statuses=("planned", "under_construction", "completed", "delayed", "cancelled"),
-    done_zh="治理工程完工（completed）；水体本身为现状要素（completed）",
-    done_en="works finished (completed); existing water bodies are context (completed)",
+    done_zh="水体为背景要素（context，不计进度）；治理工程（人工湿地与库尾截排）为持续推进的规划事项",
+    done_en="water bodies are context (never counted); the works on them (wetland, tail interception) are ongoing plan items",
     derived=("area_mu", "length_km", "done"),
     style={
         "color": "#2e86c1",

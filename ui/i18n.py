@@ -254,6 +254,51 @@ STRINGS: dict[str, tuple[str, str]] = {
         "计划事项 {items} 项：已完成 {done}，持续推进 {ongoing}，逾期 {overdue}（背景要素 {context} 个不计入）",
         "{items} plan items: {done} done, {ongoing} ongoing, {overdue} overdue ({context} context features not counted)",
     ),
+    # plan text → items (issue 10 item 7, branch i10-data)
+    "page_plan": ("规划条文", "Plan text"),
+    "plan_title": ("规划条文 → 地图", "Plan text → map"),
+    "plan_intro": (
+        "选择一个章节或粘贴规划中的任意句子、段落，查看引用它的规划事项与指标，并在地图上打开。",
+        "Pick a section or paste any sentence or paragraph of the plan to see the plan items and targets that "
+        "cite it, and open them on the map.",
+    ),
+    "plan_section": ("章节", "Section"),
+    "plan_section_all": ("（全部章节）", "(all sections)"),
+    "plan_paste": ("粘贴规划文字", "Paste text of the plan"),
+    "plan_paste_help": (
+        "整句、半句或整段均可；按引文包含、首尾重叠或要素名称匹配。",
+        "A sentence, part of one or a paragraph; matched by quote containment, end-to-start overlap or the feature's name.",
+    ),
+    "plan_section_text": ("章节原文", "The section's text"),
+    "plan_hits": ("引用该文字的事项与指标：{n} 项", "Items and targets that cite it: {n}"),
+    "plan_none": ("没有事项或指标引用这段文字。", "No item or target cites this text."),
+    "plan_pick_hint": ("请选择章节或粘贴文字。", "Pick a section or paste some text."),
+    "plan_traced": ("含空间事项的条文已追溯", "Plan clauses with a spatial item traced"),
+    "plan_traced_help": (
+        "条文按 。；;, 切分；含地名或实体工程词（如 镇、站、水库、输变电工程、地块）的条文为“含空间事项”；"
+        "有要素或指标的原文引用与之重叠、或条文提及已上图要素名称，即为已追溯。",
+        "Clauses are cut at 。；;, ; a clause with a place name or a physical work (镇, 站, 水库, 输变电工程, 地块 …) has a "
+        "spatial item; it is traced when a feature's or target's quote overlaps it or it names a mapped feature.",
+    ),
+    "plan_untraced": ("未追溯的条文（{n}）", "Clauses not traced ({n})"),
+    "plan_col_source": ("类型", "Type"),
+    "plan_col_role": ("角色", "Role"),
+    "plan_col_match": ("匹配方式", "Match"),
+    "plan_col_layer": ("图层", "Layer"),
+    "plan_col_map": ("地图", "Map"),
+    "plan_open_map": ("在地图上查看", "show on map"),
+    "plan_role_plan_item": ("规划事项", "plan item"),
+    "plan_role_context": ("背景要素", "context"),
+    "plan_role_target": ("指标", "target"),
+    "plan_match_quote_in_text": ("整句引用", "whole quote in text"),
+    "plan_match_text_in_quote": ("文字在引文中", "text within quote"),
+    "plan_match_overlap": ("首尾重叠", "overlapping end"),
+    "plan_match_name": ("提及名称", "names the feature"),
+    "plan_match_section": ("同一章节", "same section"),
+    "f_role": ("角色（规划事项 / 背景要素）", "Role (plan_item / context)"),
+    "f_villages_done": ("已完成改造的接壤村（共 51 个）", "Bordering villages renovated (of 51)"),
+    "f_revitalised_floor_m2": ("盘活楼宇载体物业面积 (m²)", "Building floor area revitalised (m²)"),
+
 }
 
 

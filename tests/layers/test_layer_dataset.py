@@ -173,7 +173,9 @@ def test_every_feature_has_deadline_section_and_verbatim_quote(data):
     text = layers.plan_text()
     for name, gdf in data.items():
         for _, row in gdf.iterrows():
-            assert row["deadline"] in layers.DEADLINES, (name, row["id"])
+            # a deadline only where the plan gives one (docs/status-model.md); empty otherwise
+            assert row["deadline"] in layers.DEADLINES or not row["deadline"], (name, row["id"])
+            assert row["role"] in layers.ROLES, (name, row["id"])
             assert re.fullmatch(r"\([一二三四五]\)[一二三四五]?", row["plan_ref"]), (name, row["id"])
             assert row["plan_quote"] in text, (name, row["id"])
             assert row["plan_quote"] in layers.plan_section(row["plan_ref"]), (name, row["id"], row["plan_ref"])
@@ -183,7 +185,7 @@ def test_plan_targets_have_deadline_section_and_quote(targets):
     text = layers.plan_text()
     assert len(targets) >= 20
     for key, row in targets.iterrows():
-        assert row["deadline"] in layers.DEADLINES, key
+        assert row["deadline"] in layers.DEADLINES or not row["deadline"], key
         assert row["plan_quote"] in text, key
         assert row["plan_quote"] in layers.plan_section(row["section"]), key
         if row["layer"]:

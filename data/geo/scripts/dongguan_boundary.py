@@ -70,9 +70,10 @@ def build() -> gpd.GeoDataFrame:
         "name_en": "Dongguan",
         "layer": "boundaries",
         "kind": "city",
+        "role": "context",  # a boundary is never a plan item (docs/status-model.md)
         "status": "completed",
-        "done_status": "completed",
-        "deadline": "2020",
+        "done_status": None,
+        "deadline": None,
         "plan_ref": "(三)",
         "plan_quote": "为全市提供可复制、可借鉴、可推广的“松山湖经验”",
         "target": "",
