@@ -26,6 +26,7 @@ from gis.crs import WGS84
 from gis.errors import InputError
 from gis.settings import BUNDLED_DATA_DIR
 from layers.spec import DERIVED_COLUMNS, LayerSpec, is_done, validate_frame
+from layers.upgrade import upgrade_stored
 
 if TYPE_CHECKING:  # pragma: no cover
     from gis.store import Store
@@ -315,7 +316,8 @@ def load(
         if source == "store":
             raise InputError(f"工作库中没有图层 {name}", f"the working store has no layer {name}")
         return load_baseline(name, derived=derived)
-    gdf = _normalise(st.read_layer(name) if as_of is None else st.as_of(name, as_of), layer_spec)
+    stored = st.read_layer(name) if as_of is None else st.as_of(name, as_of)
+    gdf = _normalise(upgrade_stored(stored, layer_spec, baseline=load_baseline(name, derived=False)), layer_spec)
     if as_of is None:
         # a replayed frame holds values that were valid when they were written; it is not re-validated
         # against today's spec (a status a layer no longer allows must still show as it was)

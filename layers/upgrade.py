@@ -6,7 +6,7 @@ still holds the old baseline's targets: boundaries "completed" as plan items, 20
 filled from the bundled baseline by ``id``, and features nobody has edited since the baseline (``version`` 1 by
 ``plan-2020-baseline``) take the baseline's current status model. Features someone edited keep their own status
 and history; only fields they lack are filled. Nothing is written to the store. The registry calls it on a
-stored frame before validating it (``gdf = upgrade_stored(gdf, name)`` in ``layers.registry.load``).
+stored frame before validating it (in ``layers.registry.load``).
 """
 
 from __future__ import annotations
@@ -14,27 +14,27 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from layers.spec import CONTEXT_LAYERS, LayerSpec
+
 __all__ = ["BASELINE_USER", "MODEL_FIELDS", "upgrade_stored"]
 
 #: ``updated_by`` of every feature as published (data/geo/scripts/build_dataset.py).
 BASELINE_USER: str = "plan-2020-baseline"
 #: Fields that carry the status model (docs/status-model.md); an unedited feature takes them from the baseline.
 MODEL_FIELDS: tuple[str, ...] = ("role", "status", "done_status", "deadline", "plan_ref", "plan_quote", "target", "source")
-#: Role of a feature the baseline does not know (an upload or a feature added in the app).
-_CONTEXT_LAYERS: tuple[str, ...] = ("boundaries", "water")
 
 
-def upgrade_stored(gdf: gpd.GeoDataFrame, name: str, *, baseline: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+def upgrade_stored(gdf: gpd.GeoDataFrame, layer_spec: LayerSpec, *, baseline: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """A stored layer with the current spec's fields and, for unedited features, the current baseline's targets.
 
     Parameters
     ----------
     gdf : geopandas.GeoDataFrame
         The layer as read from the working store (EPSG:4326, stored fields).
-    name : str
-        The layer's name (a plan layer).
-    baseline : geopandas.GeoDataFrame, optional, keyword-only
-        The bundled layer with stored fields only (default: :func:`layers.load_baseline` with ``derived=False``).
+    layer_spec : layers.spec.LayerSpec
+        The layer's spec (its ``name`` and fields).
+    baseline : geopandas.GeoDataFrame, keyword-only
+        The bundled layer with stored fields only (:func:`layers.load_baseline` with ``derived=False``).
 
     Returns
     -------
@@ -43,10 +43,8 @@ def upgrade_stored(gdf: gpd.GeoDataFrame, name: str, *, baseline: gpd.GeoDataFra
         defaults to ``context`` on boundaries and water, ``plan_item`` elsewhere); features at ``version`` 1 by
         :data:`BASELINE_USER` carry the baseline's :data:`MODEL_FIELDS`. Unchanged when already current.
     """
-    from layers.registry import load_baseline, spec  # here, so that the registry itself can call this module
-
-    layer_spec = spec(name)
-    base = load_baseline(name, derived=False) if baseline is None else baseline
+    name = layer_spec.name
+    base = baseline
     base = base.drop(columns="geometry").set_index("id")
     out = gdf.copy()
     ids = out["id"].astype(str)
@@ -55,7 +53,7 @@ def upgrade_stored(gdf: gpd.GeoDataFrame, name: str, *, baseline: gpd.GeoDataFra
             continue
         filled = ids.map(base[f.name]) if f.name in base.columns else pd.Series(None, index=out.index, dtype=object)
         if f.name == "role":
-            default = "context" if name in _CONTEXT_LAYERS else "plan_item"
+            default = "context" if name in CONTEXT_LAYERS else "plan_item"
             filled = filled.where(filled.notna(), default)
         out[f.name] = filled.to_numpy()
     if "version" in out.columns and "updated_by" in out.columns:

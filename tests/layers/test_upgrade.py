@@ -28,7 +28,7 @@ def test_old_store_frame_fails_validation_and_upgrades_to_the_current_model():
     with pytest.raises(InputError) as err:
         validate_frame(old, spec)
     assert err.value.field == "role"
-    new = upgrade_stored(old, "road_links").set_index("id", drop=False)
+    new = upgrade_stored(old, spec, baseline=layers.load_baseline("road_links", derived=False)).set_index("id", drop=False)
     validate_frame(new.reset_index(drop=True), spec)
     assert new.loc["road-ring-lake", "status"] == "planned"
     assert new.loc["road-ring-lake", "done_status"] in (None, "")
@@ -43,8 +43,21 @@ def test_unknown_features_get_a_role_by_layer_and_current_frames_are_unchanged()
     extra = water.iloc[[0]].copy()
     extra["id"] = "water-uploaded-pond"
     frame = water._constructor(pd.concat([water, extra], ignore_index=True), crs=water.crs)
-    up = upgrade_stored(frame.drop(columns=["role"]), "water").set_index("id")
+    spec = layers.spec("water")
+    up = upgrade_stored(frame.drop(columns=["role"]), spec, baseline=water).set_index("id")
     assert up.loc["water-uploaded-pond", "role"] == "context"
     assert up.loc["water-songmushan-wetland", "role"] == "plan_item"
-    same = upgrade_stored(water, "water")
+    same = upgrade_stored(water, spec, baseline=water)
     assert same.drop(columns="geometry").equals(water.drop(columns="geometry"))
+
+
+def test_registry_loads_a_store_seeded_by_the_old_baseline(tmp_path):
+    """A working store written before ``role`` existed loads through the registry with the current model."""
+    from gis.store import open_store
+
+    store = open_store(tmp_path / "old.gpkg")
+    store.write_layer("road_links", _old_store_frame(), user="plan-2020-baseline")
+    road = layers.load("road_links", store=store).set_index("id")
+    assert road.loc["road-ring-lake", "status"] == "planned"
+    assert road.loc["road-01", "status"] == "completed"
+    assert set(road["role"]) == {"plan_item"}
