@@ -20,13 +20,9 @@ from gis.errors import GisError
 from gis.io import INPUT_EXTENSIONS, read_any, write_any
 from ui import data, mapview
 from ui.backup import backup_section
+from ui.guard import editor_and_store
 from ui.i18n import lang, status_label, t
 from ui.state import as_of_date
-
-try:
-    from ui.auth import require_editor
-except ImportError:  # pragma: no cover - only while ui/auth.py is missing
-    require_editor = None
 
 _LAYER_NAME = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
@@ -136,16 +132,10 @@ def _import_section() -> None:
     mapview.show_map(ctx + [layer], key="data_preview_map", returned_objects=(), zoom=11, height=420)
     st.dataframe(pd.DataFrame(preview.drop(columns=preview.geometry.name)).head(200), key="data_preview_table")
 
-    if require_editor is None:
-        st.info(t("read_only"))
+    guarded = editor_and_store("保存上传的数据", "save uploaded data")
+    if guarded is None:
         return
-    user = require_editor("保存上传的数据", "save uploaded data")
-    if user is None:
-        return
-    store = data.get_store()
-    if store is None:
-        st.warning(t("edit_needs_store"))
-        return
+    user, store = guarded
     c1, c2 = st.columns(2)
     with c1:
         new_name = st.text_input(t("new_layer_name"), key="data_new_name", max_chars=40)
