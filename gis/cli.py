@@ -122,10 +122,12 @@ def _cmd_area(args: argparse.Namespace) -> int:
 
 def _cmd_convert(args: argparse.Namespace) -> int:
     from gis.io import guess_output_format, read_any, write_any
+    from gis.io.survey import refuse_illustrative
 
     result = read_any(Path(args.file), layer=args.layer, datum=args.datum, crs=args.crs)
     out = Path(args.output)
     fmt = args.to or guess_output_format(out)
+    refuse_illustrative(result.gdf, fmt, allow=args.allow_illustrative)
     written = write_any(result.gdf, out, fmt=fmt, crs=args.out_crs)
     payload = {"written": str(written.path), "format": fmt, "features": written.features, "crs": written.crs}
     _emit(payload, args.json, lambda p: f"已写出 / written {p['written']} ({p['format']}, {p['features']} 个要素 / features, {p['crs']})")
@@ -254,6 +256,10 @@ def build_parser(commands: Sequence[Command] = ()) -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True)
     p.add_argument("--to", choices=OUTPUT_FORMATS)
     p.add_argument("--out-crs", dest="out_crs", help="EPSG:4547 or EPSG:4526 for surveyor outputs")
+    p.add_argument(
+        "--allow-illustrative", action="store_true",
+        help="write illustrative features (illustrative=true) into survey formats anyway; they are marked 示意 / 允许写出示意要素",
+    )
     _add_input_options(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_convert)

@@ -18,6 +18,7 @@ import streamlit as st
 import layers
 from gis.errors import GisError
 from gis.io import INPUT_EXTENSIONS, read_any, write_any
+from gis.io.survey import SURVEY_FORMATS, count_illustrative, refuse_illustrative
 from ui import data, mapview
 from ui.backup import backup_section
 from ui.guard import editor_and_store
@@ -183,12 +184,19 @@ def _export_section() -> None:
         gdf = gdf[gdf["status"].astype(str).isin(keep)]
     derived = [c for c in ("area_mu", "length_km", "town", "done") if c in gdf.columns]
     out = gdf.drop(columns=derived) if fmt.startswith("geojson") or fmt in {"gpkg", "shp", "kml", "kmz"} else gdf
-    if st.button(t("export_go"), key="data_export_go"):
+    writer_fmt = {"geojson-surveyor-4526": "geojson-surveyor", "boundary-points-csv": "boundary-points"}.get(fmt, fmt)
+    # Invented corners never reach a surveyor unannounced: say how many, and ask before writing them.
+    shown = count_illustrative(out) if writer_fmt in SURVEY_FORMATS else 0
+    allowed = True
+    if shown:
+        st.warning(t("export_illustrative", n=shown, total=len(out)))
+        allowed = st.checkbox(t("export_illustrative_confirm", n=shown), key="data_export_allow_illustrative")
+    if st.button(t("export_go"), key="data_export_go", disabled=not allowed):
         suffix, mime, crs = EXPORTS[fmt]
-        writer_fmt = {"geojson-surveyor-4526": "geojson-surveyor", "boundary-points-csv": "boundary-points"}.get(fmt, fmt)
         with tempfile.TemporaryDirectory(prefix="ssl-export-") as tmp, st.spinner(t("working")):
             path = Path(tmp) / f"{name}{suffix}"
             try:
+                refuse_illustrative(out, writer_fmt, allow=allowed)
                 write_any(out, path, fmt=writer_fmt, crs=crs)
             except GisError as exc:
                 st.error(exc.zh if lang() == "zh" else exc.en)
