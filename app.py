@@ -9,13 +9,9 @@ from datetime import date
 
 import streamlit as st
 
+from ui.auth import sign_in_box
 from ui.i18n import LANGS, lang, t
 from ui.state import init_from_url, url_get, url_set
-
-try:  # the sign-in box (ui/auth.py, written to the sign-in contract)
-    from ui.auth import sign_in_box
-except ImportError:  # pragma: no cover - only while ui/auth.py is missing
-    sign_in_box = None
 
 st.set_page_config(page_title="松山湖规划 GIS · Songshan Lake Plan GIS", page_icon="🗺️", layout="wide")
 
@@ -35,8 +31,7 @@ with st.sidebar:
     )
     if st.session_state["as_of"] < date.today():
         st.info(t("as_of_active", date=st.session_state["as_of"].isoformat()))
-    if sign_in_box is not None:
-        sign_in_box("sidebar")
+    sign_in_box("sidebar")
 
 url_set(
     lang=None if lang() == "zh" else lang(),

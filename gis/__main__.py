@@ -1,8 +1,55 @@
-"""Entry point of ``python -m gis``."""
+"""Entry point of ``python -m gis``: the composition root of the command line.
 
+Like ``app.py`` for the app, this is the one file of ``gis`` that may know the plan: it hands the plan's
+commands (``metrics``, from ``layers.cli``) to the plan-free :func:`gis.cli.main`. Nothing imports this
+module, so ``import gis`` and ``import gis.cli`` stay plan-free.
+"""
+
+from __future__ import annotations
+
+import argparse
 import sys
+from collections.abc import Sequence
 
-from gis.cli import main
+from gis.cli import Command
+from gis.cli import main as _gis_main
+
+__all__ = ["PLAN_COMMANDS", "main"]
+
+
+def _metrics_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--date", help="as-of date YYYY-MM-DD")
+
+
+def _metrics(args: argparse.Namespace) -> int:
+    # Imported when the command runs: the other commands never pay for loading the plan.
+    from layers.cli import metrics_command
+
+    return int(metrics_command(args))
+
+
+#: The plan's commands, added to the library's own.
+PLAN_COMMANDS: tuple[Command, ...] = (
+    Command("metrics", "every plan metric on the working store or the bundled data", _metrics_arguments, _metrics),
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``python -m gis`` with the library's commands and the plan's.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name; ``sys.argv[1:]`` by default.
+
+    Returns
+    -------
+    int
+        0 on success, 1 on bad input, 2 on bad usage.
+    """
+    return _gis_main(argv, commands=PLAN_COMMANDS)
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -2,6 +2,10 @@
 
 Exit codes: 0 success; 1 bad input (one line, Chinese then English, no traceback); 2 bad usage.
 With ``--json`` every command prints one JSON document whose keys are a contract (see README).
+
+This module knows nothing of the plan. Commands that need the plan (``metrics``) are handed in as
+:class:`Command` rows by the composition root, ``gis/__main__.py``, the one file of ``gis`` that may
+import ``layers`` (as ``app.py`` may import ``ui``).
 """
 
 from __future__ import annotations
@@ -11,12 +15,36 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["main", "build_parser"]
+__all__ = ["Command", "main", "build_parser"]
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A sub-command added to ``python -m gis`` from outside the library (e.g. the plan's ``metrics``).
+
+    Attributes
+    ----------
+    name : str
+        The sub-command's name on the command line.
+    help : str
+        One line for ``--help``.
+    add_arguments : callable
+        ``add_arguments(parser)`` adds the sub-command's own options to its ``argparse`` sub-parser.
+    run : callable
+        ``run(args) -> int`` runs it with the parsed ``argparse.Namespace``; bad input raises
+        :class:`gis.errors.GisError`, which :func:`main` turns into exit code 1.
+    """
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
 
 
 def _emit(payload: dict[str, Any], as_json: bool, text: Callable[[dict[str, Any]], str]) -> None:
@@ -94,10 +122,12 @@ def _cmd_area(args: argparse.Namespace) -> int:
 
 def _cmd_convert(args: argparse.Namespace) -> int:
     from gis.io import guess_output_format, read_any, write_any
+    from gis.io.survey import refuse_illustrative
 
     result = read_any(Path(args.file), layer=args.layer, datum=args.datum, crs=args.crs)
     out = Path(args.output)
     fmt = args.to or guess_output_format(out)
+    refuse_illustrative(result.gdf, fmt, allow=args.allow_illustrative)
     written = write_any(result.gdf, out, fmt=fmt, crs=args.out_crs)
     payload = {"written": str(written.path), "format": fmt, "features": written.features, "crs": written.crs}
     _emit(payload, args.json, lambda p: f"已写出 / written {p['written']} ({p['format']}, {p['features']} 个要素 / features, {p['crs']})")
@@ -130,20 +160,9 @@ def _cmd_transform(args: argparse.Namespace) -> int:
         df.to_csv(args.output, index=False, float_format="%.8f")
         _emit({"written": args.output, "rows": len(df)}, args.json, lambda p: f"已写出 / written {p['written']} ({p['rows']} 行 / rows)")
         return 0
-    if args.lon is None or args.lat is None:
-        raise SystemExit(2)
     lon, lat = func(args.lon, args.lat)
     _emit({"lon": float(lon), "lat": float(lat)}, args.json, lambda p: f"{p['lon']:.8f} {p['lat']:.8f}")
     return 0
-
-
-def _cmd_metrics(args: argparse.Namespace) -> int:
-    # The one place the command line reaches the plan: the plan's metrics live in ``layers``, which
-    # ``gis`` must not import. Loaded by name at run time so ``import gis`` stays plan-free.
-    import importlib
-
-    plan_cli = importlib.import_module("layers.cli")
-    return int(plan_cli.metrics_command(args))
 
 
 def _cmd_coverage(args: argparse.Namespace) -> int:
@@ -199,8 +218,13 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--from-bd09", dest="datum", action="store_const", const="bd09", help="degree coordinates are BD-09 / 坐标为百度 BD-09")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: Sequence[Command] = ()) -> argparse.ArgumentParser:
     """Build the argument parser of ``python -m gis``.
+
+    Parameters
+    ----------
+    commands : sequence of Command, optional
+        Sub-commands added by the caller (``gis/__main__.py`` adds the plan's ``metrics``).
 
     Returns
     -------
@@ -232,6 +256,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True)
     p.add_argument("--to", choices=OUTPUT_FORMATS)
     p.add_argument("--out-crs", dest="out_crs", help="EPSG:4547 or EPSG:4526 for surveyor outputs")
+    p.add_argument(
+        "--allow-illustrative", action="store_true",
+        help="write illustrative features (illustrative=true) into survey formats anyway; they are marked 示意 / 允许写出示意要素",
+    )
     _add_input_options(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_convert)
@@ -246,11 +274,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_transform)
-
-    p = sub.add_parser("metrics", help="every plan metric on the working store or the bundled data")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--date", help="as-of date YYYY-MM-DD")
-    p.set_defaults(func=_cmd_metrics)
 
     p = sub.add_parser("coverage", help="share of PARCELS area within RADIUS of FACILITIES")
     p.add_argument("parcels")
@@ -278,16 +301,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("users", help="editor accounts: add/remove/list (passwords are prompted) / 编辑账号")
     _users_arguments(p)
     p.set_defaults(func=_users_run)
+
+    for command in commands:
+        p = sub.add_parser(command.name, help=command.help)
+        command.add_arguments(p)
+        p.set_defaults(func=command.run)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, commands: Sequence[Command] = ()) -> int:
     """Run the command line.
 
     Parameters
     ----------
     argv : sequence of str, optional
         Arguments without the program name; ``sys.argv[1:]`` by default.
+    commands : sequence of Command, optional
+        Sub-commands added by the caller (see :func:`build_parser`).
 
     Returns
     -------
@@ -296,7 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     from gis.errors import GisError
 
-    parser = build_parser()
+    parser = build_parser(commands)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     if args.command == "transform" and not args.csv and (args.lon is None or args.lat is None):

@@ -20,16 +20,15 @@ How it stays fast (all vectorised shapely 2 and numpy, no Python loop over parce
 
 :func:`covered_area_chunk` is the whole computation for one chunk of parcels against a prebuilt
 :class:`CatchmentIndex`; :func:`coverage` maps it over chunks on threads (shapely releases the GIL), and a
-dask version can map the same function over partitions.
+dask version can map the same function over partitions. The index and steps 1–4 live in the private
+``gis._catchment_index`` (re-exported here); this module holds the catchment and the coverage tables.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -37,7 +36,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gis._clip import convex_intersection_area, is_convex_polygon
+from gis._catchment_index import CatchmentIndex, covered_area_chunk, default_tile_m, index_catchment, workers_for
 from gis.area import to_measuring_crs
 from gis.errors import InputError
 
@@ -62,53 +61,6 @@ log = logging.getLogger(__name__)
 BUFFER_QUAD_SEGS: int = 16
 #: Largest service distance accepted, in metres (a larger one is almost surely a unit mistake).
 MAX_RADIUS_M: float = 100_000.0
-#: Upper bound on the number of classification tiles (memory of the grid).
-_MAX_TILES: int = 4_000_000
-#: Parcels in one chunk below which threads do not pay.
-_MIN_PARALLEL: int = 20_000
-#: A straddler meeting more blocks than this is intersected with the whole catchment instead.
-_MAX_BLOCKS_PER_PARCEL: int = 256
-
-
-@dataclass(frozen=True)
-class CatchmentIndex:
-    """A catchment in EPSG:4547 prepared for fast coverage queries (immutable, picklable).
-
-    Attributes
-    ----------
-    geometry : shapely.Geometry
-        The catchment polygon(s) in EPSG:4547 metres (not prepared: see :func:`covered_area_chunk`).
-    x0, y0 : float
-        South-west corner of the tile grid, metres.
-    tile_m : float
-        Side of a classification tile, metres.
-    nx, ny : int
-        Tiles across and up.
-    inside_sum, outside_sum : numpy.ndarray
-        2-D prefix sums, shape ``(ny + 1, nx + 1)``, of tiles wholly inside / wholly outside.
-    block_tiles : int
-        Tiles per side of one block (the unit the catchment is cut into for intersections).
-    pieces : numpy.ndarray
-        The catchment cut to each block, shape ``(nby, nbx)``, object array; ``None`` where empty.
-    """
-
-    geometry: Any
-    x0: float
-    y0: float
-    tile_m: float
-    nx: int
-    ny: int
-    inside_sum: np.ndarray
-    outside_sum: np.ndarray
-    block_tiles: int
-    pieces: np.ndarray
-
-    @property
-    def empty(self) -> bool:
-        """True when the catchment covers nothing."""
-        return self.nx == 0
-
-
 def check_radius(radius_m: float) -> float:
     """Return a service distance as a float, or refuse it.
 
@@ -177,286 +129,6 @@ def catchment(facilities: gpd.GeoDataFrame | gpd.GeoSeries, *, radius_m: float) 
     return shapely.multipolygons(parts) if len(parts) > 1 else (parts[0] if len(parts) else shapely.Polygon())
 
 
-def _boundary_segments(geom: shapely.Geometry) -> np.ndarray:
-    """All boundary segments of a polygonal geometry as an ``(n, 4)`` array x0, y0, x1, y1."""
-    rings = shapely.get_rings(shapely.get_parts(geom))
-    coords, ring = shapely.get_coordinates(rings, return_index=True)
-    if len(coords) < 2:
-        return np.empty((0, 4))
-    same = ring[1:] == ring[:-1]
-    return np.column_stack([coords[:-1][same], coords[1:][same]])
-
-
-def _ranges(lo: np.ndarray, hi: np.ndarray, origin: float, step: float) -> tuple[np.ndarray, np.ndarray]:
-    """Tile index range [first, last] covering coordinates lo..hi (unclipped, as int64)."""
-    return np.floor((lo - origin) / step).astype(np.int64), np.floor((hi - origin) / step).astype(np.int64)
-
-
-def _expand_pairs(i0: np.ndarray, i1: np.ndarray, j0: np.ndarray, j1: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For items with index boxes [i0..i1] × [j0..j1], return (item, i, j) for every cell in the box."""
-    ni = i1 - i0 + 1
-    nj = j1 - j0 + 1
-    counts = ni * nj
-    item = np.repeat(np.arange(len(i0)), counts)
-    if len(item) == 0:
-        return item, item, item
-    starts = np.repeat(np.cumsum(counts) - counts, counts)
-    k = np.arange(len(item)) - starts
-    nj_rep = nj[item]
-    return item, i0[item] + k // nj_rep, j0[item] + k % nj_rep
-
-
-def _rect_count(csum: np.ndarray, ix0: np.ndarray, iy0: np.ndarray, ix1: np.ndarray, iy1: np.ndarray) -> np.ndarray:
-    return csum[iy1 + 1, ix1 + 1] - csum[iy0, ix1 + 1] - csum[iy1 + 1, ix0] + csum[iy0, ix0]
-
-
-def _cut_blocks(geometry: shapely.Geometry, x0: float, y0: float, size: float, bi: np.ndarray, bj: np.ndarray) -> np.ndarray:
-    """``geometry ∩ block`` for blocks (bi, bj) of side ``size``, through coarse blocks of 8 × 8.
-
-    Cutting a large catchment straight into many small blocks costs one full overlay per block; cutting
-    it first into coarse blocks keeps every overlay small. Box sides are computed the same way at both
-    levels, so the pieces of neighbouring blocks meet exactly.
-    """
-    boxes = shapely.box(x0 + bi * size, y0 + bj * size, x0 + (bi + 1) * size, y0 + (bj + 1) * size)
-    if len(bi) <= 64:
-        return shapely.intersection(geometry, boxes)
-    f = 8
-    keys, inverse = np.unique(np.column_stack([bi // f, bj // f]), axis=0, return_inverse=True)
-    ci, cj = keys[:, 0] * f, keys[:, 1] * f
-    coarse = shapely.intersection(geometry, shapely.box(x0 + ci * size, y0 + cj * size, x0 + (ci + f) * size, y0 + (cj + f) * size))
-    parent = coarse[inverse.ravel()]
-    k = _workers(None, len(bi) * 50)  # one overlay costs about as much as 50 parcels
-    if k == 1:
-        return shapely.intersection(parent, boxes)
-    halves = np.array_split(np.arange(len(bi)), k)
-    with ThreadPoolExecutor(max_workers=k) as pool:  # the overlays release the GIL
-        return np.concatenate(list(pool.map(lambda s: shapely.intersection(parent[s], boxes[s]), halves)))
-
-
-def index_catchment(geometry: shapely.Geometry, *, tile_m: float, block_tiles: int | None = None) -> CatchmentIndex:
-    """Prepare a catchment (EPSG:4547) for :func:`covered_area_chunk`.
-
-    Parameters
-    ----------
-    geometry : shapely.Geometry
-        The catchment polygon(s) in EPSG:4547 metres, e.g. from :func:`catchment`.
-    tile_m : float, keyword-only
-        Side of a classification tile in metres. About twice the typical parcel size is a good choice;
-        it is raised if the grid would exceed four million tiles.
-    block_tiles : int, optional, keyword-only
-        Tiles per side of one block for cutting the catchment into small pieces; by default chosen so
-        a block spans about four boundary segments.
-
-    Returns
-    -------
-    CatchmentIndex
-        The prepared index.
-    """
-    geometry = shapely.make_valid(geometry) if not shapely.is_valid(geometry) else geometry
-    # the index holds an unprepared geometry: prepared ones are not safe to share between threads
-    geometry = shapely.from_wkb(shapely.to_wkb(geometry))
-    empty_index = CatchmentIndex(geometry, 0.0, 0.0, 1.0, 0, 0, np.zeros((1, 1), np.int64), np.zeros((1, 1), np.int64), 1,
-                                 np.empty((0, 0), dtype=object))
-    if shapely.is_empty(geometry) or shapely.area(geometry) <= 0:
-        return empty_index
-    xmin, ymin, xmax, ymax = shapely.bounds(geometry)
-    eps = 1e-6 * max(1.0, abs(xmax - xmin), abs(ymax - ymin))
-    xmin, ymin, xmax, ymax = xmin - eps, ymin - eps, xmax + eps, ymax + eps
-    tile = float(tile_m)
-    if not math.isfinite(tile) or tile <= 0:
-        raise InputError(f"格网边长须为正数: {tile_m!r}", f"tile size must be positive: {tile_m!r}")
-    tile = max(tile, math.sqrt((xmax - xmin) * (ymax - ymin) / _MAX_TILES))
-    nx = max(1, math.ceil((xmax - xmin) / tile))
-    ny = max(1, math.ceil((ymax - ymin) / tile))
-    x0, y0 = xmin, ymin
-
-    # 1. boundary tiles: every tile whose closed square meets a boundary segment (exact in numpy)
-    seg = _boundary_segments(geometry)
-    sx0, sy0, sx1, sy1 = seg.T
-    ix0, ix1 = _ranges(np.minimum(sx0, sx1) - eps, np.maximum(sx0, sx1) + eps, x0, tile)
-    iy0, iy1 = _ranges(np.minimum(sy0, sy1) - eps, np.maximum(sy0, sy1) + eps, y0, tile)
-    ix0, ix1 = np.clip(ix0, 0, nx - 1), np.clip(ix1, 0, nx - 1)
-    iy0, iy1 = np.clip(iy0, 0, ny - 1), np.clip(iy1, 0, ny - 1)
-    s, ti, tj = _expand_pairs(ix0, ix1, iy0, iy1)
-    dx, dy = (sx1 - sx0)[s], (sy1 - sy0)[s]
-    # separating-axis test on the segment's normal: the square misses the line when all four
-    # corners lie strictly on one side (tolerance keeps near-touching squares as boundary tiles)
-    cx0, cy0 = x0 + ti * tile, y0 + tj * tile
-    side = np.stack(
-        [dx * (cy - sy0[s]) - dy * (cx - sx0[s]) for cx, cy in ((cx0, cy0), (cx0 + tile, cy0), (cx0, cy0 + tile), (cx0 + tile, cy0 + tile))]
-    )
-    tol = 1e-9 * np.hypot(dx, dy) * tile
-    hits = ~((side > tol).all(axis=0) | (side < -tol).all(axis=0))
-    status = np.zeros((ny, nx), dtype=np.int8)  # 0 outside, 1 boundary, 2 inside
-    status[tj[hits], ti[hits]] = 1
-
-    # 2. the other tiles are wholly inside or outside: test each centre once
-    free_j, free_i = np.nonzero(status == 0)
-    probe = shapely.from_wkb(shapely.to_wkb(geometry))
-    shapely.prepare(probe)
-    inside = shapely.contains_xy(probe, x0 + (free_i + 0.5) * tile, y0 + (free_j + 0.5) * tile)
-    status[free_j[inside], free_i[inside]] = 2
-
-    inside_sum = np.zeros((ny + 1, nx + 1), dtype=np.int64)
-    outside_sum = np.zeros((ny + 1, nx + 1), dtype=np.int64)
-    inside_sum[1:, 1:] = np.cumsum(np.cumsum(status == 2, axis=0), axis=1)
-    outside_sum[1:, 1:] = np.cumsum(np.cumsum(status == 0, axis=0), axis=1)
-
-    # 3. pieces: the catchment cut by blocks of tiles, so straddlers meet a few dozen vertices only
-    if block_tiles is None:
-        seg_len = float(np.median(np.hypot(sx1 - sx0, sy1 - sy0))) if len(seg) else tile
-        block_tiles = max(1, round(4 * seg_len / tile))
-    block_tiles = int(block_tiles)
-    nbx, nby = math.ceil(nx / block_tiles), math.ceil(ny / block_tiles)
-    pad = np.zeros((nby * block_tiles, nbx * block_tiles), dtype=np.int8)
-    pad[:ny, :nx] = status
-    blocks = pad.reshape(nby, block_tiles, nbx, block_tiles)
-    any_boundary = (blocks == 1).any(axis=(1, 3))
-    all_inside = (blocks == 2).all(axis=(1, 3))
-    pieces = np.full((nby, nbx), None, dtype=object)
-    bsize = block_tiles * tile
-    bj, bi = np.nonzero(all_inside)
-    pieces[bj, bi] = shapely.box(x0 + bi * bsize, y0 + bj * bsize, x0 + (bi + 1) * bsize, y0 + (bj + 1) * bsize)
-    # blocks with boundary tiles, and blocks whose tiles are inside and outside only (the edge runs
-    # along tile sides), are cut from the catchment
-    bj, bi = np.nonzero(any_boundary | (~all_inside & (blocks == 2).any(axis=(1, 3))))
-    cut = _cut_blocks(geometry, x0, y0, bsize, bi, bj)
-    # rings oriented once here (exterior counter-clockwise) for the vectorised clipping
-    pieces[bj, bi] = shapely.orient_polygons(cut, exterior_cw=False)
-    log.debug("catchment index: %d × %d tiles of %.1f m, %d boundary tiles, blocks of %d tiles",
-              nx, ny, tile, int((status == 1).sum()), block_tiles)
-    return CatchmentIndex(geometry, x0, y0, tile, nx, ny, inside_sum, outside_sum, block_tiles, pieces)
-
-
-def _straddler_areas(geoms: np.ndarray, index: CatchmentIndex) -> np.ndarray:
-    """Exact covered area of parcels that straddle the catchment edge (EPSG:4547 m²)."""
-    if len(geoms) == 0:
-        return np.zeros(0)
-    bad = ~shapely.is_valid(geoms)
-    if bad.any():
-        geoms = geoms.copy()
-        geoms[bad] = shapely.make_valid(geoms[bad])
-    b = shapely.bounds(geoms)
-    bsize = index.block_tiles * index.tile_m
-    nby, nbx = index.pieces.shape
-    bx0, bx1 = _ranges(b[:, 0], b[:, 2], index.x0, bsize)
-    by0, by1 = _ranges(b[:, 1], b[:, 3], index.y0, bsize)
-    bx0, bx1 = np.clip(bx0, 0, nbx - 1), np.clip(bx1, 0, nbx - 1)
-    by0, by1 = np.clip(by0, 0, nby - 1), np.clip(by1, 0, nby - 1)
-    big = (bx1 - bx0 + 1) * (by1 - by0 + 1) > _MAX_BLOCKS_PER_PARCEL
-    out = np.zeros(len(geoms))
-    if big.any():
-        out[big] = shapely.area(shapely.intersection(geoms[big], index.geometry))
-    small = np.nonzero(~big)[0]
-    item, bi, bj = _expand_pairs(bx0[small], bx1[small], by0[small], by1[small])
-    piece = index.pieces[bj, bi]
-    keep = piece != None  # noqa: E711 (elementwise on an object array)
-    item, piece = item[keep], piece[keep]
-    pair_geom = geoms[small][item]
-    convex = is_convex_polygon(geoms[small])[item]
-    part = np.empty(len(item))
-    # convex parcels (most of them) by vectorised clipping; the rest by GEOS' overlay
-    part[convex] = convex_intersection_area(pair_geom[convex], piece[convex], origin=(index.x0, index.y0), oriented=True)
-    part[~convex] = shapely.area(shapely.intersection(pair_geom[~convex], piece[~convex]))
-    out[small] = np.bincount(item, weights=part, minlength=len(small))
-    return out
-
-
-def covered_area_chunk(geoms: np.ndarray, index: CatchmentIndex) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Area, covered area and reach of one chunk of geometries against a prepared catchment.
-
-    This is the partition function: it needs nothing but the chunk and the (picklable) index, so it
-    can be mapped over threads, processes or dask partitions.
-
-    Parameters
-    ----------
-    geoms : numpy.ndarray of shapely.Geometry
-        Geometries in EPSG:4547 metres (missing and empty allowed).
-    index : CatchmentIndex
-        From :func:`index_catchment`.
-
-    Returns
-    -------
-    area_m2, covered_m2 : numpy.ndarray of float
-        Area and area within the catchment, m².
-    reached : numpy.ndarray of bool
-        True where the feature meets the catchment: some area within it for polygons; touching it for
-        points and lines (which have no area).
-    """
-    geoms = np.asarray(geoms, dtype=object)
-    n = len(geoms)
-    area = np.nan_to_num(shapely.area(geoms), nan=0.0)
-    covered = np.zeros(n)
-    reached = np.zeros(n, dtype=bool)
-    if n == 0 or index.empty:
-        return area, covered, reached
-    b = shapely.bounds(geoms)
-    valid = ~np.isnan(b[:, 0])
-    b = np.where(valid[:, None], b, 0.0)  # missing/empty: settled as outside below
-    pad = 1e-6 * index.tile_m
-    ix0, ix1 = _ranges(b[:, 0] - pad, b[:, 2] + pad, index.x0, index.tile_m)
-    iy0, iy1 = _ranges(b[:, 1] - pad, b[:, 3] + pad, index.y0, index.tile_m)
-    in_grid = valid & (ix1 >= 0) & (iy1 >= 0) & (ix0 < index.nx) & (iy0 < index.ny)
-    beyond = (ix0 < 0) | (iy0 < 0) | (ix1 >= index.nx) | (iy1 >= index.ny)
-    cx0, cx1 = np.clip(ix0, 0, index.nx - 1), np.clip(ix1, 0, index.nx - 1)
-    cy0, cy1 = np.clip(iy0, 0, index.ny - 1), np.clip(iy1, 0, index.ny - 1)
-    tiles = (cx1 - cx0 + 1) * (cy1 - cy0 + 1)
-    n_in = _rect_count(index.inside_sum, cx0, cy0, cx1, cy1)
-    n_out = _rect_count(index.outside_sum, cx0, cy0, cx1, cy1)
-    settled_in = in_grid & ~beyond & (n_in == tiles)
-    settled_out = ~in_grid | (n_out == tiles)
-    covered[settled_in] = area[settled_in]
-    reached[settled_in] = True
-
-    maybe = np.nonzero(~settled_in & ~settled_out)[0]
-    if len(maybe):
-        # GEOS builds a prepared geometry's indexes lazily, so threads must not share one: each chunk
-        # prepares its own copy (a fraction of a millisecond)
-        local = shapely.from_wkb(shapely.to_wkb(index.geometry))
-        shapely.prepare(local)
-        g = geoms[maybe]
-        polygonal = area[maybe] > 0
-        touches = shapely.intersects(local, g)
-        reached[maybe] = touches
-        pm = maybe[polygonal & touches]
-        within = shapely.contains_properly(local, geoms[pm])
-        covered[pm[within]] = area[pm[within]]
-        straddle = pm[~within]
-        covered[straddle] = _straddler_areas(geoms[straddle], index)
-        reached[pm] = covered[pm] > 0
-    return area, covered, reached
-
-
-def default_tile_m(geoms: np.ndarray, radius_m: float) -> float:
-    """Tile size for the catchment index: about twice the median parcel extent, within [r/200, r/2].
-
-    Parameters
-    ----------
-    geoms : numpy.ndarray of shapely.Geometry
-        Parcels in EPSG:4547 metres (a sample of at most 20 000 is used).
-    radius_m : float
-        Service distance in metres.
-
-    Returns
-    -------
-    float
-        Tile side in metres.
-    """
-    sample = geoms[:: max(1, len(geoms) // 20_000)]
-    b = shapely.bounds(sample)
-    ext = np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) if len(sample) else np.array([])
-    ext = ext[np.isfinite(ext) & (ext > 0)]
-    typical = float(np.median(ext)) if len(ext) else radius_m / 10
-    r = max(radius_m, 1.0)
-    return float(np.clip(2 * typical, r / 200, r / 2))
-
-
-def _workers(workers: int | None, n: int) -> int:
-    if workers is not None:
-        return max(1, int(workers))
-    if n < _MIN_PARALLEL:
-        return 1
-    return max(1, min(os.cpu_count() or 1, 8))
 
 
 def coverage(
@@ -497,7 +169,7 @@ def coverage(
     r = check_radius(radius_m)
     geoms = np.asarray(to_measuring_crs(polygons).to_numpy(), dtype=object)
     index = index_catchment(catchment(facilities, radius_m=r), tile_m=tile_m or default_tile_m(geoms, r))
-    k = _workers(workers, len(geoms))
+    k = workers_for(workers, len(geoms))
     if k == 1:
         area, covered, reached = covered_area_chunk(geoms, index)
     else:

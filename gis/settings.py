@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 __all__ = [
-    "DATA_DIR",
     "data_dir",
     "BUNDLED_DATA_DIR",
     "MAX_FILE_BYTES",
@@ -60,9 +59,6 @@ def data_dir() -> Path:
         return Path(override)
     return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "songshanlake-gis"
 
-
-#: The user's data folder as it was when this module was imported; prefer :func:`data_dir`.
-DATA_DIR: Path = data_dir()
 
 # Input limits. They bound what one upload or one file on the command line may cost in memory and
 # time; anything above them is refused with a message naming the limit (gis.errors.LimitExceeded).

@@ -164,17 +164,14 @@ def users_file_path() -> Path:
     -------
     pathlib.Path
         ``$SSL_GIS_USERS_FILE`` if set, otherwise ``users.json`` in the data folder
-        (``$SSL_GIS_DATA_DIR`` read at call time, else :data:`gis.settings.DATA_DIR`).
+        (:func:`gis.settings.data_dir`, read at call time).
     """
     override = os.environ.get("SSL_GIS_USERS_FILE")
     if override:
         return Path(override)
-    data_dir = os.environ.get("SSL_GIS_DATA_DIR")
-    if data_dir:
-        return Path(data_dir) / "users.json"
-    from gis.settings import DATA_DIR
+    from gis.settings import data_dir
 
-    return Path(DATA_DIR) / "users.json"
+    return data_dir() / "users.json"
 
 
 def users_file_exists(path: str | Path | None = None) -> bool:

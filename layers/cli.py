@@ -1,7 +1,7 @@
 """The plan's side of ``python -m gis metrics``: every plan metric on the working store or the bundled data.
 
-``gis.cli`` loads this module by name (``gis`` must not import ``layers``) and calls
-:func:`metrics_command` with the parsed arguments (``.json``: bool, ``.date``: ``YYYY-MM-DD`` or None).
+``gis/__main__.py`` (the command line's composition root) wires :func:`metrics_command` in as the
+``metrics`` command and calls it with the parsed arguments (``.json``: bool, ``.date``: ``YYYY-MM-DD`` or None).
 """
 
 from __future__ import annotations

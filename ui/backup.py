@@ -17,7 +17,7 @@ import streamlit as st
 from gis import settings
 from gis.errors import GisError
 from ui import data
-from ui.auth import require_editor
+from ui.guard import editor_and_store
 from ui.i18n import lang, t
 
 __all__ = ["backup_section"]
@@ -59,13 +59,10 @@ def _restore(store, upload, user: str) -> None:
 def backup_section() -> None:
     """Draw the backup and restore section (editors only)."""
     st.subheader(t("backup_title"), anchor=False)
-    store = data.get_store()
-    if store is None:
-        st.info(t("backup_no_store"))
+    guarded = editor_and_store("备份或恢复工作库", "back up or restore the working store", no_store="backup_no_store", store_first=True)
+    if guarded is None:
         return
-    user = require_editor("备份或恢复工作库", "back up or restore the working store")
-    if user is None:
-        return
+    user, store = guarded
     left, right = st.columns(2)
     with left:
         st.caption(t("backup_hint"))

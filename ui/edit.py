@@ -15,12 +15,8 @@ import streamlit as st
 
 from gis.errors import GisError
 from ui import data
+from ui.guard import editor_and_store
 from ui.i18n import lang, status_label, t
-
-try:  # ui/auth.py (sign-in contract)
-    from ui.auth import require_editor
-except ImportError:  # pragma: no cover - only while ui/auth.py is missing
-    require_editor = None
 
 __all__ = ["status_editor", "history_table", "last_changes"]
 
@@ -51,14 +47,11 @@ def status_editor(layer: str, gdf: gpd.GeoDataFrame, *, prefix: str, statuses: l
     if as_of is not None:
         st.info(t("edit_as_of"))
         return
-    if require_editor is None:
-        st.info(t("read_only"))
+    guarded = editor_and_store("修改状态", "change a status")
+    if guarded is None:
         return
-    user = require_editor("修改状态", "change a status")
-    if user is None:
-        return
-    store = data.get_store()
-    if store is None or gdf.empty:
+    user, store = guarded
+    if gdf.empty:
         st.warning(t("edit_needs_store"))
         return
     name_col = "name_zh" if lang() == "zh" else "name_en"

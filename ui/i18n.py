@@ -299,6 +299,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "f_villages_done": ("已完成改造的接壤村（共 51 个）", "Bordering villages renovated (of 51)"),
     "f_revitalised_floor_m2": ("盘活楼宇载体物业面积 (m²)", "Building floor area revitalised (m²)"),
 
+    # --- issue 14 item 1: illustrative features in survey exports (i12-house) ---
+    "export_illustrative": (
+        "所选 {total} 个要素中有 {n} 个为示意位置（非实测坐标）。写入测量格式时它们会标注“示意”，但不得作为勘测成果使用。",
+        "{n} of the {total} selected features are at illustrative positions (not surveyed). In survey formats they are "
+        "marked 示意 (illustrative), and must not be used as survey.",
+    ),
+    "export_illustrative_confirm": (
+        "我已知晓：仍将这 {n} 个示意要素写入测量格式",
+        "I understand: write these {n} illustrative features into the survey format anyway",
+    ),
 }
 
 

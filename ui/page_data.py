@@ -18,15 +18,12 @@ import streamlit as st
 import layers
 from gis.errors import GisError
 from gis.io import INPUT_EXTENSIONS, read_any, write_any
+from gis.io.survey import SURVEY_FORMATS, count_illustrative, refuse_illustrative
 from ui import data, mapview
 from ui.backup import backup_section
+from ui.guard import editor_and_store
 from ui.i18n import lang, status_label, t
 from ui.state import as_of_date
-
-try:
-    from ui.auth import require_editor
-except ImportError:  # pragma: no cover - only while ui/auth.py is missing
-    require_editor = None
 
 _LAYER_NAME = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
@@ -136,16 +133,10 @@ def _import_section() -> None:
     mapview.show_map(ctx + [layer], key="data_preview_map", returned_objects=(), zoom=11, height=420)
     st.dataframe(pd.DataFrame(preview.drop(columns=preview.geometry.name)).head(200), key="data_preview_table")
 
-    if require_editor is None:
-        st.info(t("read_only"))
+    guarded = editor_and_store("保存上传的数据", "save uploaded data")
+    if guarded is None:
         return
-    user = require_editor("保存上传的数据", "save uploaded data")
-    if user is None:
-        return
-    store = data.get_store()
-    if store is None:
-        st.warning(t("edit_needs_store"))
-        return
+    user, store = guarded
     c1, c2 = st.columns(2)
     with c1:
         new_name = st.text_input(t("new_layer_name"), key="data_new_name", max_chars=40)
@@ -193,12 +184,19 @@ def _export_section() -> None:
         gdf = gdf[gdf["status"].astype(str).isin(keep)]
     derived = [c for c in ("area_mu", "length_km", "town", "done") if c in gdf.columns]
     out = gdf.drop(columns=derived) if fmt.startswith("geojson") or fmt in {"gpkg", "shp", "kml", "kmz"} else gdf
-    if st.button(t("export_go"), key="data_export_go"):
+    writer_fmt = {"geojson-surveyor-4526": "geojson-surveyor", "boundary-points-csv": "boundary-points"}.get(fmt, fmt)
+    # Invented corners never reach a surveyor unannounced: say how many, and ask before writing them.
+    shown = count_illustrative(out) if writer_fmt in SURVEY_FORMATS else 0
+    allowed = True
+    if shown:
+        st.warning(t("export_illustrative", n=shown, total=len(out)))
+        allowed = st.checkbox(t("export_illustrative_confirm", n=shown), key="data_export_allow_illustrative")
+    if st.button(t("export_go"), key="data_export_go", disabled=not allowed):
         suffix, mime, crs = EXPORTS[fmt]
-        writer_fmt = {"geojson-surveyor-4526": "geojson-surveyor", "boundary-points-csv": "boundary-points"}.get(fmt, fmt)
         with tempfile.TemporaryDirectory(prefix="ssl-export-") as tmp, st.spinner(t("working")):
             path = Path(tmp) / f"{name}{suffix}"
             try:
+                refuse_illustrative(out, writer_fmt, allow=allowed)
                 write_any(out, path, fmt=writer_fmt, crs=crs)
             except GisError as exc:
                 st.error(exc.zh if lang() == "zh" else exc.en)

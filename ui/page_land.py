@@ -17,10 +17,6 @@ from ui.i18n import deadline_label, lang, status_label, t
 from ui.state import as_of_date
 
 LAYER = "land_actions"
-try:
-    from layers.land_actions import ACTION_LABELS, PARCEL_ACTIONS
-except ImportError:  # pragma: no cover
-    ACTION_LABELS, PARCEL_ACTIONS = {}, ("consolidation", "reserve", "revitalisation")
 
 
 def action_label(action: str) -> str:

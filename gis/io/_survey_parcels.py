@@ -22,7 +22,18 @@ from gis.area import area_m2
 from gis.crs import CGCS2000_GK_CM114, CGCS2000_GK_ZONE38
 from gis.errors import CRSError, InputError
 
-__all__ = ["SURVEYOR_CRS", "Ring", "Parcel", "surveyor_crs", "collect_parcels", "crs_lines"]
+__all__ = [
+    "SURVEYOR_CRS",
+    "ILLUSTRATIVE_ZH",
+    "ILLUSTRATIVE_NOTE",
+    "Ring",
+    "Parcel",
+    "surveyor_crs",
+    "collect_parcels",
+    "crs_lines",
+    "illustrative_mask",
+    "mark_illustrative",
+]
 
 # The survey modules log as one: users filter on "gis.io.survey", whichever part of it speaks.
 log = logging.getLogger("gis.io.survey")
@@ -31,6 +42,13 @@ log = logging.getLogger("gis.io.survey")
 SURVEYOR_CRS: tuple[str, ...] = (CGCS2000_GK_CM114, CGCS2000_GK_ZONE38)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+#: The mark of a feature whose geometry is illustrative (``illustrative == true``), never surveyed: in
+#: every surveyor file (TXT 地块名称 and 备注, the table's header and parcel title, the pack's README, the
+#: DXF layer name, the GeoJSON property of that name).
+ILLUSTRATIVE_ZH: str = "示意"
+#: The sentence that goes with the mark.
+ILLUSTRATIVE_NOTE: str = "示意，非实测坐标，不得作为勘测定界成果 / illustrative, not surveyed: not for survey use"
 
 
 @dataclass
@@ -53,6 +71,7 @@ class Parcel:
     area_m2: float
     rings: list[Ring] = field(default_factory=list)
     attrs: dict[str, str] = field(default_factory=dict)
+    illustrative: bool = False
 
     @property
     def point_lines(self) -> int:
@@ -81,6 +100,56 @@ def _text(value: object) -> str:
         return ""
     # Control characters have no place in a name and are illegal in xlsx XML.
     return _CONTROL.sub(" ", str(value)).strip()
+
+
+def illustrative_mask(gdf: pd.DataFrame) -> np.ndarray:
+    """Which rows are illustrative: ``illustrative`` true (bool, 1, or the text true/1/yes/是/示意).
+
+    Parameters
+    ----------
+    gdf : pandas.DataFrame or geopandas.GeoDataFrame
+        Any frame; without an ``illustrative`` column no row is illustrative.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One flag per row.
+    """
+    if "illustrative" not in gdf.columns:
+        return np.zeros(len(gdf), dtype=bool)
+    values = gdf["illustrative"].astype(object).to_numpy()
+    return np.array([_truthy(v) for v in values], dtype=bool)
+
+
+def _truthy(value: object) -> bool:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return False
+    if isinstance(value, str):
+        return value.strip().lower() in {"true", "1", "yes", "y", "t", "是", ILLUSTRATIVE_ZH}
+    return bool(value)
+
+
+def mark_illustrative(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A copy of ``gdf`` whose illustrative rows carry the property ``示意`` (:data:`ILLUSTRATIVE_NOTE`).
+
+    Used for the GeoJSON deliverables; ``gdf`` itself is returned when no row is illustrative.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Features in any CRS.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The frame, with a ``示意`` column (the note on illustrative rows, missing on the others).
+    """
+    mask = illustrative_mask(gdf)
+    if not mask.any():
+        return gdf
+    out = gdf.copy()
+    out[ILLUSTRATIVE_ZH] = pd.Series(np.where(mask, ILLUSTRATIVE_NOTE, None), index=gdf.index, dtype=object)
+    return out
 
 
 def _ring_points(ring: object) -> np.ndarray:
@@ -114,6 +183,7 @@ def collect_parcels(gdf: gpd.GeoDataFrame, crs: str) -> list[Parcel]:
     if not is_area.any():
         raise InputError("没有面要素，无法生成界址点成果", "no polygon features: nothing to write as boundary points")
     mask = is_area.to_numpy()
+    illustrative = illustrative_mask(gdf)
     areas = area_m2(gdf.loc[mask]).to_numpy()
     projected = geoms.loc[mask].to_crs(crs).to_numpy()
     parcels: list[Parcel] = []
@@ -126,6 +196,7 @@ def collect_parcels(gdf: gpd.GeoDataFrame, crs: str) -> list[Parcel]:
             name_zh=_text(row["name_zh"]) if "name_zh" in gdf.columns else "",
             area_m2=float(areas[k]),
             attrs={c: _text(row[c]) for c in ("map_sheet", "land_use", "land_class") if c in gdf.columns},
+            illustrative=bool(illustrative[position]),
         )
         geom = projected[k]
         parts = list(geom.geoms) if isinstance(geom, MultiPolygon) else [geom]

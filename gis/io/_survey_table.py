@@ -16,7 +16,7 @@ import numpy as np
 from gis.area import M2_PER_MU
 from gis.crs import CGCS2000_GK_CM114
 from gis.errors import InputError, LimitExceeded
-from gis.io._survey_parcels import Parcel, collect_parcels, crs_lines, surveyor_crs
+from gis.io._survey_parcels import ILLUSTRATIVE_NOTE, ILLUSTRATIVE_ZH, Parcel, collect_parcels, crs_lines, surveyor_crs
 
 # The survey modules log as one: users filter on "gis.io.survey", whichever part of it speaks.
 log = logging.getLogger("gis.io.survey")
@@ -26,7 +26,7 @@ _COLUMNS = ("点号", "圈号", "X (北坐标) /m", "Y (东坐标) /m", "边长 
 
 
 def _table_rows(parcels: list[Parcel], crs: str, produced_on: str) -> list[tuple[str, list[object]]]:
-    """The table as (kind, cells) rows; kinds: title, note, parcel, header, point, area, blank."""
+    """The table as (kind, cells) rows; kinds: title, note, warning, parcel, header, point, area, blank."""
     zh, en = crs_lines(crs)
     rows: list[tuple[str, list[object]]] = [
         ("title", ["界址点坐标表 / Boundary point coordinates"]),
@@ -35,10 +35,19 @@ def _table_rows(parcels: list[Parcel], crs: str, produced_on: str) -> list[tuple
         ("note", ["X = 北坐标 (northing), Y = 东坐标 (easting), 单位: 米, 保留3位小数; 边长为本点至下一点的距离"]),
         ("note", ["界址点自西北角起按顺时针编号 (内环逆时针), 每圈以首点闭合; 面积按 EPSG:4547 计算, 1 亩 = 10000/15 m²"]),
         ("note", [f"生成日期 / produced: {produced_on}"]),
-        ("blank", []),
     ]
+    shown = sum(p.illustrative for p in parcels)
+    if shown:
+        note = f"注意 / note: 含 {shown} 个{ILLUSTRATIVE_ZH}地块 ({shown} illustrative parcel(s)) — {ILLUSTRATIVE_NOTE}"
+        rows.append(("warning", [note]))
+    rows.append(("blank", []))
     for parcel in parcels:
-        rows.append(("parcel", [f"地块 {parcel.id} {parcel.name_zh}".rstrip()]))
+        title = f"地块 {parcel.id} {parcel.name_zh}".rstrip()
+        if parcel.illustrative:
+            title += f" （{ILLUSTRATIVE_NOTE}）"
+        rows.append(("parcel", [title]))
+        if parcel.illustrative:
+            rows.append(("warning", [f"{ILLUSTRATIVE_ZH}: 以下坐标为示意，非实测 / the points below are illustrative, not surveyed"]))
         rows.append(("header", list(_COLUMNS)))
         for ring in parcel.rings:
             closed = np.vstack([ring.xy, ring.xy[:1]])
@@ -64,6 +73,8 @@ def write_boundary_points(
     and 亩 (4 decimals) computed with :func:`gis.area.area_m2` on EPSG:4547. Rings start at their
     north-westernmost vertex (largest northing − easting) and run clockwise on a north-up map (holes
     anticlockwise). The header names the CRS. Features that are not polygons are skipped (logged).
+    Illustrative parcels (``illustrative`` true) are marked 示意 in the header, in their title and in a
+    line above their points.
 
     Parameters
     ----------
@@ -147,6 +158,7 @@ def _write_table_xlsx(rows: list[tuple[str, list[object]]], path: Path) -> None:
     style: dict[str, dict[int, dict[str, object]]] = {
         "title": {0: {"font": Font(bold=True, size=14)}},
         "parcel": {0: {"font": Font(bold=True, size=12)}},
+        "warning": {0: {"font": Font(bold=True, color="C00000")}},
         "header": {c: {"font": bold, "border": Border(top=thin, bottom=thin), "alignment": centred} for c in range(5)},
         "point": {1: {"alignment": centred}, 2: {"number_format": "0.000"}, 3: {"number_format": "0.000"},
                   4: {"number_format": "0.00"}},

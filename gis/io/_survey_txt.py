@@ -24,7 +24,7 @@ from gis import settings
 from gis.area import M2_PER_HA, area_m2
 from gis.crs import CGCS2000_GK_ZONE38
 from gis.errors import InputError, LimitExceeded
-from gis.io._survey_parcels import collect_parcels, surveyor_crs
+from gis.io._survey_parcels import ILLUSTRATIVE_ZH, collect_parcels, surveyor_crs
 from gis.report import ValidationReport
 
 # The survey modules log as one: users filter on "gis.io.survey", whichever part of it speaks.
@@ -61,6 +61,8 @@ def write_survey_txt(
     format specifies; computed on EPSG:4547) — and its points ``J<n>,<圈号>,X,Y`` (X northing, Y easting,
     3 decimals; numbering, start vertex and direction as in :func:`write_boundary_points`; each ring
     closed). Commas and ``@`` in names become full-width (the format has no quoting). Lines end in CRLF.
+    Illustrative parcels (``illustrative`` true) are marked: their 地块名称 ends in ``（示意）`` and
+    ``[属性描述]`` gains a ``备注=示意: …`` line counting them.
 
     Parameters
     ----------
@@ -106,14 +108,23 @@ def write_survey_txt(
         "带号=38",
         "精度=0.001",
         "转换参数=,,,,,,",
-        "[地块坐标]",
     ]
+    shown = sum(p.illustrative for p in parcels)
+    if shown:
+        lines.append(
+            f"备注={ILLUSTRATIVE_ZH}: 本文件含 {shown} 个示意地块 (地块名称标“（{ILLUSTRATIVE_ZH}）”)，其坐标为示意，非实测，"
+            "不得作为勘测定界成果"
+        )
+    lines.append("[地块坐标]")
     for parcel in parcels:
+        name = _field(parcel.name_zh)
+        if parcel.illustrative:
+            name = f"{name}（{ILLUSTRATIVE_ZH}）"
         header = [
             str(parcel.point_lines),
             f"{parcel.area_m2 / M2_PER_HA:.4f}",
             _field(parcel.id),
-            _field(parcel.name_zh),
+            name,
             "面",
             _field(parcel.attrs.get("map_sheet", "")),
             _field(parcel.attrs.get("land_use", "")),

@@ -26,6 +26,7 @@ from pyproj import CRS
 from gis import settings
 from gis.crs import CGCS2000_GK_CM114, CGCS2000_GK_ZONE38, WGS84
 from gis.errors import CRSError, InputError, LimitExceeded
+from gis.io._survey_parcels import mark_illustrative
 from gis.report import ValidationReport
 
 __all__ = ["read_geojson", "write_geojson", "write_geojson_surveyor", "parse_crs_member"]
@@ -561,7 +562,8 @@ def write_geojson_surveyor(gdf: gpd.GeoDataFrame, path: Path, *, crs: str | None
         raise InputError(
             f"测量 GeoJSON 只能用 EPSG:4547 或 EPSG:4526，不能用 {crs}", f"surveyor GeoJSON is EPSG:4547 or EPSG:4526 only, not {crs}"
         )
-    out = gdf.to_crs(f"EPSG:{epsg}")
+    # A survey format: illustrative features say so in a property of their own (gis.io.survey).
+    out = mark_illustrative(gdf.to_crs(f"EPSG:{epsg}"))
     extra = {
         "name": Path(path).stem,
         "crs": {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{epsg}"}},

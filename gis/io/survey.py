@@ -37,13 +37,28 @@ from pathlib import Path
 import geopandas as gpd
 
 from gis.crs import CGCS2000_GK_CM114, CGCS2000_GK_ZONE38
-from gis.errors import CRSError
-from gis.io._survey_parcels import SURVEYOR_CRS, crs_lines, surveyor_crs
+from gis.errors import CRSError, InputError, LimitExceeded
+from gis.io._survey_parcels import (
+    ILLUSTRATIVE_NOTE,
+    ILLUSTRATIVE_ZH,
+    SURVEYOR_CRS,
+    crs_lines,
+    illustrative_mask,
+    mark_illustrative,
+    surveyor_crs,
+)
 from gis.io._survey_table import write_boundary_points
 from gis.io._survey_txt import read_survey_txt, write_survey_txt
 
 __all__ = [
     "SURVEYOR_CRS",
+    "SURVEY_FORMATS",
+    "ILLUSTRATIVE_ZH",
+    "ILLUSTRATIVE_NOTE",
+    "illustrative_mask",
+    "mark_illustrative",
+    "count_illustrative",
+    "refuse_illustrative",
     "write_boundary_points",
     "write_survey_txt",
     "read_survey_txt",
@@ -51,6 +66,53 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: Output formats a surveyor takes as survey: illustrative features go into them only when asked for.
+SURVEY_FORMATS: tuple[str, ...] = ("survey-txt", "boundary-points", "survey-pack", "dxf", "geojson-surveyor")
+
+
+def count_illustrative(gdf: gpd.GeoDataFrame) -> int:
+    """How many features of ``gdf`` are illustrative (``illustrative`` true; see :func:`illustrative_mask`).
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Any frame.
+
+    Returns
+    -------
+    int
+        The count (0 without an ``illustrative`` column).
+    """
+    return int(illustrative_mask(gdf).sum())
+
+
+def refuse_illustrative(gdf: gpd.GeoDataFrame, fmt: str, *, allow: bool = False) -> None:
+    """Refuse to write illustrative features into a survey format unless ``allow`` is set.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The features about to be written.
+    fmt : str
+        The output format; only :data:`SURVEY_FORMATS` are checked.
+    allow : bool, keyword-only
+        The user said yes (``--allow-illustrative``, or the app's confirmation box).
+
+    Raises
+    ------
+    gis.errors.InputError
+        ``fmt`` is a survey format, some features are illustrative and ``allow`` is false.
+    """
+    if allow or fmt not in SURVEY_FORMATS:
+        return
+    n = count_illustrative(gdf)
+    if n:
+        raise InputError(
+            f"{n} 个要素为示意位置 (illustrative=true)，不是实测坐标；确需写入测量格式 {fmt} 请加 --allow-illustrative",
+            f"{n} feature(s) are illustrative (illustrative=true), not surveyed; to write them to the survey format "
+            f"{fmt} anyway, add --allow-illustrative",
+        )
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -73,7 +135,7 @@ def write_survey_pack(
 
     Members (``<slug>`` is made from the ZIP's file name, ASCII letters, digits, ``-`` and ``_`` only, never
     from feature names): ``<slug>_kcdj.txt`` (勘测定界 TXT, :func:`write_survey_txt`, in ``txt_crs``),
-    ``<slug>_jzd.xlsx`` (:func:`write_boundary_points`, in ``crs``), ``<slug>.dxf`` (labelled,
+    ``<slug>_jzd.xlsx`` (:func:`write_boundary_points`, in ``crs``; ``.csv`` when a sheet cannot hold it), ``<slug>.dxf`` (labelled,
     :func:`gis.io.dxf.write_dxf`, in ``crs``), ``<slug>.geojson`` (RFC 7946, EPSG:4326,
     :func:`gis.io.geojson.write_geojson`), ``<slug>_4547.geojson`` (or ``_4526``: the surveyor GeoJSON in
     ``crs`` naming its CRS, :func:`gis.io.geojson.write_geojson_surveyor`) and ``README.txt`` (UTF-8 with BOM:
@@ -113,6 +175,19 @@ def write_survey_pack(
         "松山湖规划 GIS · 测量成果包 / Songshan Lake Plan GIS surveyor pack",
         f"生成日期 / produced: {produced_on}",
         f"要素数 / features: {len(gdf)}",
+    ]
+    shown = illustrative_mask(gdf)
+    if shown.any():
+        ids = gdf["id"].astype(str).to_numpy()[shown] if "id" in gdf.columns else (shown.nonzero()[0] + 1).astype(str)
+        listed = ", ".join(ids[:50]) + (f", … (+{len(ids) - 50})" if len(ids) > 50 else "")
+        lines += [
+            "",
+            f"!! {ILLUSTRATIVE_ZH} / ILLUSTRATIVE: {int(shown.sum())} 个要素 / feature(s) — {ILLUSTRATIVE_NOTE}",
+            f"   {ILLUSTRATIVE_ZH}要素 / illustrative: {listed}",
+            f"   (TXT 地块名称标“（{ILLUSTRATIVE_ZH}）”; 界址点坐标表逐块标注; DXF 图层以 “{ILLUSTRATIVE_ZH}_” 开头; "
+            f"GeoJSON 属性 “{ILLUSTRATIVE_ZH}”)",
+        ]
+    lines += [
         "",
         "文件 / files:",
     ]
@@ -122,13 +197,16 @@ def write_survey_pack(
         if has_polygons:
             members.append(write_survey_txt(gdf, folder / f"{slug}_kcdj.txt", crs=txt_crs, produced_on=produced_on))
             lines.append(f"  {members[-1].name}  勘测定界坐标 TXT (GB18030), {txt_crs}, X=北 Y=东, 面积单位 公顷")
-            members.append(write_boundary_points(gdf, folder / f"{slug}_jzd.xlsx", crs=crs, produced_on=produced_on))
+            try:
+                members.append(write_boundary_points(gdf, folder / f"{slug}_jzd.xlsx", crs=crs, produced_on=produced_on))
+            except LimitExceeded:  # more rows than a sheet holds: the same table as CSV
+                members.append(write_boundary_points(gdf, folder / f"{slug}_jzd.csv", crs=crs, produced_on=produced_on))
             lines.append(f"  {members[-1].name}  界址点坐标表, {crs}, X=北 Y=东 (米), 面积 m² 与 亩")
         else:
             lines.append("  (没有面要素，未生成 TXT 与界址点坐标表 / no polygons: no TXT and no boundary point table)")
         members.append(write_dxf(gdf, folder / f"{slug}.dxf", crs=crs))
         lines.append(f"  {members[-1].name}  DXF (CAD), {crs}, 米 / metres, labelled with name_zh")
-        members.append(write_geojson(gdf, folder / f"{slug}.geojson"))
+        members.append(write_geojson(mark_illustrative(gdf), folder / f"{slug}.geojson"))
         lines.append(f"  {members[-1].name}  GeoJSON (RFC 7946), EPSG:4326 WGS 84, 经度,纬度 / lon, lat")
         members.append(write_geojson_surveyor(gdf, folder / f"{slug}_{crs.split(':')[1]}.geojson", crs=crs))
         lines.append(f"  {members[-1].name}  GeoJSON (测量版 / surveyor), {crs}, 东坐标,北坐标 (米), 含 crs 成员")

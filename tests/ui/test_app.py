@@ -317,7 +317,8 @@ def test_data_page_exports_the_survey_txt_and_the_surveyor_pack(store_path: Path
     at = _app().run()
     at.switch_page("ui/page_data.py").run()
     at.selectbox(key="data_export_layer").set_value("land_actions")
-    at.selectbox(key="data_export_format").set_value("survey-txt")
+    at.selectbox(key="data_export_format").set_value("survey-txt").run()
+    at.checkbox(key="data_export_allow_illustrative").check().run()  # the bundled parcels are illustrative
     at.button(key="data_export_go").click().run()
     assert not at.exception, [e.value for e in at.exception]
     name, payload, _mime = at.session_state["data_export_file"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import zipfile
 from pathlib import Path
@@ -391,13 +390,7 @@ def test_other_datums_and_zones(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- pack
-def _have(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None
-
-
 def test_survey_pack(tmp_path: Path, holed: gpd.GeoDataFrame) -> None:
-    if not (_have("gis.io.dxf") and _have("gis.io.geojson")):
-        pytest.skip("gis.io.dxf / gis.io.geojson writers are not in the tree yet (written by other engineers)")
     holed["status"] = ["planned", "completed"]
     holed["name_zh"] = ["../../etc/passwd", "地块二"]  # names never become member names
     out = write_survey_pack(holed, tmp_path / "松山湖 pack!.zip", produced_on="2020-06-30")
@@ -433,8 +426,6 @@ def test_survey_pack(tmp_path: Path, holed: gpd.GeoDataFrame) -> None:
 
 
 def test_pack_needs_crs(tmp_path: Path, holed: gpd.GeoDataFrame) -> None:
-    if not (_have("gis.io.dxf") and _have("gis.io.geojson")):
-        pytest.skip("gis.io.dxf / gis.io.geojson writers are not in the tree yet (written by other engineers)")
     with pytest.raises(InputError):
         write_survey_pack(holed.set_crs(None, allow_override=True), tmp_path / "p.zip")
 
@@ -478,8 +469,6 @@ def test_round_trip_property(tmp_path_factory: pytest.TempPathFactory, offsets: 
 
 
 def test_pack_without_polygons(tmp_path: Path) -> None:
-    if not (_have("gis.io.dxf") and _have("gis.io.geojson")):
-        pytest.skip("gis.io.dxf / gis.io.geojson writers are not in the tree yet (written by other engineers)")
     points = gpd.GeoDataFrame(
         {"id": ["s-1"], "name_zh": ["变电站"], "status": ["planned"]}, geometry=[shapely.Point(LAKE_E, LAKE_N)], crs="EPSG:4547"
     )
@@ -520,3 +509,111 @@ def test_read_any_and_write_any(tmp_path: Path, parcels_4326: gpd.GeoDataFrame) 
     assert list(result.gdf["id"]) == ["p-1", "p-2", "p-3"]
     assert _hausdorff_m(result.gdf.geometry, parcels_4326.geometry) < 0.001
     assert result.report.problems == [] and result.report.repairs == []  # clockwise rings are no defect
+
+
+# ------------------------------------------------------------------- illustrative features say so (issue 14)
+def _pack_members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def test_pack_marks_illustrative_parcels_in_every_file(tmp_path: Path, holed: gpd.GeoDataFrame) -> None:
+    import ezdxf
+
+    holed["status"] = ["planned", "planned"]
+    holed["illustrative"] = [True, False]
+    files = _pack_members(write_survey_pack(holed, tmp_path / "pack.zip", produced_on="2020-06-30"))
+    assert set(files) == {"pack_kcdj.txt", "pack_jzd.xlsx", "pack.dxf", "pack.geojson", "pack_4547.geojson", "README.txt"}
+
+    readme = files["README.txt"].decode("utf-8-sig")
+    assert "示意" in readme and "1 个要素" in readme and "p-1" in readme.split("示意要素 / illustrative:")[1].splitlines()[0]
+    assert "p-2" not in readme.split("示意要素 / illustrative:")[1].splitlines()[0]
+
+    txt = files["pack_kcdj.txt"].decode("gb18030")
+    head, coords = txt.split("[地块坐标]")
+    assert "备注=示意" in head and "1 个示意地块" in head
+    headers = [line for line in coords.splitlines() if line.endswith("@")]
+    assert "松山湖地块一（示意）" in headers[0] and "示意" not in headers[1]
+
+    (tmp_path / "t.xlsx").write_bytes(files["pack_jzd.xlsx"])
+    cells = [str(r[0]) for r in _sheet_rows(tmp_path / "t.xlsx") if r and r[0] is not None]
+    title_row = next(i for i, c in enumerate(cells) if c.startswith("地块 p-1"))
+    assert any("示意" in c for c in cells[:title_row])  # the header says the table holds illustrative parcels
+    assert "示意" in cells[title_row] and "示意" in cells[title_row + 1]  # so do the parcel's title and the line under it
+    assert "示意" not in next(c for c in cells if c.startswith("地块 p-2"))
+
+    (tmp_path / "t.dxf").write_bytes(files["pack.dxf"])
+    msp = ezdxf.readfile(tmp_path / "t.dxf").modelspace()
+    layers_of = {e.dxf.layer for e in msp.query("LWPOLYLINE")}
+    assert layers_of == {"示意_planned", "planned"}
+
+    for name in ("pack.geojson", "pack_4547.geojson"):
+        features = json.loads(files[name].decode("utf-8"))["features"]
+        marks = {f["properties"]["id"]: f["properties"].get("示意") for f in features}
+        assert marks["p-1"] and "示意" in marks["p-1"] and not marks["p-2"], name
+
+
+def test_surveyed_parcels_carry_no_mark(tmp_path: Path, holed: gpd.GeoDataFrame) -> None:
+    holed["illustrative"] = [False, False]
+    files = _pack_members(write_survey_pack(holed, tmp_path / "pack.zip"))
+    for name, data in files.items():
+        text = data.decode("gb18030" if name.endswith("_kcdj.txt") else "utf-8", errors="ignore")
+        if not name.endswith(".xlsx"):
+            assert "示意" not in text, name
+    (tmp_path / "t.xlsx").write_bytes(files["pack_jzd.xlsx"])
+    assert not any("示意" in str(c) for r in _sheet_rows(tmp_path / "t.xlsx") for c in r if c)
+
+
+def test_illustrative_text_values_are_read_as_flags() -> None:
+    from gis.io.survey import count_illustrative
+
+    frame = gpd.GeoDataFrame({"illustrative": [True, "true", "是", "false", None, 0, 1]}, geometry=[None] * 7)
+    assert count_illustrative(frame) == 4
+    assert count_illustrative(gpd.GeoDataFrame({"x": [1]}, geometry=[None])) == 0
+
+
+def test_refuse_illustrative_only_in_survey_formats(holed: gpd.GeoDataFrame) -> None:
+    from gis.io.survey import SURVEY_FORMATS, refuse_illustrative
+
+    holed["illustrative"] = [True, False]
+    for fmt in SURVEY_FORMATS:
+        with pytest.raises(InputError) as err:
+            refuse_illustrative(holed, fmt)
+        assert "1 个要素" in err.value.zh and "--allow-illustrative" in err.value.en
+        refuse_illustrative(holed, fmt, allow=True)
+    refuse_illustrative(holed, "geojson")
+    refuse_illustrative(holed, "gpkg")
+
+
+# --------------------------------------------------------------------------- a large parcel, linear work
+def _wavy_ring(n: int) -> Polygon:
+    t = np.linspace(0.0, 2 * np.pi, n, endpoint=False)
+    r = 500.0 + 20.0 * np.sin(37 * t)
+    return Polygon(np.c_[LAKE_E + r * np.cos(t), LAKE_N + r * np.sin(t)])
+
+
+def test_dxf_of_a_large_parcel_sets_its_points_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ezdxf concatenates its point array on each appended point (quadratic); the writer hands over all at once."""
+    import ezdxf
+    from ezdxf.entities.lwpolyline import LWPolylinePoints
+
+    from gis.io.dxf import write_dxf
+
+    calls = []
+    extend = LWPolylinePoints.extend
+
+    def counting(self, points):
+        calls.append(1)
+        return extend(self, points)
+
+    monkeypatch.setattr(LWPolylinePoints, "extend", counting)
+    n = 20_000
+    poly = _wavy_ring(n)
+    gdf = gpd.GeoDataFrame({"id": ["big"], "status": ["planned"]}, geometry=[poly], crs="EPSG:4547")
+    path = write_dxf(gdf, tmp_path / "big.dxf", crs="EPSG:4547")
+    assert len(calls) == 1  # one array operation for the ring, not one per vertex
+    monkeypatch.undo()
+    (e,) = ezdxf.readfile(path).modelspace().query("LWPOLYLINE")
+    xy = np.array(e.get_points("xy"))
+    assert e.closed and len(xy) == n
+    assert np.allclose(xy, np.asarray(poly.exterior.coords)[:-1], atol=1e-6)

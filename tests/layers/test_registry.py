@@ -127,10 +127,9 @@ def test_load_all_and_baseline_frames_have_no_derived_columns():
 
 
 def test_working_store_is_read_when_it_holds_the_layer(tmp_path):
-    store_mod = pytest.importorskip("gis.store")
-    if not hasattr(store_mod, "open_store"):
-        pytest.skip("gis.store.open_store not available yet")
-    store = store_mod.open_store(tmp_path / "w.gpkg")
+    from gis.store import open_store
+
+    store = open_store(tmp_path / "w.gpkg")
     copied = layers.seed_store(store, user="tester")
     assert set(copied) == set(EXPECTED)
     subs = layers.load("substations", store=store)
@@ -141,4 +140,4 @@ def test_working_store_is_read_when_it_holds_the_layer(tmp_path):
     assert again.loc["sub-01", "status"] == "site_selected" and bool(again.loc["sub-01", "done"])
     assert layers.load_baseline("substations").set_index("id").loc["sub-01", "status"] == "site_selection"
     with pytest.raises(InputError):
-        layers.load("substations", store=store_mod.open_store(tmp_path / "empty.gpkg"), source="store")
+        layers.load("substations", store=open_store(tmp_path / "empty.gpkg"), source="store")
