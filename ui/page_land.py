@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from layers.land_actions import ACTION_LABELS, PARCEL_ACTIONS
 from ui import data, edit, mapview
 from ui.i18n import deadline_label, lang, status_label, t
 from ui.state import as_of_date
