@@ -70,9 +70,7 @@ class StoreBase(abc.ABC):
         """History rows of ``layer`` after ``after_iso`` to undo, newest first (``(seeded)``/``(restored)`` left out)."""
 
     @abc.abstractmethod
-    def _write_frame(
-        self, name: str, frame: Any, *, user: str, note: str, id_field: str, kind: str, only_if_absent: bool
-    ) -> bool:
+    def _write_frame(self, name: str, frame: Any, *, user: str, note: str, id_field: str, kind: str, only_if_absent: bool) -> bool:
         """Write a checked frame (:func:`gis.store._layers.prepare_frame`) as layer ``name`` in one transaction.
 
         Returns False (writing nothing) if ``only_if_absent`` and the layer exists.
@@ -439,4 +437,3 @@ class StoreBase(abc.ABC):
         """
         user = check_user(user)
         self._restore(Path(src), user=user)
-

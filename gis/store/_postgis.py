@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
-import sqlite3
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gis.errors import InputError
-from gis.store import _backup, _gpkg, _layers, _pg, _pg_backup, _read, _replay
+from gis.store import _backup, _create, _gpkg, _layers, _pg, _pg_backup, _read, _replay
 from gis.store._base import StoreBase
 from gis.store._gpkg import FID_COLUMN, GEOMETRY_COLUMN, HISTORY_TABLE, LAYERS_TABLE, META_TABLE, STORE_FORMAT, VERSION_COLUMN
 from gis.store._pg import Table, ident
@@ -230,9 +230,7 @@ class PostgisStore(StoreBase):
         with self._connect() as conn:
             return self._swap_in(conn, name, table, id_field=id_field, user=user, note=note, kind=kind, only_if_absent=only_if_absent)
 
-    def _swap_in(
-        self, conn: Any, name: str, table: Table, *, id_field: str, user: str, note: str, kind: str, only_if_absent: bool
-    ) -> bool:
+    def _swap_in(self, conn: Any, name: str, table: Table, *, id_field: str, user: str, note: str, kind: str, only_if_absent: bool) -> bool:
         from psycopg import sql
 
         at = iso_utc()
@@ -353,8 +351,7 @@ class PostgisStore(StoreBase):
             layers = [tuple(r) for r in conn.execute(query).fetchall() if _pg.table_exists(conn, self.schema, r[0])]
             tables = {r[0]: _pg.read_table(conn, self.schema, r[0]) for r in layers}
             history = [
-                tuple(r)
-                for r in conn.execute(sql.SQL(_pg_backup.HISTORY_SELECT).format(ident(self.schema, HISTORY_TABLE))).fetchall()
+                tuple(r) for r in conn.execute(sql.SQL(_pg_backup.HISTORY_SELECT).format(ident(self.schema, HISTORY_TABLE))).fetchall()
             ]
         written = _pg_backup.write_gpkg_store(dest, layers, tables, history)  # type: ignore[arg-type]
         log.info("store %s backed up to %s", self.location, dest)
@@ -363,19 +360,10 @@ class PostgisStore(StoreBase):
     def _restore(self, src: Path, *, user: str) -> None:
         from psycopg import sql
 
-        if not src.is_file():
-            raise InputError(f"找不到备份文件 {src.name[:80]}", f"backup file {src.name[:80]} not found")
-        _backup.check_store_file(src)
-        work = Path(tempfile.mkdtemp(prefix="ssl-gis-pg-restore-"))
+        work = _pg_restore_dir()
         try:
-            private = work / "restore.gpkg"
-            s = sqlite3.connect(f"{src.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
-            try:
-                _backup.copy_database(s, private)
-            finally:
-                s.close()
-            _backup.check_store_file(private)  # the copy is what gets restored: check it, not the original
-            layers, tables, history = _pg_backup.read_gpkg_store(private)
+            _backup.private_copy(src, work / "restore.gpkg")
+            layers, tables, history = _pg_backup.read_gpkg_store(work / "restore.gpkg")
         finally:
             shutil.rmtree(work, ignore_errors=True)
         schema, previous = self.schema, self.previous_schema
@@ -403,6 +391,27 @@ class PostgisStore(StoreBase):
             _pg.copy_history(conn, schema, history, with_seq=True)
             _pg.copy_history(conn, schema, [(iso_utc(), user, "", "", _layers.RESTORED, None, None, f"restored from {src.name[:200]}", 0)])
         log.info("store %s restored from %s by %s (previous store kept in schema %s)", self.location, src, user, previous)
+
+
+#: Prefix of a PostGIS restore's private folder in the temporary directory: ``ssl-gis-pg-restore-<pid>-<random>``.
+PG_RESTORE_PREFIX = "ssl-gis-pg-restore-"
+
+
+def _pg_restore_dir() -> Path:
+    """A new private folder for a restore's copy of the backup, after removing those of killed restores.
+
+    The folder's name carries the process id, so a folder whose process no longer runs is a left-over.
+    """
+    _sweep_restore_dirs()
+    return Path(tempfile.mkdtemp(prefix=f"{PG_RESTORE_PREFIX}{os.getpid()}-"))
+
+
+def _sweep_restore_dirs() -> None:
+    """Delete the private folders of restores whose process no longer runs (killed restores)."""
+    for leftover in Path(tempfile.gettempdir()).glob(f"{PG_RESTORE_PREFIX}*"):
+        pid = leftover.name[len(PG_RESTORE_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _create.pid_alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _canonical_wkb(wkb: bytes | None) -> bytes | None:
@@ -457,4 +466,5 @@ def open_postgis_store(url: str) -> PostgisStore:
     """
     store = PostgisStore(url)
     store._create()
+    _sweep_restore_dirs()
     return store

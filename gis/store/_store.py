@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
-import time
-import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from gis import settings
 from gis.errors import InputError
-from gis.store import _backup, _gpkg, _layers, _pg, _read, _replay
+from gis.store import _backup, _create, _gpkg, _layers, _pg, _read, _replay
 from gis.store._base import StoreBase
-from gis.store._gpkg import FID_COLUMN, GEOMETRY_COLUMN, HISTORY_TABLE, LAYERS_TABLE, META_TABLE, STORE_FORMAT, VERSION_COLUMN, quote
+from gis.store._gpkg import FID_COLUMN, GEOMETRY_COLUMN, HISTORY_TABLE, LAYERS_TABLE, VERSION_COLUMN, quote
 from gis.store._values import encode, iso_utc
 
 if TYPE_CHECKING:
@@ -29,10 +26,8 @@ __all__ = ["Store", "open_store"]
 
 log = logging.getLogger("gis.store")
 
-#: Environment variable holding the database URL that selects the PostGIS store (see :func:`open_store`).
+#: Environment variable holding the database URL that selects the PostGIS store (read by :func:`gis.settings.database_url`).
 DATABASE_URL_ENV = "SSL_GIS_DATABASE_URL"
-#: Staging files older than this (seconds) are left-overs of a killed write and are deleted on open.
-_STALE_STAGING_S = 3600
 
 
 class Store(StoreBase):
@@ -151,53 +146,6 @@ class Store(StoreBase):
         _backup.restore_into(self.path, src, user=user)
 
 
-def _create_store(path: Path) -> None:
-    """Create an empty store at ``path`` atomically (built beside it, then linked into place)."""
-    import geopandas as gpd
-    import pyogrio
-
-    tmp = path.parent / f".{path.name}.new-{uuid.uuid4().hex}.gpkg"
-    try:
-        empty = gpd.GeoDataFrame({"x": []}, geometry=gpd.GeoSeries([], crs="EPSG:4326"))
-        pyogrio.write_dataframe(empty, tmp, layer="ssl_init", driver="GPKG", geometry_type="Point")
-        conn = _gpkg.connect(tmp)
-        try:
-            with _gpkg.write_transaction(conn):
-                _gpkg.drop_layer_tables(conn, "ssl_init")
-                for ddl in _gpkg.STORE_DDL:
-                    conn.execute(ddl)
-                conn.execute(f"INSERT INTO {META_TABLE} (key, value) VALUES ('format', ?)", (STORE_FORMAT,))
-                # Registered as an attribute table: QGIS shows the history, and GDAL then lists only the
-                # registered tables (not the store's two bookkeeping tables).
-                conn.execute(
-                    "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change) VALUES (?, ?, ?, ?, ?)",
-                    (HISTORY_TABLE, "attributes", HISTORY_TABLE, "change history of the working store", iso_utc()[:-4] + "Z"),
-                )
-            conn.execute("PRAGMA journal_mode = WAL")
-        finally:
-            conn.close()
-        try:
-            os.link(tmp, path)  # fails if another process created the store meanwhile: keep theirs
-        except FileExistsError:
-            pass
-        except OSError:
-            if not path.exists():
-                os.replace(tmp, path)
-    finally:
-        _layers.remove_staging(tmp)
-
-
-def _remove_stale_files(path: Path) -> None:
-    now = time.time()
-    for pattern in (".*.staging-*.gpkg*", f".{path.name}.new-*", f".{path.name}.restore-*", f".{path.name}.*.tmp"):
-        for leftover in path.parent.glob(pattern):
-            try:
-                if now - leftover.stat().st_mtime > _STALE_STAGING_S:
-                    leftover.unlink()
-            except OSError:
-                pass
-
-
 def open_store(path_or_url: Path | str | None = None) -> Store | PostgisStore:
     """Open the working store, creating its folder and an empty store on first use.
 
@@ -219,7 +167,7 @@ def open_store(path_or_url: Path | str | None = None) -> Store | PostgisStore:
         If ``path`` exists but is not a store (an unrelated file is never overwritten); for a database: a bad
         URL, an unreachable server, no PostGIS, or a schema that is not a store.
     """
-    url = os.environ.get(DATABASE_URL_ENV, "").strip() if path_or_url is None else path_or_url
+    url = (settings.database_url() or "").strip() if path_or_url is None else path_or_url
     if url and path_or_url is None and not _pg.is_database_url(url):
         raise InputError(
             f"环境变量 {DATABASE_URL_ENV} 须为 postgresql:// 开头的数据库地址", f"{DATABASE_URL_ENV} must be a postgresql:// database URL"
@@ -231,9 +179,9 @@ def open_store(path_or_url: Path | str | None = None) -> Store | PostgisStore:
     path = Path(path_or_url) if path_or_url is not None else settings.working_store_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        _create_store(path)
+        _create.create_store(path)
     else:
-        _remove_stale_files(path)
+        _create.remove_stale_files(path)
         try:
             conn = _gpkg.connect(path)
             try:
