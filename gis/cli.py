@@ -127,7 +127,9 @@ def _cmd_transform(args: argparse.Namespace) -> int:
         df["lon"], df["lat"] = func(lon, lat)
         if not args.output:
             raise InputError("用 --csv 时需要 -o 输出文件", "--csv needs -o OUTPUT")
-        df.to_csv(args.output, index=False, float_format="%.8f")
+        from gis.spreadsheet import write_csv
+
+        write_csv(df, args.output, float_format="%.8f")  # text cells neutralised: no formula reaches a spreadsheet
         _emit({"written": args.output, "rows": len(df)}, args.json, lambda p: f"已写出 / written {p['written']} ({p['rows']} 行 / rows)")
         return 0
     if args.lon is None or args.lat is None:
