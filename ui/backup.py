@@ -52,8 +52,7 @@ def _restore(store, upload, user: str) -> None:
             _error(exc)
             return
     data.clear_caches()
-    previous = getattr(store, "previous_schema", None) or getattr(store, "previous_path", None)
-    st.success(t("restore_done", name=upload.name, previous=previous))
+    st.success(t("restore_done", name=upload.name, previous=store.previous_location()))
 
 
 def backup_section() -> None:

@@ -10,6 +10,7 @@ backends cannot drift apart. See :mod:`gis.store` for the design.
 from __future__ import annotations
 
 import abc
+import time
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from datetime import date, datetime
@@ -89,6 +90,51 @@ class StoreBase(abc.ABC):
     @abc.abstractmethod
     def _restore(self, src: Path, *, user: str) -> None:
         """:meth:`restore` after the checks."""
+
+    @abc.abstractmethod
+    def _stamp(self) -> str:
+        """:meth:`stamp`, asked now."""
+
+    @abc.abstractmethod
+    def previous_location(self) -> str:
+        """Where :meth:`restore` kept the store it replaced (a file path, or a PostGIS schema name).
+
+        Returns
+        -------
+        str
+        """
+
+    #: Whether :meth:`_stamp` costs nothing worth caching (a file stat rather than a database round trip).
+    _STAMP_IS_CHEAP = False
+
+    # --- where the store is and when it changed ------------------------------------------------------------
+
+    def stamp(self, *, max_age_s: float = 0.0) -> str:
+        """A token that changes whenever the store changes (a cache key for readers).
+
+        Parameters
+        ----------
+        max_age_s : float, keyword-only
+            Seconds an earlier answer may be reused (a database store is asked at most that often; a
+            GeoPackage store answers from a file stat every time). Writes made through this object forget
+            the earlier answer at once, so its own changes show immediately.
+
+        Returns
+        -------
+        str
+            Opaque text; equal tokens mean nothing changed in between (up to ``max_age_s``).
+        """
+        cached = getattr(self, "_stamp_cache", None)
+        now = time.monotonic()
+        if cached is not None and not self._STAMP_IS_CHEAP and max_age_s > 0 and now - cached[0] < max_age_s:
+            return cached[1]
+        value = self._stamp()
+        self._stamp_cache = (now, value)
+        return value
+
+    def _changed(self) -> None:
+        """Forget the cached :meth:`stamp` after a write through this object."""
+        self._stamp_cache = None
 
     # --- reading -----------------------------------------------------------------------------------------
 
@@ -252,7 +298,10 @@ class StoreBase(abc.ABC):
         user = check_user(user)
         note = check_note(note)
         frame = _layers.prepare_frame(name, gdf, id_field)
-        return self._write_frame(name, frame, user=user, note=note, id_field=id_field, kind=kind, only_if_absent=only_if_absent)
+        try:
+            return self._write_frame(name, frame, user=user, note=note, id_field=id_field, kind=kind, only_if_absent=only_if_absent)
+        finally:
+            self._changed()
 
     # --- attribute edits ---------------------------------------------------------------------------------
 
@@ -317,7 +366,10 @@ class StoreBase(abc.ABC):
         if len(changes) > MAX_CHANGES:
             raise InputError(f"一次最多修改 {MAX_CHANGES} 个字段", f"at most {MAX_CHANGES} fields per edit")
         at = iso_utc(when)
-        return self._update_feature(layer, fid, changes, expected_version=expected_version, user=user, note=note, at=at)
+        try:
+            return self._update_feature(layer, fid, changes, expected_version=expected_version, user=user, note=note, at=at)
+        finally:
+            self._changed()
 
     # Steps of _update_feature that are the same on both backends (``columns``: field → GeoPackage type).
 
@@ -382,17 +434,16 @@ class StoreBase(abc.ABC):
         pairs = "; ".join(f"{f} = {short(current.get(f), 60)}" for f in shown[:8])
         if len(shown) > 8:
             pairs += "; …"
-        err = ConflictError(
+        return ConflictError(
             f"要素 {short(fid, 60)} 已被 {short(last_user, 40)} 于 {last_at} 修改为第 {version} 版（您编辑的是第 {expected} 版）。"
             f"现值：{pairs}。请刷新后重新编辑。",
             f"feature {short(fid, 60)} was changed by {short(last_user, 40)} at {last_at} to version {version} "
             f"(you edited version {expected}). Now: {pairs}. Reload and edit again.",
+            current=current,
+            version=version,
+            changed_by=last_user,
+            changed_at=last_at,
         )
-        err.current = dict(current)  # type: ignore[attr-defined]
-        err.version = version  # type: ignore[attr-defined]
-        err.changed_by = last_user  # type: ignore[attr-defined]
-        err.changed_at = last_at  # type: ignore[attr-defined]
-        return err
 
     # --- backup and restore ------------------------------------------------------------------------------
 
@@ -436,4 +487,7 @@ class StoreBase(abc.ABC):
             If ``src`` is missing, not a GeoPackage, damaged, or not a store (nothing is changed then).
         """
         user = check_user(user)
-        self._restore(Path(src), user=user)
+        try:
+            self._restore(Path(src), user=user)
+        finally:
+            self._changed()

@@ -67,6 +67,25 @@ class PostgisStore(StoreBase):
         """Always None: a restore keeps the previous store in :attr:`previous_schema`, not in a file."""
         return None
 
+    def previous_location(self) -> str:
+        """Where :meth:`restore` kept the store it replaced: the schema :attr:`previous_schema`.
+
+        Returns
+        -------
+        str
+        """
+        return self.previous_schema
+
+    def _stamp(self) -> str:
+        # Every write records a history row: the newest one's seq and time (a restore adds one too).
+        from psycopg import sql
+
+        with self._connect() as conn:
+            row = conn.execute(
+                sql.SQL("SELECT seq, at FROM {} ORDER BY seq DESC LIMIT 1").format(ident(self.schema, HISTORY_TABLE))
+            ).fetchone()
+        return "empty" if row is None else f"{row[0]}|{row[1]}"
+
     def __repr__(self) -> str:
         return f"PostgisStore({self.location!r})"
 

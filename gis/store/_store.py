@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from gis.store._postgis import PostgisStore
 
-__all__ = ["Store", "open_store"]
+__all__ = ["Store", "default_location", "existing_store", "open_store"]
 
 log = logging.getLogger("gis.store")
 
@@ -50,6 +50,35 @@ class Store(StoreBase):
     def previous_path(self) -> Path:
         """Where :meth:`restore` keeps the store it replaced (``working.gpkg`` → ``working.bak.gpkg``)."""
         return _backup.previous_path(self.path)
+
+    @property
+    def location(self) -> str:
+        """Where the store is: the GeoPackage file's path."""
+        return str(self.path)
+
+    def previous_location(self) -> str:
+        """Where :meth:`restore` kept the store it replaced: the path of :attr:`previous_path`.
+
+        Returns
+        -------
+        str
+        """
+        return str(self.previous_path)
+
+    _STAMP_IS_CHEAP = True
+
+    def _stamp(self) -> str:
+        # The file's and its WAL's modification stamps: every commit changes one of them (no query).
+        try:
+            main = self.path.stat()
+        except OSError:
+            return "none"
+        try:
+            wal = self.path.with_name(self.path.name + "-wal").stat()
+            extra = f"{wal.st_mtime_ns}-{wal.st_size}"
+        except OSError:
+            extra = "0"
+        return f"{main.st_mtime_ns}-{main.st_size}-{extra}"
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
@@ -146,15 +175,47 @@ class Store(StoreBase):
         _backup.restore_into(self.path, src, user=user)
 
 
+def default_location() -> Path | str:
+    """Where the working store lives unless told otherwise — the one place this is decided.
+
+    Returns
+    -------
+    pathlib.Path or str
+        The database URL :func:`gis.settings.database_url` (``$SSL_GIS_DATABASE_URL``) if set, else the
+        GeoPackage path :func:`gis.settings.working_store_path`.
+    """
+    url = (settings.database_url() or "").strip()
+    return url if url else settings.working_store_path()
+
+
+def existing_store(path_or_url: Path | str | None = None) -> Store | PostgisStore | None:
+    """Open the working store if there is one, without creating a GeoPackage file (for readers).
+
+    Parameters
+    ----------
+    path_or_url : pathlib.Path or str, optional
+        As for :func:`open_store` (default :func:`default_location`).
+
+    Returns
+    -------
+    Store or PostgisStore or None
+        None when the location is a GeoPackage path with no file yet (a database store is always opened).
+    """
+    location = default_location() if path_or_url is None else path_or_url
+    if not _pg.is_database_url(location) and not Path(location).exists():
+        return None
+    return open_store(location)
+
+
 def open_store(path_or_url: Path | str | None = None) -> Store | PostgisStore:
     """Open the working store, creating its folder and an empty store on first use.
 
     Parameters
     ----------
     path_or_url : pathlib.Path or str, optional
-        The GeoPackage file, or a ``postgresql://user:password@host:port/database[?schema=name]`` URL for
-        the PostGIS store. Default: ``$SSL_GIS_DATABASE_URL`` if set (PostGIS), else the GeoPackage at
-        :func:`gis.settings.working_store_path`.
+        The GeoPackage file (a path or its text), or a ``postgresql://user:password@host:port/database[?schema=name]``
+        URL for the PostGIS store. Default: :func:`default_location` (``$SSL_GIS_DATABASE_URL`` if set,
+        else the GeoPackage at :func:`gis.settings.working_store_path`).
 
     Returns
     -------
