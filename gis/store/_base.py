@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from gis.errors import ConflictError, InputError
 from gis.store import _layers, _replay
 from gis.store._gpkg import FID_COLUMN, GEOMETRY_COLUMN, VERSION_COLUMN
-from gis.store._values import MAX_CHANGES, check_feature_id, check_note, check_user, iso_utc, short, to_sql
+from gis.store._values import MAX_CHANGES, check_feature_id, check_note, check_user, encode, iso_utc, short, to_sql
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -77,11 +77,43 @@ class StoreBase(abc.ABC):
         Returns False (writing nothing) if ``only_if_absent`` and the layer exists.
         """
 
+    # The attribute edit (:meth:`_update_feature`) is written once below; a backend supplies its steps.
+
     @abc.abstractmethod
-    def _update_feature(
-        self, layer: str, fid: str, changes: Mapping[str, object], *, expected_version: int, user: str, note: str, at: str
-    ) -> int:
-        """:meth:`update_feature` after the checks; ``at`` is the edit's ISO UTC time."""
+    def _edit(self, layer: str) -> AbstractContextManager[tuple[Any, str, dict[str, str]]]:
+        """One write transaction for an edit of ``layer``: yields (connection, id field, column → GeoPackage type).
+
+        Takes the backend's locks; InputError if there is no such layer. Commits on normal exit, rolls back
+        on an exception.
+        """
+
+    @abc.abstractmethod
+    def _locked_row(self, conn: Any, layer: str, id_field: str, fid: str, columns: Mapping[str, str]) -> dict[str, Any] | None:
+        """The feature's attributes (GeoPackage form, with ``version``; no fid or geometry), locked; None if absent."""
+
+    @abc.abstractmethod
+    def _recent_changes(self, conn: Any, layer: str, fid: str) -> list[Any]:
+        """The feature's newest 200 history rows ``(at, user, field, new, version)``, newest first."""
+
+    @abc.abstractmethod
+    def _latest_change_at(self, conn: Any, layer: str, fid: str) -> str | None:
+        """Time of the feature's previous change (``(seeded)``/``(restored)`` rows not counted), or None."""
+
+    @abc.abstractmethod
+    def _apply_edit(
+        self,
+        conn: Any,
+        layer: str,
+        id_field: str,
+        fid: str,
+        diffs: Mapping[str, Any],
+        columns: Mapping[str, str],
+        *,
+        version: int,
+        new_version: int,
+        history: list[tuple[Any, ...]],
+    ) -> None:
+        """Write the changed values and ``new_version`` (where the row still has ``version``) and the history rows."""
 
     @abc.abstractmethod
     def _backup(self, dest: Path) -> Path:
@@ -371,7 +403,29 @@ class StoreBase(abc.ABC):
         finally:
             self._changed()
 
-    # Steps of _update_feature that are the same on both backends (``columns``: field → GeoPackage type).
+    def _update_feature(
+        self, layer: str, fid: str, changes: Mapping[str, object], *, expected_version: int, user: str, note: str, at: str
+    ) -> int:
+        """:meth:`update_feature` after the checks (``at``: the edit's ISO UTC time), in one write transaction."""
+        with self._edit(layer) as (conn, id_field, columns):
+            fixed = self._fixed(id_field)
+            wanted = self._wanted(layer, changes, columns, fixed)
+            current = self._locked_row(conn, layer, id_field, fid, columns)
+            if current is None:
+                raise self._no_such_feature(layer, fid)
+            version = current[VERSION_COLUMN]
+            if version != expected_version:
+                raise self._conflict_error(fid, current, expected_version, list(wanted), self._recent_changes(conn, layer, fid))
+            self._check_not_before(at, self._latest_change_at(conn, layer, fid), fid)
+            diffs = self._diffs(wanted, current, columns, fixed, at=at, user=user)
+            if not diffs:
+                return version
+            new_version = version + 1
+            history = [(at, user, layer, fid, f, encode(current.get(f)), encode(v), note, new_version) for f, v in diffs.items()]
+            self._apply_edit(conn, layer, id_field, fid, diffs, columns, version=version, new_version=new_version, history=history)
+        return new_version
+
+    # Steps of _update_feature (``columns``: field → GeoPackage type).
 
     @staticmethod
     def _fixed(id_field: str) -> set[str]:

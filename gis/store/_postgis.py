@@ -17,7 +17,7 @@ from gis.store import _backup, _create, _gpkg, _layers, _pg, _pg_backup, _read, 
 from gis.store._base import StoreBase
 from gis.store._gpkg import FID_COLUMN, GEOMETRY_COLUMN, HISTORY_TABLE, LAYERS_TABLE, META_TABLE, STORE_FORMAT, VERSION_COLUMN
 from gis.store._pg import Table, ident
-from gis.store._values import encode, iso_utc
+from gis.store._values import iso_utc
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -303,57 +303,75 @@ class PostgisStore(StoreBase):
 
     # --- attribute edits -------------------------------------------------------------------------------------
 
-    def _update_feature(
-        self, layer: str, fid: str, changes: Mapping[str, object], *, expected_version: int, user: str, note: str, at: str
-    ) -> int:
+    @contextmanager
+    def _edit(self, layer: str) -> Iterator[tuple[Any, str, dict[str, str]]]:
         from psycopg import sql
 
-        history_table = ident(self.schema, HISTORY_TABLE)
         with self._connect() as conn, conn.transaction():
             _pg.lock_store(conn, self.schema)
             self._id_field(conn, layer)
-            table = ident(self.schema, layer)
             # Waits for a whole-layer write of this layer; afterwards every statement sees its result.
-            conn.execute(sql.SQL("LOCK TABLE {} IN ROW EXCLUSIVE MODE").format(table))
-            id_field = self._id_field(conn, layer)
-            columns = self._kinds(conn, layer)
-            fixed = self._fixed(id_field)
-            wanted = self._wanted(layer, changes, columns, fixed)
-            names = [c for c in columns if c not in (FID_COLUMN, GEOMETRY_COLUMN)]
-            row = conn.execute(
-                sql.SQL("SELECT {} FROM {} WHERE {} = %s FOR UPDATE").format(
-                    sql.SQL(", ").join(sql.Identifier(c) for c in names), table, sql.Identifier(id_field)
-                ),
-                (fid,),
-            ).fetchone()
-            if row is None:
-                raise self._no_such_feature(layer, fid)
-            current = {c: _pg.to_gpkg_form(v) for c, v in zip(names, row)}
-            version = current[VERSION_COLUMN]
-            if version != expected_version:
-                query = sql.SQL(
-                    'SELECT at, "user", field, new, version FROM {} WHERE layer = %s AND feature_id = %s ORDER BY seq DESC LIMIT 200'
-                ).format(history_table)
-                raise self._conflict_error(fid, current, expected_version, list(wanted), conn.execute(query, (layer, fid)).fetchall())
-            (latest,) = conn.execute(
-                sql.SQL("SELECT max(at) FROM {} WHERE layer = %s AND feature_id = %s AND field NOT IN (%s, %s)").format(history_table),
-                (layer, fid, _layers.SEEDED, _layers.RESTORED),
-            ).fetchone()
-            self._check_not_before(at, latest, fid)
-            diffs = self._diffs(wanted, current, columns, fixed, at=at, user=user)
-            if not diffs:
-                return version
-            new_version = version + 1
-            assignments = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(f)) for f in diffs)
-            conn.execute(
-                sql.SQL("UPDATE {} SET {}, {} = %s WHERE {} = %s AND {} = %s").format(
-                    table, assignments, sql.Identifier(VERSION_COLUMN), sql.Identifier(id_field), sql.Identifier(VERSION_COLUMN)
-                ),
-                (*(_pg.to_pg_value(v, columns[f]) for f, v in diffs.items()), new_version, fid, version),
-            )
-            rows = [(at, user, layer, fid, f, encode(current.get(f)), encode(v), note, new_version) for f, v in diffs.items()]
-            _pg.copy_history(conn, self.schema, rows)
-        return new_version
+            conn.execute(sql.SQL("LOCK TABLE {} IN ROW EXCLUSIVE MODE").format(ident(self.schema, layer)))
+            yield conn, self._id_field(conn, layer), self._kinds(conn, layer)
+
+    def _locked_row(self, conn: Any, layer: str, id_field: str, fid: str, columns: Mapping[str, str]) -> dict[str, Any] | None:
+        from psycopg import sql
+
+        names = [c for c in columns if c not in (FID_COLUMN, GEOMETRY_COLUMN)]
+        row = conn.execute(
+            sql.SQL("SELECT {} FROM {} WHERE {} = %s FOR UPDATE").format(
+                sql.SQL(", ").join(sql.Identifier(c) for c in names), ident(self.schema, layer), sql.Identifier(id_field)
+            ),
+            (fid,),
+        ).fetchone()
+        return None if row is None else {c: _pg.to_gpkg_form(v) for c, v in zip(names, row)}
+
+    def _recent_changes(self, conn: Any, layer: str, fid: str) -> list[Any]:
+        from psycopg import sql
+
+        query = sql.SQL(
+            'SELECT at, "user", field, new, version FROM {} WHERE layer = %s AND feature_id = %s ORDER BY seq DESC LIMIT 200'
+        ).format(ident(self.schema, HISTORY_TABLE))
+        return conn.execute(query, (layer, fid)).fetchall()
+
+    def _latest_change_at(self, conn: Any, layer: str, fid: str) -> str | None:
+        from psycopg import sql
+
+        (latest,) = conn.execute(
+            sql.SQL("SELECT max(at) FROM {} WHERE layer = %s AND feature_id = %s AND field NOT IN (%s, %s)").format(
+                ident(self.schema, HISTORY_TABLE)
+            ),
+            (layer, fid, _layers.SEEDED, _layers.RESTORED),
+        ).fetchone()
+        return latest
+
+    def _apply_edit(
+        self,
+        conn: Any,
+        layer: str,
+        id_field: str,
+        fid: str,
+        diffs: Mapping[str, Any],
+        columns: Mapping[str, str],
+        *,
+        version: int,
+        new_version: int,
+        history: list[tuple[Any, ...]],
+    ) -> None:
+        from psycopg import sql
+
+        assignments = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(f)) for f in diffs)
+        conn.execute(
+            sql.SQL("UPDATE {} SET {}, {} = %s WHERE {} = %s AND {} = %s").format(
+                ident(self.schema, layer),
+                assignments,
+                sql.Identifier(VERSION_COLUMN),
+                sql.Identifier(id_field),
+                sql.Identifier(VERSION_COLUMN),
+            ),
+            (*(_pg.to_pg_value(v, columns[f]) for f, v in diffs.items()), new_version, fid, version),
+        )
+        _pg.copy_history(conn, self.schema, history)
 
     # --- backup and restore ----------------------------------------------------------------------------------
 

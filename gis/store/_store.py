@@ -14,7 +14,7 @@ from gis.errors import InputError
 from gis.store import _backup, _create, _gpkg, _layers, _pg, _read, _replay
 from gis.store._base import StoreBase
 from gis.store._gpkg import FID_COLUMN, GEOMETRY_COLUMN, HISTORY_TABLE, LAYERS_TABLE, VERSION_COLUMN, quote
-from gis.store._values import encode, iso_utc
+from gis.store._values import iso_utc
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -121,47 +121,57 @@ class Store(StoreBase):
         finally:
             _layers.remove_staging(staging)
 
-    def _update_feature(
-        self, layer: str, fid: str, changes: Mapping[str, object], *, expected_version: int, user: str, note: str, at: str
-    ) -> int:
+    @contextmanager
+    def _edit(self, layer: str) -> Iterator[tuple[sqlite3.Connection, str, dict[str, str]]]:
         with self._connect() as conn, _gpkg.write_transaction(conn):
-            id_field = _gpkg.id_field_of(conn, layer)
-            columns = _gpkg.columns_of(conn, layer)
-            fixed = self._fixed(id_field)
-            wanted = self._wanted(layer, changes, columns, fixed)
-            cur = conn.execute(f"SELECT * FROM {quote(layer)} WHERE {quote(id_field)} = ?", (fid,))
-            row = cur.fetchone()
-            if row is None:
-                raise self._no_such_feature(layer, fid)
-            current = {d[0]: v for d, v in zip(cur.description, row) if d[0] not in (FID_COLUMN, GEOMETRY_COLUMN)}
-            version = current[VERSION_COLUMN]
-            if version != expected_version:
-                rows = conn.execute(
-                    f"SELECT at, user, field, new, version FROM {HISTORY_TABLE} WHERE layer = ? AND feature_id = ? "
-                    "ORDER BY seq DESC LIMIT 200",
-                    (layer, fid),
-                ).fetchall()
-                raise self._conflict_error(fid, current, expected_version, list(wanted), rows)
-            (latest,) = conn.execute(
-                f"SELECT max(at) FROM {HISTORY_TABLE} WHERE layer = ? AND feature_id = ? AND field NOT IN (?, ?)",
-                (layer, fid, _layers.SEEDED, _layers.RESTORED),
-            ).fetchone()
-            self._check_not_before(at, latest, fid)
-            diffs = self._diffs(wanted, current, columns, fixed, at=at, user=user)
-            if not diffs:
-                return version
-            new_version = version + 1
-            assignments = ", ".join(f"{quote(f)} = ?" for f in diffs)
-            conn.execute(
-                f"UPDATE {quote(layer)} SET {assignments}, {VERSION_COLUMN} = ? WHERE {quote(id_field)} = ? AND {VERSION_COLUMN} = ?",
-                (*diffs.values(), new_version, fid, version),
-            )
-            conn.executemany(
-                f"INSERT INTO {HISTORY_TABLE} (at, user, layer, feature_id, field, old, new, note, version) VALUES (?,?,?,?,?,?,?,?,?)",
-                [(at, user, layer, fid, f, encode(current.get(f)), encode(v), note, new_version) for f, v in diffs.items()],
-            )
-            conn.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name = ?", (iso_utc()[:-4] + "Z", layer))
-        return new_version
+            yield conn, _gpkg.id_field_of(conn, layer), _gpkg.columns_of(conn, layer)
+
+    def _locked_row(
+        self, conn: sqlite3.Connection, layer: str, id_field: str, fid: str, columns: Mapping[str, str]
+    ) -> dict[str, Any] | None:
+        # BEGIN IMMEDIATE already holds the write lock: the row cannot change before the commit.
+        cur = conn.execute(f"SELECT * FROM {quote(layer)} WHERE {quote(id_field)} = ?", (fid,))
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return {d[0]: v for d, v in zip(cur.description, row) if d[0] not in (FID_COLUMN, GEOMETRY_COLUMN)}
+
+    def _recent_changes(self, conn: sqlite3.Connection, layer: str, fid: str) -> list[Any]:
+        return conn.execute(
+            f"SELECT at, user, field, new, version FROM {HISTORY_TABLE} WHERE layer = ? AND feature_id = ? ORDER BY seq DESC LIMIT 200",
+            (layer, fid),
+        ).fetchall()
+
+    def _latest_change_at(self, conn: sqlite3.Connection, layer: str, fid: str) -> str | None:
+        (latest,) = conn.execute(
+            f"SELECT max(at) FROM {HISTORY_TABLE} WHERE layer = ? AND feature_id = ? AND field NOT IN (?, ?)",
+            (layer, fid, _layers.SEEDED, _layers.RESTORED),
+        ).fetchone()
+        return latest
+
+    def _apply_edit(
+        self,
+        conn: sqlite3.Connection,
+        layer: str,
+        id_field: str,
+        fid: str,
+        diffs: Mapping[str, Any],
+        columns: Mapping[str, str],
+        *,
+        version: int,
+        new_version: int,
+        history: list[tuple[Any, ...]],
+    ) -> None:
+        assignments = ", ".join(f"{quote(f)} = ?" for f in diffs)
+        conn.execute(
+            f"UPDATE {quote(layer)} SET {assignments}, {VERSION_COLUMN} = ? WHERE {quote(id_field)} = ? AND {VERSION_COLUMN} = ?",
+            (*diffs.values(), new_version, fid, version),
+        )
+        conn.executemany(
+            f"INSERT INTO {HISTORY_TABLE} (at, user, layer, feature_id, field, old, new, note, version) VALUES (?,?,?,?,?,?,?,?,?)",
+            history,
+        )
+        conn.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name = ?", (iso_utc()[:-4] + "Z", layer))
 
     def _backup(self, dest: Path) -> Path:
         if dest.resolve() == self.path.resolve():

@@ -1,4 +1,5 @@
-"""``gis.store`` has no import circle between its modules (issue 12 step 5), counting imports inside functions."""
+"""``gis.store`` is one house (issue 12 step 5): no import circle between its modules (imports inside functions
+count), and the attribute edit is written once in StoreBase with backend hooks."""
 
 from __future__ import annotations
 
@@ -55,3 +56,11 @@ def test_the_graph_is_read() -> None:
 def test_no_import_circle_inside_gis_store() -> None:
     graph = {k: v - {"__init__"} for k, v in _graph().items() if k != "__init__"}
     assert _cycle(graph) is None, " → ".join(_cycle(graph) or [])
+
+
+def test_the_edit_procedure_is_written_once_for_both_backends() -> None:
+    from gis.store import PostgisStore, Store, StoreBase
+
+    for cls in (Store, PostgisStore):
+        assert cls._update_feature is StoreBase._update_feature  # backends supply only the small steps
+        assert cls.update_feature is StoreBase.update_feature and cls.restore is StoreBase.restore
