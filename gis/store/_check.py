@@ -173,7 +173,8 @@ def _check_schema(conn: sqlite3.Connection, shown: str) -> dict[str, str]:
             continue  # SQLite's own index of a UNIQUE/PRIMARY KEY constraint
         if (kind, name) not in expected:
             zh, en = _describe(kind, name)
-            raise refusal(shown, f"含有工作库没有的{zh}", f"it holds a {en} the store does not have")
+            article = "an" if kind[:1] in "aeiou" else "a"
+            raise refusal(shown, f"含有工作库没有的{zh}", f"it holds {article} {en} the store does not have")
         if sql != expected[(kind, name)]:
             zh, en = _describe(kind, name)
             raise refusal(shown, f"{zh} 的定义与工作库不同", f"the definition of {en} differs from the store's")
@@ -274,21 +275,21 @@ def _check_values(conn: sqlite3.Connection, shown: str, layers: dict[str, str]) 
         raise refusal(shown, f"历史表有 {bad} 行的值类型不对", f"the history has {bad} rows with values of the wrong type")
 
 
-def _blob_problem(blob: Any) -> str | None:
-    """Why a geometry blob is not a GeoPackage geometry with a finite envelope (None if it is)."""
+def _blob_problem(blob: Any) -> tuple[str, str] | None:
+    """Why (zh, en) a geometry blob is not a GeoPackage geometry in EPSG:4326 with a finite envelope (None if it is)."""
     if not isinstance(blob, bytes) or len(blob) < 8 or blob[:2] != b"GP" or blob[2] != 0:
-        return "not a GeoPackage geometry"
+        return "不是 GeoPackage 几何", "not a GeoPackage geometry"
     flags = blob[3]
     n = _ENVELOPE_DOUBLES.get((flags >> 1) & 0x07)
     if n is None or len(blob) < 8 + 8 * n + 5:
-        return "bad header"
+        return "几何头已损坏", "bad header"
     order = "<" if flags & 0x01 else ">"
     (srs_id,) = struct.unpack_from(order + "i", blob, 4)
     if srs_id != 4326:
-        return f"SRS {srs_id}"
+        return f"坐标系 {srs_id} 不是 4326", f"SRS {srs_id}, not 4326"
     envelope = struct.unpack_from(order + f"{n}d", blob, 8)
     if not flags & 0x10 and not all(x == x and abs(x) != float("inf") for x in envelope):
-        return "envelope not finite"
+        return "外包框不是有限数", "envelope not finite"
     return None
 
 
@@ -308,8 +309,8 @@ def _check_geometries(conn: sqlite3.Connection, shown: str, layers: dict[str, st
             if why:
                 raise refusal(
                     shown,
-                    f"图层 {layer} 第 {fid} 号要素的几何已损坏（{why}）",
-                    f"layer {layer}, feature fid {fid}: corrupt geometry ({why})",
+                    f"图层 {layer} 第 {fid} 号要素的几何已损坏：{why[0]}",
+                    f"layer {layer}, feature fid {fid}: corrupt geometry ({why[1]})",
                 )
         wkb = np.empty(len(rows), dtype=object)
         wkb[:] = [_layers.gpkg_blob_to_wkb(blob) for _, blob in rows]
