@@ -331,7 +331,7 @@ def seed_store(store: Store | Path | str | None = None, *, user: str = "system")
     """
     from gis.store import open_store
 
-    st = open_store() if store is None else (open_store(Path(store)) if isinstance(store, str | Path) else store)
+    st = open_store(store) if store is None or isinstance(store, str | Path) else store  # a path, its text or a URL
     return st.seed(baseline_frames(), user=user)
 
 

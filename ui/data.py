@@ -1,8 +1,9 @@
 """Cached access to the plan's layers and the working store for the pages (no GIS logic here).
 
 The store is a shared resource (``st.cache_resource``), seeded from the bundled baseline on first use.
-Layer frames are cached data (``st.cache_data``: callers get copies) keyed by the store file's
-modification stamp, so an edit made by anyone shows up on the next rerun.
+Layer frames are cached data (``st.cache_data``: callers get copies) keyed by the store's
+stamp (``StoreBase.stamp``), so an edit made by anyone shows up on the next rerun (within 2 s on a
+shared database).
 """
 
 from __future__ import annotations
