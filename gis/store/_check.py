@@ -340,15 +340,17 @@ def _check_geometries(conn: sqlite3.Connection, shown: str, layers: dict[str, st
                     f"图层 {layer} 第 {fid} 号要素的几何类型与图层（{type_name}）不符",
                     f"layer {layer}, feature fid {fid}: geometry type does not match the layer's {type_name}",
                 )
-            for k, geom in enumerate(geoms):
-                coords = shapely.get_coordinates(geom, include_z=bool(shapely.has_z(geom)))
-                if not np.isfinite(coords).all():
-                    fid = rows[start + k][0]
-                    raise refusal(
-                        shown,
-                        f"图层 {layer} 第 {fid} 号要素的坐标不是有限数",
-                        f"layer {layer}, feature fid {fid}: coordinates are not finite",
-                    )
+            xy, index = shapely.get_coordinates(geoms, return_index=True)
+            bad = index[~np.isfinite(xy).all(axis=1)]
+            with_z = np.flatnonzero(shapely.has_z(geoms))
+            if len(with_z):
+                xyz, zindex = shapely.get_coordinates(geoms[with_z], include_z=True, return_index=True)
+                bad = np.concatenate([bad, with_z[zindex[~np.isfinite(xyz[:, 2])]]])
+            if len(bad):
+                fid = rows[start + int(bad.min())][0]
+                raise refusal(
+                    shown, f"图层 {layer} 第 {fid} 号要素的坐标不是有限数", f"layer {layer}, feature fid {fid}: coordinates are not finite"
+                )
 
 
 def check_store_file(path: Path, *, deep: bool, shown: str | None = None) -> None:
