@@ -18,7 +18,8 @@ backup and restore and what a restore accepts, the PostGIS layout and locks) is 
 from __future__ import annotations
 
 from gis.store._base import StoreBase
+from gis.store._create import private_temp_dir
 from gis.store._postgis import PostgisStore
 from gis.store._store import Store, default_location, existing_store, open_store
 
-__all__ = ["PostgisStore", "Store", "StoreBase", "default_location", "existing_store", "open_store"]
+__all__ = ["PostgisStore", "Store", "StoreBase", "default_location", "existing_store", "open_store", "private_temp_dir"]

@@ -17,6 +17,8 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from gis.store import _gpkg, _layers
@@ -107,3 +109,46 @@ def remove_stale_files(path: Path) -> list[Path]:
             except OSError:
                 pass
     return removed
+
+
+def sweep_temp_dirs(prefix: str) -> list[Path]:
+    """Delete the folders ``$TMPDIR/<prefix><pid>-*`` whose process no longer runs; return those deleted."""
+    import shutil
+    import tempfile
+
+    removed = []
+    for leftover in Path(tempfile.gettempdir()).glob(f"{prefix}*"):
+        pid = leftover.name[len(prefix) :].split("-", 1)[0]
+        if pid.isdigit() and not pid_alive(int(pid)) and leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+            removed.append(leftover)
+    return removed
+
+
+@contextmanager
+def private_temp_dir(purpose: str) -> Iterator[Path]:
+    """A new private folder ``$TMPDIR/ssl-gis-<purpose>-<pid>-<random>``, deleted on exit.
+
+    Folders of the same purpose left by a killed process (its id no longer runs) are deleted first, so a
+    killed restore or upload leaves nothing behind for long.
+
+    Parameters
+    ----------
+    purpose : str
+        A short word naming the use (letters, digits and ``-``), e.g. ``"restore-upload"``.
+
+    Yields
+    ------
+    pathlib.Path
+        The folder (mode 0700).
+    """
+    import shutil
+    import tempfile
+
+    prefix = f"ssl-gis-{purpose}-"
+    sweep_temp_dirs(prefix)
+    folder = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import shutil
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -235,16 +232,13 @@ class PostgisStore(StoreBase):
             _pg.check_pg_name(str(col), what="field")
         # GDAL writes the frame to a private GeoPackage first: the columns get exactly the types (and the
         # values exactly the form) the GeoPackage store would give them.
-        work = Path(tempfile.mkdtemp(prefix="ssl-gis-pg-staging-"))
-        try:
+        with _create.private_temp_dir("pg-staging") as work:
             staging = _layers.write_staging(frame, name, work)
             conn = _gpkg.connect(staging, readonly=True)
             try:
                 table = _pg_backup.read_gpkg_table(conn, name)
             finally:
                 conn.close()
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
         table.zoned |= {str(c) for c in frame.columns if c != frame.geometry.name and getattr(frame[c].dtype, "tz", None) is not None}
         with self._connect() as conn:
             return self._swap_in(conn, name, table, id_field=id_field, user=user, note=note, kind=kind, only_if_absent=only_if_absent)
@@ -397,12 +391,9 @@ class PostgisStore(StoreBase):
     def _restore(self, src: Path, *, user: str) -> None:
         from psycopg import sql
 
-        work = _pg_restore_dir()
-        try:
+        with _create.private_temp_dir("pg-restore") as work:  # a killed restore's folder goes on the next one
             _backup.private_copy(src, work / "restore.gpkg")
             layers, tables, history = _pg_backup.read_gpkg_store(work / "restore.gpkg")
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
         schema, previous = self.schema, self.previous_schema
         with self._connect() as conn, conn.transaction():
             _pg.lock_store(conn, schema, exclusive=True)  # waits for running edits; later ones wait for this
@@ -432,23 +423,6 @@ class PostgisStore(StoreBase):
 
 #: Prefix of a PostGIS restore's private folder in the temporary directory: ``ssl-gis-pg-restore-<pid>-<random>``.
 PG_RESTORE_PREFIX = "ssl-gis-pg-restore-"
-
-
-def _pg_restore_dir() -> Path:
-    """A new private folder for a restore's copy of the backup, after removing those of killed restores.
-
-    The folder's name carries the process id, so a folder whose process no longer runs is a left-over.
-    """
-    _sweep_restore_dirs()
-    return Path(tempfile.mkdtemp(prefix=f"{PG_RESTORE_PREFIX}{os.getpid()}-"))
-
-
-def _sweep_restore_dirs() -> None:
-    """Delete the private folders of restores whose process no longer runs (killed restores)."""
-    for leftover in Path(tempfile.gettempdir()).glob(f"{PG_RESTORE_PREFIX}*"):
-        pid = leftover.name[len(PG_RESTORE_PREFIX) :].split("-", 1)[0]
-        if pid.isdigit() and not _create.pid_alive(int(pid)):
-            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _canonical_wkb(wkb: bytes | None) -> bytes | None:
@@ -503,5 +477,5 @@ def open_postgis_store(url: str) -> PostgisStore:
     """
     store = PostgisStore(url)
     store._create()
-    _sweep_restore_dirs()
+    _create.sweep_temp_dirs(PG_RESTORE_PREFIX)
     return store

@@ -230,3 +230,23 @@ def test_a_restore_sweeps_left_overs_of_a_dead_restore_but_not_of_a_live_one(
     good = store.backup(tmp_path / "good.gpkg")
     store.restore(good, user="admin")
     assert not stale.exists() and live.exists()
+
+
+def test_private_temp_dirs_of_dead_processes_are_swept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's upload folder for a restore: a killed server's folder goes when the next one is made."""
+    from gis.store import private_temp_dir
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout)
+    stale, live, other = (
+        tmp_path / f"ssl-gis-restore-upload-{dead}-x",
+        tmp_path / f"ssl-gis-restore-upload-{os.getppid()}-x",
+        tmp_path / "mine",
+    )
+    for folder in (stale, live, other):
+        folder.mkdir()
+    with private_temp_dir("restore-upload") as work:
+        assert work.parent == tmp_path and work.name.startswith(f"ssl-gis-restore-upload-{os.getpid()}-")
+        (work / "restore.gpkg").write_bytes(b"x")
+        assert not stale.exists() and live.exists() and other.exists()
+    assert not work.exists()
