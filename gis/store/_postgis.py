@@ -421,10 +421,6 @@ class PostgisStore(StoreBase):
         log.info("store %s restored from %s by %s (previous store kept in schema %s)", self.location, src, user, previous)
 
 
-#: Prefix of a PostGIS restore's private folder in the temporary directory: ``ssl-gis-pg-restore-<pid>-<random>``.
-PG_RESTORE_PREFIX = "ssl-gis-pg-restore-"
-
-
 def _canonical_wkb(wkb: bytes | None) -> bytes | None:
     import shapely
 
@@ -477,5 +473,6 @@ def open_postgis_store(url: str) -> PostgisStore:
     """
     store = PostgisStore(url)
     store._create()
-    _create.sweep_temp_dirs(PG_RESTORE_PREFIX)
+    for purpose in ("pg-restore", "pg-staging"):  # folders of a killed restore or import in this machine's temp dir
+        _create.sweep_temp_dirs(f"ssl-gis-{purpose}-")
     return store
