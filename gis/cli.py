@@ -157,7 +157,9 @@ def _cmd_transform(args: argparse.Namespace) -> int:
         df["lon"], df["lat"] = func(lon, lat)
         if not args.output:
             raise InputError("用 --csv 时需要 -o 输出文件", "--csv needs -o OUTPUT")
-        df.to_csv(args.output, index=False, float_format="%.8f")
+        from gis.spreadsheet import write_csv
+
+        write_csv(df, args.output, float_format="%.8f")  # text cells neutralised: no formula reaches a spreadsheet
         _emit({"written": args.output, "rows": len(df)}, args.json, lambda p: f"已写出 / written {p['written']} ({p['rows']} 行 / rows)")
         return 0
     lon, lat = func(args.lon, args.lat)
@@ -182,17 +184,10 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
-def _store_location(value: str | None) -> str | Path | None:
-    """A ``--store`` value: a PostgreSQL URL stays a string (``Path`` would fold its ``//``), else a path."""
-    if value is None:
-        return None
-    return value if value.startswith(("postgresql://", "postgres://")) else Path(value)
-
-
 def _cmd_backup(args: argparse.Namespace) -> int:
     from gis.store import open_store
 
-    written = open_store(_store_location(args.store)).backup(Path(args.dest))
+    written = open_store(args.store).backup(Path(args.dest))  # --store: a path or a postgresql:// URL
     _emit({"written": str(written)}, args.json, lambda p: f"已备份 / backed up to {p['written']}")
     return 0
 
@@ -200,10 +195,9 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 def _cmd_restore(args: argparse.Namespace) -> int:
     from gis.store import open_store
 
-    store = open_store(_store_location(args.store))
+    store = open_store(args.store)
     store.restore(Path(args.src), user=args.user)
-    previous = getattr(store, "previous_schema", None) or store.previous_path
-    payload = {"restored": str(args.src), "previous": str(previous)}
+    payload = {"restored": str(args.src), "previous": store.previous_location()}
     _emit(payload, args.json, lambda p: f"已恢复 / restored from {p['restored']} (原库保存为 / previous kept as {p['previous']})")
     return 0
 

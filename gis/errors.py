@@ -6,6 +6,8 @@ through the command line, the validation report and the app.
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = ["GisError", "InputError", "LimitExceeded", "CRSError", "ConflictError"]
 
 
@@ -18,7 +20,15 @@ class GisError(Exception):
         The message in Chinese.
     en : str
         The same message in English.
+
+    Attributes
+    ----------
+    zh, en : str
+        The message in each language (``str(err)`` is ``"zh / en"``).
     """
+
+    zh: str
+    en: str
 
     def __init__(self, zh: str, en: str) -> None:
         self.zh = zh
@@ -27,7 +37,30 @@ class GisError(Exception):
 
 
 class InputError(GisError):
-    """A file or value cannot be used as given (malformed, wrong type, unreadable)."""
+    """A file or value cannot be used as given (malformed, wrong type, unreadable).
+
+    Parameters
+    ----------
+    zh, en : str
+        The message in Chinese and in English.
+    feature : object, optional, keyword-only
+        The id of the feature at fault, when there is one (a layer's validation names it).
+    field : str, optional, keyword-only
+        The field at fault, when there is one.
+
+    Attributes
+    ----------
+    feature : object or None
+    field : str or None
+    """
+
+    feature: object | None
+    field: str | None
+
+    def __init__(self, zh: str, en: str, *, feature: object | None = None, field: str | None = None) -> None:
+        super().__init__(zh, en)
+        self.feature = feature
+        self.field = field
 
 
 class LimitExceeded(InputError):
@@ -39,4 +72,45 @@ class CRSError(InputError):
 
 
 class ConflictError(GisError):
-    """An edit was made against an older version of a feature than the one stored."""
+    """An edit was made against an older version of a feature than the one stored.
+
+    Parameters
+    ----------
+    zh, en : str
+        The message in Chinese and in English (who changed the feature, when, and the newer values).
+    current : dict, optional, keyword-only
+        The stored attributes now (field → value, with ``version``).
+    version : int, optional, keyword-only
+        The stored version now.
+    changed_by : str, optional, keyword-only
+        Who made the newest change.
+    changed_at : str, optional, keyword-only
+        When (ISO 8601 UTC text).
+
+    Attributes
+    ----------
+    current : dict
+    version : int or None
+    changed_by, changed_at : str or None
+    """
+
+    current: dict[str, Any]
+    version: int | None
+    changed_by: str | None
+    changed_at: str | None
+
+    def __init__(
+        self,
+        zh: str,
+        en: str,
+        *,
+        current: dict[str, Any] | None = None,
+        version: int | None = None,
+        changed_by: str | None = None,
+        changed_at: str | None = None,
+    ) -> None:
+        super().__init__(zh, en)
+        self.current = dict(current or {})
+        self.version = version
+        self.changed_by = changed_by
+        self.changed_at = changed_at

@@ -154,29 +154,14 @@ def _bundled(name: str) -> gpd.GeoDataFrame:
     return _read_bundled(name, stamp).copy()
 
 
-def _open_default_store() -> Store | None:
-    """The shared database store if one is configured, else the GeoPackage store if its file exists; else None."""
-    from gis import settings
-    from gis.store import open_store
-
-    url = settings.database_url()
-    if url:
-        return open_store(url)
-    path = settings.working_store_path()
-    if not path.exists():
-        return None
-    return open_store(path)
-
-
 def _resolve_store(store: Store | Path | str | None) -> Store | None:
-    if store is None:
-        return _open_default_store()
-    if isinstance(store, str | Path):
-        from gis.store import open_store
+    """The store to read: the one given, one opened at a given path or URL, or the default if it exists."""
+    from gis.store import existing_store, open_store
 
-        if isinstance(store, str) and store.startswith(("postgresql://", "postgres://")):
-            return open_store(store)
-        return open_store(Path(store))
+    if store is None:
+        return existing_store()  # where it lives is gis.store's decision; never created just to read
+    if isinstance(store, str | Path):
+        return open_store(store)
     return store
 
 
@@ -367,7 +352,7 @@ def seed_store(store: Store | Path | str | None = None, *, user: str = "system")
     """
     from gis.store import open_store
 
-    st = open_store() if store is None else (open_store(Path(store)) if isinstance(store, str | Path) else store)
+    st = open_store(store) if store is None or isinstance(store, str | Path) else store  # a path, its text or a URL
     return st.seed(baseline_frames(), user=user)
 
 

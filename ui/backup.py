@@ -8,14 +8,13 @@ it to a private temporary file under a fixed name (the upload's name is never a 
 
 from __future__ import annotations
 
-import tempfile
 from datetime import UTC, datetime
-from pathlib import Path
 
 import streamlit as st
 
 from gis import settings
 from gis.errors import GisError
+from gis.store import private_temp_dir
 from ui import data
 from ui.guard import editor_and_store
 from ui.i18n import lang, t
@@ -29,8 +28,8 @@ def _error(exc: GisError) -> None:
 
 def _make_backup(store) -> None:
     name = datetime.now(UTC).strftime("songshanlake-store-%Y%m%d-%H%M%S.gpkg")
-    with tempfile.TemporaryDirectory(prefix="ssl-backup-") as tmp, st.spinner(t("working")):
-        path = Path(tmp) / name
+    with private_temp_dir("backup-download") as tmp, st.spinner(t("working")):
+        path = tmp / name
         try:
             store.backup(path)
         except GisError as exc:
@@ -43,8 +42,8 @@ def _restore(store, upload, user: str) -> None:
     if upload.size > settings.MAX_FILE_BYTES:
         st.error(t("restore_too_big", mb=settings.MAX_FILE_BYTES // (1024 * 1024)))
         return
-    with tempfile.TemporaryDirectory(prefix="ssl-restore-") as tmp, st.spinner(t("working")):
-        path = Path(tmp) / "restore.gpkg"
+    with private_temp_dir("restore-upload") as tmp, st.spinner(t("working")):  # a killed upload's folder goes next time
+        path = tmp / "restore.gpkg"
         path.write_bytes(upload.getvalue())
         try:
             store.restore(path, user=user)
@@ -52,8 +51,7 @@ def _restore(store, upload, user: str) -> None:
             _error(exc)
             return
     data.clear_caches()
-    previous = getattr(store, "previous_schema", None) or getattr(store, "previous_path", None)
-    st.success(t("restore_done", name=upload.name, previous=previous))
+    st.success(t("restore_done", name=upload.name, previous=store.previous_location()))
 
 
 def backup_section() -> None:

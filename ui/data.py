@@ -1,10 +1,10 @@
 """Cached access to the plan's layers and the working store for the pages (no GIS logic here).
 
 The store is a shared resource (``st.cache_resource``), seeded from the bundled baseline on first use.
-Layer frames are cached data (``st.cache_data``: callers get copies) keyed by the store file's
-modification stamp, so an edit made by anyone shows up on the next rerun. The as-of replay is
-``layers.load(name, as_of=…)``'s and the plan's figures are ``layers.progress.plan_progress``'s: this module
-only caches them.
+Layer frames are cached data (``st.cache_data``: callers get copies) keyed by the store's
+stamp (``StoreBase.stamp``), so an edit made by anyone shows up on the next rerun (within 2 s on a
+shared database). The as-of replay is ``layers.load(name, as_of=…)``'s and the plan's figures are
+``layers.progress.plan_progress``'s: this module only caches them.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import pandas as pd
 import streamlit as st
 
 import layers
-from gis import settings
 
 __all__ = [
     "get_store",
@@ -37,18 +36,17 @@ log = logging.getLogger(__name__)
 
 
 def _store_location() -> str:
-    """Where the working store is: the shared database URL if configured, else the GeoPackage path."""
-    return settings.database_url() or str(settings.working_store_path())
+    """Where the working store is (decided by :func:`gis.store.default_location`), as a cache key."""
+    from gis.store import default_location
+
+    return str(default_location())
 
 
 @st.cache_resource(show_spinner=False)
 def _store_at(location: str) -> Any:
-    from pathlib import Path
-
     from gis.store import open_store
 
-    is_url = location.startswith(("postgresql://", "postgres://"))
-    store = open_store(location if is_url else Path(location))
+    store = open_store(location)
     try:
         copied = layers.seed_store(store)
     except Exception as exc:  # bundled data incomplete: the store still serves what it holds
@@ -72,37 +70,21 @@ def get_store() -> Any | None:
         return None
 
 
+#: Seconds another planner's change may take to show (a shared database is asked at most this often;
+#: this session's own writes show at once, and a GeoPackage store is checked on every rerun).
+STAMP_MAX_AGE_S = 2.0
+
+
 def store_stamp() -> str:
-    """A token that changes whenever the store changes (cache key).
-
-    For a GeoPackage: the file's and its WAL's modification stamps (no query). For a shared database: the
-    newest history row, since every write records one.
-    """
-    url = settings.database_url()
-    if url:
-        return _database_stamp(url)
-    path = settings.working_store_path()
-    try:
-        st_ = path.stat()
-    except OSError:
-        return "none"
-    wal = path.with_name(path.name + "-wal")
-    extra = wal.stat().st_mtime_ns if wal.exists() else 0
-    return f"{st_.st_mtime_ns}-{st_.st_size}-{extra}"
-
-
-@st.cache_data(ttl=2, show_spinner=False)
-def _database_stamp(url: str) -> str:
-    """The newest history row of the shared database store, asked at most every 2 s.
-
-    A rerun asks for the stamp once per layer; without this each ask would be a round trip to the database.
-    Other planners' edits show within 2 s; this session's own writes clear it (:func:`clear_caches`).
-    """
+    """A token that changes whenever the store changes (cache key): :meth:`gis.store.StoreBase.stamp`."""
     store = get_store()
     if store is None:
         return "none"
-    newest = store.history(limit=1)
-    return "empty" if newest.empty else "|".join(map(str, newest.iloc[-1].tolist()))
+    try:
+        return store.stamp(max_age_s=STAMP_MAX_AGE_S)
+    except Exception:  # store unreachable: cache as one state until it answers again
+        log.exception("cannot read the store's stamp")
+        return "none"
 
 
 def layer_names() -> list[str]:
@@ -208,4 +190,3 @@ def clear_caches() -> None:
     _frame.clear()
     _progress.clear()
     _history.clear()
-    _database_stamp.clear()

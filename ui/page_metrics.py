@@ -8,7 +8,6 @@ coverage figures use. This page only picks inputs, caches and lays out; tables d
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 import pandas as pd
@@ -18,6 +17,7 @@ import layers
 from gis import settings
 from gis.area import M2_PER_MU
 from gis.coverage import covered_share
+from gis.spreadsheet import csv_bytes, xlsx_bytes
 from layers import metrics as lm
 from ui import data, mapview
 from ui.i18n import deadline_label, lang, status_label, t
@@ -83,11 +83,9 @@ def _targets_table(doc: dict) -> pd.DataFrame:
 def _downloads(df: pd.DataFrame, name: str, key: str) -> None:
     """CSV (UTF-8 with BOM, so Excel reads Chinese) and Excel buttons for one table."""
     c1, c2 = st.columns(2)
-    c1.download_button(t("download_csv"), df.to_csv(index=False).encode("utf-8-sig"), f"{name}.csv", "text/csv", key=f"{key}_csv")
-    buf = io.BytesIO()
-    df.to_excel(buf, index=False)
+    c1.download_button(t("download_csv"), csv_bytes(df), f"{name}.csv", "text/csv", key=f"{key}_csv")
     c2.download_button(
-        t("download_xlsx"), buf.getvalue(), f"{name}.xlsx",
+        t("download_xlsx"), xlsx_bytes(df), f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
     )
 

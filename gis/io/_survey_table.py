@@ -17,6 +17,7 @@ from gis.area import M2_PER_MU
 from gis.crs import CGCS2000_GK_CM114
 from gis.errors import InputError, LimitExceeded
 from gis.io._survey_parcels import ILLUSTRATIVE_NOTE, ILLUSTRATIVE_ZH, Parcel, collect_parcels, crs_lines, surveyor_crs
+from gis.spreadsheet import neutral_text, xlsx_cell
 
 # The survey modules log as one: users filter on "gis.io.survey", whichever part of it speaks.
 log = logging.getLogger("gis.io.survey")
@@ -123,7 +124,7 @@ def write_boundary_points(
 
 def _csv_cell(kind: str, column: int, value: object) -> object:
     if value is None or isinstance(value, str):
-        return "" if value is None else value
+        return "" if value is None else neutral_text(value)
     if kind == "point" and column in (2, 3):
         return f"{value:.3f}"
     if kind == "point" and column == 4:
@@ -143,7 +144,7 @@ def _write_table_csv(rows: list[tuple[str, list[object]]], path: Path) -> None:
 
 
 def _write_table_xlsx(rows: list[tuple[str, list[object]]], path: Path) -> None:
-    # Cells holding text from the data all start with "地块 ", so no name can become a formula.
+    # Cells holding text from the data all start with "地块 "; gis.spreadsheet neutralises any other text.
     # Write-only mode streams the rows: about three times faster on large selections.
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -170,7 +171,7 @@ def _write_table_xlsx(rows: list[tuple[str, list[object]]], path: Path) -> None:
         for c, value in enumerate(cells):
             attrs = style.get(kind, {}).get(c)
             if value is None or not attrs:
-                out.append(value)
+                out.append(xlsx_cell(ws, value))
                 continue
             cell = WriteOnlyCell(ws, value=value)
             for name, attr in attrs.items():

@@ -10,6 +10,7 @@ backends cannot drift apart. See :mod:`gis.store` for the design.
 from __future__ import annotations
 
 import abc
+import time
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from datetime import date, datetime
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from gis.errors import ConflictError, InputError
 from gis.store import _layers, _replay
 from gis.store._gpkg import FID_COLUMN, GEOMETRY_COLUMN, VERSION_COLUMN
-from gis.store._values import MAX_CHANGES, check_feature_id, check_note, check_user, iso_utc, short, to_sql
+from gis.store._values import MAX_CHANGES, check_feature_id, check_note, check_user, encode, iso_utc, short, to_sql
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -70,19 +71,49 @@ class StoreBase(abc.ABC):
         """History rows of ``layer`` after ``after_iso`` to undo, newest first (``(seeded)``/``(restored)`` left out)."""
 
     @abc.abstractmethod
-    def _write_frame(
-        self, name: str, frame: Any, *, user: str, note: str, id_field: str, kind: str, only_if_absent: bool
-    ) -> bool:
+    def _write_frame(self, name: str, frame: Any, *, user: str, note: str, id_field: str, kind: str, only_if_absent: bool) -> bool:
         """Write a checked frame (:func:`gis.store._layers.prepare_frame`) as layer ``name`` in one transaction.
 
         Returns False (writing nothing) if ``only_if_absent`` and the layer exists.
         """
 
+    # The attribute edit (:meth:`_update_feature`) is written once below; a backend supplies its steps.
+
     @abc.abstractmethod
-    def _update_feature(
-        self, layer: str, fid: str, changes: Mapping[str, object], *, expected_version: int, user: str, note: str, at: str
-    ) -> int:
-        """:meth:`update_feature` after the checks; ``at`` is the edit's ISO UTC time."""
+    def _edit(self, layer: str) -> AbstractContextManager[tuple[Any, str, dict[str, str]]]:
+        """One write transaction for an edit of ``layer``: yields (connection, id field, column → GeoPackage type).
+
+        Takes the backend's locks; InputError if there is no such layer. Commits on normal exit, rolls back
+        on an exception.
+        """
+
+    @abc.abstractmethod
+    def _locked_row(self, conn: Any, layer: str, id_field: str, fid: str, columns: Mapping[str, str]) -> dict[str, Any] | None:
+        """The feature's attributes (GeoPackage form, with ``version``; no fid or geometry), locked; None if absent."""
+
+    @abc.abstractmethod
+    def _recent_changes(self, conn: Any, layer: str, fid: str) -> list[Any]:
+        """The feature's newest 200 history rows ``(at, user, field, new, version)``, newest first."""
+
+    @abc.abstractmethod
+    def _latest_change_at(self, conn: Any, layer: str, fid: str) -> str | None:
+        """Time of the feature's previous change (``(seeded)``/``(restored)`` rows not counted), or None."""
+
+    @abc.abstractmethod
+    def _apply_edit(
+        self,
+        conn: Any,
+        layer: str,
+        id_field: str,
+        fid: str,
+        diffs: Mapping[str, Any],
+        columns: Mapping[str, str],
+        *,
+        version: int,
+        new_version: int,
+        history: list[tuple[Any, ...]],
+    ) -> None:
+        """Write the changed values and ``new_version`` (where the row still has ``version``) and the history rows."""
 
     @abc.abstractmethod
     def _backup(self, dest: Path) -> Path:
@@ -91,6 +122,51 @@ class StoreBase(abc.ABC):
     @abc.abstractmethod
     def _restore(self, src: Path, *, user: str) -> None:
         """:meth:`restore` after the checks."""
+
+    @abc.abstractmethod
+    def _stamp(self) -> str:
+        """:meth:`stamp`, asked now."""
+
+    @abc.abstractmethod
+    def previous_location(self) -> str:
+        """Where :meth:`restore` kept the store it replaced (a file path, or a PostGIS schema name).
+
+        Returns
+        -------
+        str
+        """
+
+    #: Whether :meth:`_stamp` costs nothing worth caching (a file stat rather than a database round trip).
+    _STAMP_IS_CHEAP = False
+
+    # --- where the store is and when it changed ------------------------------------------------------------
+
+    def stamp(self, *, max_age_s: float = 0.0) -> str:
+        """A token that changes whenever the store changes (a cache key for readers).
+
+        Parameters
+        ----------
+        max_age_s : float, keyword-only
+            Seconds an earlier answer may be reused (a database store is asked at most that often; a
+            GeoPackage store answers from a file stat every time). Writes made through this object forget
+            the earlier answer at once, so its own changes show immediately.
+
+        Returns
+        -------
+        str
+            Opaque text; equal tokens mean nothing changed in between (up to ``max_age_s``).
+        """
+        cached = getattr(self, "_stamp_cache", None)
+        now = time.monotonic()
+        if cached is not None and not self._STAMP_IS_CHEAP and max_age_s > 0 and now - cached[0] < max_age_s:
+            return cached[1]
+        value = self._stamp()
+        self._stamp_cache = (now, value)
+        return value
+
+    def _changed(self) -> None:
+        """Forget the cached :meth:`stamp` after a write through this object."""
+        self._stamp_cache = None
 
     # --- reading -----------------------------------------------------------------------------------------
 
@@ -254,7 +330,10 @@ class StoreBase(abc.ABC):
         user = check_user(user)
         note = check_note(note)
         frame = _layers.prepare_frame(name, gdf, id_field)
-        return self._write_frame(name, frame, user=user, note=note, id_field=id_field, kind=kind, only_if_absent=only_if_absent)
+        try:
+            return self._write_frame(name, frame, user=user, note=note, id_field=id_field, kind=kind, only_if_absent=only_if_absent)
+        finally:
+            self._changed()
 
     # --- attribute edits ---------------------------------------------------------------------------------
 
@@ -319,9 +398,34 @@ class StoreBase(abc.ABC):
         if len(changes) > MAX_CHANGES:
             raise InputError(f"一次最多修改 {MAX_CHANGES} 个字段", f"at most {MAX_CHANGES} fields per edit")
         at = iso_utc(when)
-        return self._update_feature(layer, fid, changes, expected_version=expected_version, user=user, note=note, at=at)
+        try:
+            return self._update_feature(layer, fid, changes, expected_version=expected_version, user=user, note=note, at=at)
+        finally:
+            self._changed()
 
-    # Steps of _update_feature that are the same on both backends (``columns``: field → GeoPackage type).
+    def _update_feature(
+        self, layer: str, fid: str, changes: Mapping[str, object], *, expected_version: int, user: str, note: str, at: str
+    ) -> int:
+        """:meth:`update_feature` after the checks (``at``: the edit's ISO UTC time), in one write transaction."""
+        with self._edit(layer) as (conn, id_field, columns):
+            fixed = self._fixed(id_field)
+            wanted = self._wanted(layer, changes, columns, fixed)
+            current = self._locked_row(conn, layer, id_field, fid, columns)
+            if current is None:
+                raise self._no_such_feature(layer, fid)
+            version = current[VERSION_COLUMN]
+            if version != expected_version:
+                raise self._conflict_error(fid, current, expected_version, list(wanted), self._recent_changes(conn, layer, fid))
+            self._check_not_before(at, self._latest_change_at(conn, layer, fid), fid)
+            diffs = self._diffs(wanted, current, columns, fixed, at=at, user=user)
+            if not diffs:
+                return version
+            new_version = version + 1
+            history = [(at, user, layer, fid, f, encode(current.get(f)), encode(v), note, new_version) for f, v in diffs.items()]
+            self._apply_edit(conn, layer, id_field, fid, diffs, columns, version=version, new_version=new_version, history=history)
+        return new_version
+
+    # Steps of _update_feature (``columns``: field → GeoPackage type).
 
     @staticmethod
     def _fixed(id_field: str) -> set[str]:
@@ -384,17 +488,16 @@ class StoreBase(abc.ABC):
         pairs = "; ".join(f"{f} = {short(current.get(f), 60)}" for f in shown[:8])
         if len(shown) > 8:
             pairs += "; …"
-        err = ConflictError(
+        return ConflictError(
             f"要素 {short(fid, 60)} 已被 {short(last_user, 40)} 于 {last_at} 修改为第 {version} 版（您编辑的是第 {expected} 版）。"
             f"现值：{pairs}。请刷新后重新编辑。",
             f"feature {short(fid, 60)} was changed by {short(last_user, 40)} at {last_at} to version {version} "
             f"(you edited version {expected}). Now: {pairs}. Reload and edit again.",
+            current=current,
+            version=version,
+            changed_by=last_user,
+            changed_at=last_at,
         )
-        err.current = dict(current)  # type: ignore[attr-defined]
-        err.version = version  # type: ignore[attr-defined]
-        err.changed_by = last_user  # type: ignore[attr-defined]
-        err.changed_at = last_at  # type: ignore[attr-defined]
-        return err
 
     # --- backup and restore ------------------------------------------------------------------------------
 
@@ -438,5 +541,7 @@ class StoreBase(abc.ABC):
             If ``src`` is missing, not a GeoPackage, damaged, or not a store (nothing is changed then).
         """
         user = check_user(user)
-        self._restore(Path(src), user=user)
-
+        try:
+            self._restore(Path(src), user=user)
+        finally:
+            self._changed()

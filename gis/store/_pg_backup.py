@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from gis.store import _gpkg, _layers, _pg
+from gis.store import _create, _gpkg, _layers, _pg
 from gis.store._gpkg import FID_COLUMN, GEOMETRY_COLUMN, HISTORY_TABLE, LAYERS_TABLE, VERSION_COLUMN, quote
 from gis.store._pg import Table
 
@@ -68,20 +68,16 @@ def _frame(table: Table) -> Any:
     return gpd.GeoDataFrame(pd.DataFrame(data, index=range(len(table.rows))), geometry=geometry.rename(GEOMETRY_COLUMN))
 
 
-def write_gpkg_store(
-    dest: Path, layers: list[tuple[str, str, str, str]], tables: dict[str, Table], history: list[tuple[Any, ...]]
-) -> Path:
+def write_gpkg_store(dest: Path, layers: list[tuple[str, str, str, str]], tables: dict[str, Table], history: list[tuple[Any, ...]]) -> Path:
     """Write a GeoPackage store file holding ``tables`` and ``history`` at ``dest`` (built beside it, then renamed in).
 
     ``layers`` rows are (layer, id_field, created_at, created_by); ``history`` rows start with ``seq``.
     """
-    from gis.store._store import _create_store
-
     dest.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{dest.name[:60]}.", dir=dest.parent))
     try:
         target = work / "store.gpkg"
-        _create_store(target)
+        _create.create_store(target)
         conn = _gpkg.connect(target)
         try:
             for layer, id_field, created_at, created_by in layers:

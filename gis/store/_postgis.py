@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
-import sqlite3
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gis.errors import InputError
-from gis.store import _backup, _gpkg, _layers, _pg, _pg_backup, _read, _replay
+from gis.store import _backup, _create, _gpkg, _layers, _pg, _pg_backup, _read, _replay
 from gis.store._base import StoreBase
 from gis.store._gpkg import FID_COLUMN, GEOMETRY_COLUMN, HISTORY_TABLE, LAYERS_TABLE, META_TABLE, STORE_FORMAT, VERSION_COLUMN
 from gis.store._pg import Table, ident
-from gis.store._values import encode, iso_utc
+from gis.store._values import iso_utc
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -66,6 +63,25 @@ class PostgisStore(StoreBase):
     def previous_path(self) -> None:
         """Always None: a restore keeps the previous store in :attr:`previous_schema`, not in a file."""
         return None
+
+    def previous_location(self) -> str:
+        """Where :meth:`restore` kept the store it replaced: the schema :attr:`previous_schema`.
+
+        Returns
+        -------
+        str
+        """
+        return self.previous_schema
+
+    def _stamp(self) -> str:
+        # Every write records a history row: the newest one's seq and time (a restore adds one too).
+        from psycopg import sql
+
+        with self._connect() as conn:
+            row = conn.execute(
+                sql.SQL("SELECT seq, at FROM {} ORDER BY seq DESC LIMIT 1").format(ident(self.schema, HISTORY_TABLE))
+            ).fetchone()
+        return "empty" if row is None else f"{row[0]}|{row[1]}"
 
     def __repr__(self) -> str:
         return f"PostgisStore({self.location!r})"
@@ -216,23 +232,18 @@ class PostgisStore(StoreBase):
             _pg.check_pg_name(str(col), what="field")
         # GDAL writes the frame to a private GeoPackage first: the columns get exactly the types (and the
         # values exactly the form) the GeoPackage store would give them.
-        work = Path(tempfile.mkdtemp(prefix="ssl-gis-pg-staging-"))
-        try:
+        with _create.private_temp_dir("pg-staging") as work:
             staging = _layers.write_staging(frame, name, work)
             conn = _gpkg.connect(staging, readonly=True)
             try:
                 table = _pg_backup.read_gpkg_table(conn, name)
             finally:
                 conn.close()
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
         table.zoned |= {str(c) for c in frame.columns if c != frame.geometry.name and getattr(frame[c].dtype, "tz", None) is not None}
         with self._connect() as conn:
             return self._swap_in(conn, name, table, id_field=id_field, user=user, note=note, kind=kind, only_if_absent=only_if_absent)
 
-    def _swap_in(
-        self, conn: Any, name: str, table: Table, *, id_field: str, user: str, note: str, kind: str, only_if_absent: bool
-    ) -> bool:
+    def _swap_in(self, conn: Any, name: str, table: Table, *, id_field: str, user: str, note: str, kind: str, only_if_absent: bool) -> bool:
         from psycopg import sql
 
         at = iso_utc()
@@ -286,57 +297,75 @@ class PostgisStore(StoreBase):
 
     # --- attribute edits -------------------------------------------------------------------------------------
 
-    def _update_feature(
-        self, layer: str, fid: str, changes: Mapping[str, object], *, expected_version: int, user: str, note: str, at: str
-    ) -> int:
+    @contextmanager
+    def _edit(self, layer: str) -> Iterator[tuple[Any, str, dict[str, str]]]:
         from psycopg import sql
 
-        history_table = ident(self.schema, HISTORY_TABLE)
         with self._connect() as conn, conn.transaction():
             _pg.lock_store(conn, self.schema)
             self._id_field(conn, layer)
-            table = ident(self.schema, layer)
             # Waits for a whole-layer write of this layer; afterwards every statement sees its result.
-            conn.execute(sql.SQL("LOCK TABLE {} IN ROW EXCLUSIVE MODE").format(table))
-            id_field = self._id_field(conn, layer)
-            columns = self._kinds(conn, layer)
-            fixed = self._fixed(id_field)
-            wanted = self._wanted(layer, changes, columns, fixed)
-            names = [c for c in columns if c not in (FID_COLUMN, GEOMETRY_COLUMN)]
-            row = conn.execute(
-                sql.SQL("SELECT {} FROM {} WHERE {} = %s FOR UPDATE").format(
-                    sql.SQL(", ").join(sql.Identifier(c) for c in names), table, sql.Identifier(id_field)
-                ),
-                (fid,),
-            ).fetchone()
-            if row is None:
-                raise self._no_such_feature(layer, fid)
-            current = {c: _pg.to_gpkg_form(v) for c, v in zip(names, row)}
-            version = current[VERSION_COLUMN]
-            if version != expected_version:
-                query = sql.SQL(
-                    'SELECT at, "user", field, new, version FROM {} WHERE layer = %s AND feature_id = %s ORDER BY seq DESC LIMIT 200'
-                ).format(history_table)
-                raise self._conflict_error(fid, current, expected_version, list(wanted), conn.execute(query, (layer, fid)).fetchall())
-            (latest,) = conn.execute(
-                sql.SQL("SELECT max(at) FROM {} WHERE layer = %s AND feature_id = %s AND field NOT IN (%s, %s)").format(history_table),
-                (layer, fid, _layers.SEEDED, _layers.RESTORED),
-            ).fetchone()
-            self._check_not_before(at, latest, fid)
-            diffs = self._diffs(wanted, current, columns, fixed, at=at, user=user)
-            if not diffs:
-                return version
-            new_version = version + 1
-            assignments = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(f)) for f in diffs)
-            conn.execute(
-                sql.SQL("UPDATE {} SET {}, {} = %s WHERE {} = %s AND {} = %s").format(
-                    table, assignments, sql.Identifier(VERSION_COLUMN), sql.Identifier(id_field), sql.Identifier(VERSION_COLUMN)
-                ),
-                (*(_pg.to_pg_value(v, columns[f]) for f, v in diffs.items()), new_version, fid, version),
-            )
-            rows = [(at, user, layer, fid, f, encode(current.get(f)), encode(v), note, new_version) for f, v in diffs.items()]
-            _pg.copy_history(conn, self.schema, rows)
-        return new_version
+            conn.execute(sql.SQL("LOCK TABLE {} IN ROW EXCLUSIVE MODE").format(ident(self.schema, layer)))
+            yield conn, self._id_field(conn, layer), self._kinds(conn, layer)
+
+    def _locked_row(self, conn: Any, layer: str, id_field: str, fid: str, columns: Mapping[str, str]) -> dict[str, Any] | None:
+        from psycopg import sql
+
+        names = [c for c in columns if c not in (FID_COLUMN, GEOMETRY_COLUMN)]
+        row = conn.execute(
+            sql.SQL("SELECT {} FROM {} WHERE {} = %s FOR UPDATE").format(
+                sql.SQL(", ").join(sql.Identifier(c) for c in names), ident(self.schema, layer), sql.Identifier(id_field)
+            ),
+            (fid,),
+        ).fetchone()
+        return None if row is None else {c: _pg.to_gpkg_form(v) for c, v in zip(names, row)}
+
+    def _recent_changes(self, conn: Any, layer: str, fid: str) -> list[Any]:
+        from psycopg import sql
+
+        query = sql.SQL(
+            'SELECT at, "user", field, new, version FROM {} WHERE layer = %s AND feature_id = %s ORDER BY seq DESC LIMIT 200'
+        ).format(ident(self.schema, HISTORY_TABLE))
+        return conn.execute(query, (layer, fid)).fetchall()
+
+    def _latest_change_at(self, conn: Any, layer: str, fid: str) -> str | None:
+        from psycopg import sql
+
+        (latest,) = conn.execute(
+            sql.SQL("SELECT max(at) FROM {} WHERE layer = %s AND feature_id = %s AND field NOT IN (%s, %s)").format(
+                ident(self.schema, HISTORY_TABLE)
+            ),
+            (layer, fid, _layers.SEEDED, _layers.RESTORED),
+        ).fetchone()
+        return latest
+
+    def _apply_edit(
+        self,
+        conn: Any,
+        layer: str,
+        id_field: str,
+        fid: str,
+        diffs: Mapping[str, Any],
+        columns: Mapping[str, str],
+        *,
+        version: int,
+        new_version: int,
+        history: list[tuple[Any, ...]],
+    ) -> None:
+        from psycopg import sql
+
+        assignments = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(f)) for f in diffs)
+        conn.execute(
+            sql.SQL("UPDATE {} SET {}, {} = %s WHERE {} = %s AND {} = %s").format(
+                ident(self.schema, layer),
+                assignments,
+                sql.Identifier(VERSION_COLUMN),
+                sql.Identifier(id_field),
+                sql.Identifier(VERSION_COLUMN),
+            ),
+            (*(_pg.to_pg_value(v, columns[f]) for f, v in diffs.items()), new_version, fid, version),
+        )
+        _pg.copy_history(conn, self.schema, history)
 
     # --- backup and restore ----------------------------------------------------------------------------------
 
@@ -353,8 +382,7 @@ class PostgisStore(StoreBase):
             layers = [tuple(r) for r in conn.execute(query).fetchall() if _pg.table_exists(conn, self.schema, r[0])]
             tables = {r[0]: _pg.read_table(conn, self.schema, r[0]) for r in layers}
             history = [
-                tuple(r)
-                for r in conn.execute(sql.SQL(_pg_backup.HISTORY_SELECT).format(ident(self.schema, HISTORY_TABLE))).fetchall()
+                tuple(r) for r in conn.execute(sql.SQL(_pg_backup.HISTORY_SELECT).format(ident(self.schema, HISTORY_TABLE))).fetchall()
             ]
         written = _pg_backup.write_gpkg_store(dest, layers, tables, history)  # type: ignore[arg-type]
         log.info("store %s backed up to %s", self.location, dest)
@@ -363,21 +391,9 @@ class PostgisStore(StoreBase):
     def _restore(self, src: Path, *, user: str) -> None:
         from psycopg import sql
 
-        if not src.is_file():
-            raise InputError(f"找不到备份文件 {src.name[:80]}", f"backup file {src.name[:80]} not found")
-        _backup.check_store_file(src)
-        work = Path(tempfile.mkdtemp(prefix="ssl-gis-pg-restore-"))
-        try:
-            private = work / "restore.gpkg"
-            s = sqlite3.connect(f"{src.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
-            try:
-                _backup.copy_database(s, private)
-            finally:
-                s.close()
-            _backup.check_store_file(private)  # the copy is what gets restored: check it, not the original
-            layers, tables, history = _pg_backup.read_gpkg_store(private)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+        with _create.private_temp_dir("pg-restore") as work:  # a killed restore's folder goes on the next one
+            _backup.private_copy(src, work / "restore.gpkg")
+            layers, tables, history = _pg_backup.read_gpkg_store(work / "restore.gpkg")
         schema, previous = self.schema, self.previous_schema
         with self._connect() as conn, conn.transaction():
             _pg.lock_store(conn, schema, exclusive=True)  # waits for running edits; later ones wait for this
@@ -457,4 +473,6 @@ def open_postgis_store(url: str) -> PostgisStore:
     """
     store = PostgisStore(url)
     store._create()
+    for purpose in ("pg-restore", "pg-staging"):  # folders of a killed restore or import in this machine's temp dir
+        _create.sweep_temp_dirs(f"ssl-gis-{purpose}-")
     return store

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
-import time
-import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from gis import settings
 from gis.errors import InputError
-from gis.store import _backup, _gpkg, _layers, _pg, _read, _replay
+from gis.store import _backup, _create, _gpkg, _layers, _pg, _read, _replay
 from gis.store._base import StoreBase
-from gis.store._gpkg import FID_COLUMN, GEOMETRY_COLUMN, HISTORY_TABLE, LAYERS_TABLE, META_TABLE, STORE_FORMAT, VERSION_COLUMN, quote
-from gis.store._values import encode, iso_utc
+from gis.store._gpkg import FID_COLUMN, GEOMETRY_COLUMN, HISTORY_TABLE, LAYERS_TABLE, VERSION_COLUMN, quote
+from gis.store._values import iso_utc
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -25,14 +22,12 @@ if TYPE_CHECKING:
 
     from gis.store._postgis import PostgisStore
 
-__all__ = ["Store", "open_store"]
+__all__ = ["Store", "default_location", "existing_store", "open_store"]
 
 log = logging.getLogger("gis.store")
 
-#: Environment variable holding the database URL that selects the PostGIS store (see :func:`open_store`).
+#: Environment variable holding the database URL that selects the PostGIS store (read by :func:`gis.settings.database_url`).
 DATABASE_URL_ENV = "SSL_GIS_DATABASE_URL"
-#: Staging files older than this (seconds) are left-overs of a killed write and are deleted on open.
-_STALE_STAGING_S = 3600
 
 
 class Store(StoreBase):
@@ -55,6 +50,35 @@ class Store(StoreBase):
     def previous_path(self) -> Path:
         """Where :meth:`restore` keeps the store it replaced (``working.gpkg`` → ``working.bak.gpkg``)."""
         return _backup.previous_path(self.path)
+
+    @property
+    def location(self) -> str:
+        """Where the store is: the GeoPackage file's path."""
+        return str(self.path)
+
+    def previous_location(self) -> str:
+        """Where :meth:`restore` kept the store it replaced: the path of :attr:`previous_path`.
+
+        Returns
+        -------
+        str
+        """
+        return str(self.previous_path)
+
+    _STAMP_IS_CHEAP = True
+
+    def _stamp(self) -> str:
+        # The file's and its WAL's modification stamps: every commit changes one of them (no query).
+        try:
+            main = self.path.stat()
+        except OSError:
+            return "none"
+        try:
+            wal = self.path.with_name(self.path.name + "-wal").stat()
+            extra = f"{wal.st_mtime_ns}-{wal.st_size}"
+        except OSError:
+            extra = "0"
+        return f"{main.st_mtime_ns}-{main.st_size}-{extra}"
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
@@ -97,47 +121,57 @@ class Store(StoreBase):
         finally:
             _layers.remove_staging(staging)
 
-    def _update_feature(
-        self, layer: str, fid: str, changes: Mapping[str, object], *, expected_version: int, user: str, note: str, at: str
-    ) -> int:
+    @contextmanager
+    def _edit(self, layer: str) -> Iterator[tuple[sqlite3.Connection, str, dict[str, str]]]:
         with self._connect() as conn, _gpkg.write_transaction(conn):
-            id_field = _gpkg.id_field_of(conn, layer)
-            columns = _gpkg.columns_of(conn, layer)
-            fixed = self._fixed(id_field)
-            wanted = self._wanted(layer, changes, columns, fixed)
-            cur = conn.execute(f"SELECT * FROM {quote(layer)} WHERE {quote(id_field)} = ?", (fid,))
-            row = cur.fetchone()
-            if row is None:
-                raise self._no_such_feature(layer, fid)
-            current = {d[0]: v for d, v in zip(cur.description, row) if d[0] not in (FID_COLUMN, GEOMETRY_COLUMN)}
-            version = current[VERSION_COLUMN]
-            if version != expected_version:
-                rows = conn.execute(
-                    f"SELECT at, user, field, new, version FROM {HISTORY_TABLE} WHERE layer = ? AND feature_id = ? "
-                    "ORDER BY seq DESC LIMIT 200",
-                    (layer, fid),
-                ).fetchall()
-                raise self._conflict_error(fid, current, expected_version, list(wanted), rows)
-            (latest,) = conn.execute(
-                f"SELECT max(at) FROM {HISTORY_TABLE} WHERE layer = ? AND feature_id = ? AND field NOT IN (?, ?)",
-                (layer, fid, _layers.SEEDED, _layers.RESTORED),
-            ).fetchone()
-            self._check_not_before(at, latest, fid)
-            diffs = self._diffs(wanted, current, columns, fixed, at=at, user=user)
-            if not diffs:
-                return version
-            new_version = version + 1
-            assignments = ", ".join(f"{quote(f)} = ?" for f in diffs)
-            conn.execute(
-                f"UPDATE {quote(layer)} SET {assignments}, {VERSION_COLUMN} = ? WHERE {quote(id_field)} = ? AND {VERSION_COLUMN} = ?",
-                (*diffs.values(), new_version, fid, version),
-            )
-            conn.executemany(
-                f"INSERT INTO {HISTORY_TABLE} (at, user, layer, feature_id, field, old, new, note, version) VALUES (?,?,?,?,?,?,?,?,?)",
-                [(at, user, layer, fid, f, encode(current.get(f)), encode(v), note, new_version) for f, v in diffs.items()],
-            )
-            conn.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name = ?", (iso_utc()[:-4] + "Z", layer))
-        return new_version
+            yield conn, _gpkg.id_field_of(conn, layer), _gpkg.columns_of(conn, layer)
+
+    def _locked_row(
+        self, conn: sqlite3.Connection, layer: str, id_field: str, fid: str, columns: Mapping[str, str]
+    ) -> dict[str, Any] | None:
+        # BEGIN IMMEDIATE already holds the write lock: the row cannot change before the commit.
+        cur = conn.execute(f"SELECT * FROM {quote(layer)} WHERE {quote(id_field)} = ?", (fid,))
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return {d[0]: v for d, v in zip(cur.description, row) if d[0] not in (FID_COLUMN, GEOMETRY_COLUMN)}
+
+    def _recent_changes(self, conn: sqlite3.Connection, layer: str, fid: str) -> list[Any]:
+        return conn.execute(
+            f"SELECT at, user, field, new, version FROM {HISTORY_TABLE} WHERE layer = ? AND feature_id = ? ORDER BY seq DESC LIMIT 200",
+            (layer, fid),
+        ).fetchall()
+
+    def _latest_change_at(self, conn: sqlite3.Connection, layer: str, fid: str) -> str | None:
+        (latest,) = conn.execute(
+            f"SELECT max(at) FROM {HISTORY_TABLE} WHERE layer = ? AND feature_id = ? AND field NOT IN (?, ?)",
+            (layer, fid, _layers.SEEDED, _layers.RESTORED),
+        ).fetchone()
+        return latest
+
+    def _apply_edit(
+        self,
+        conn: sqlite3.Connection,
+        layer: str,
+        id_field: str,
+        fid: str,
+        diffs: Mapping[str, Any],
+        columns: Mapping[str, str],
+        *,
+        version: int,
+        new_version: int,
+        history: list[tuple[Any, ...]],
+    ) -> None:
+        assignments = ", ".join(f"{quote(f)} = ?" for f in diffs)
+        conn.execute(
+            f"UPDATE {quote(layer)} SET {assignments}, {VERSION_COLUMN} = ? WHERE {quote(id_field)} = ? AND {VERSION_COLUMN} = ?",
+            (*diffs.values(), new_version, fid, version),
+        )
+        conn.executemany(
+            f"INSERT INTO {HISTORY_TABLE} (at, user, layer, feature_id, field, old, new, note, version) VALUES (?,?,?,?,?,?,?,?,?)",
+            history,
+        )
+        conn.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name = ?", (iso_utc()[:-4] + "Z", layer))
 
     def _backup(self, dest: Path) -> Path:
         if dest.resolve() == self.path.resolve():
@@ -151,51 +185,36 @@ class Store(StoreBase):
         _backup.restore_into(self.path, src, user=user)
 
 
-def _create_store(path: Path) -> None:
-    """Create an empty store at ``path`` atomically (built beside it, then linked into place)."""
-    import geopandas as gpd
-    import pyogrio
+def default_location() -> Path | str:
+    """Where the working store lives unless told otherwise — the one place this is decided.
 
-    tmp = path.parent / f".{path.name}.new-{uuid.uuid4().hex}.gpkg"
-    try:
-        empty = gpd.GeoDataFrame({"x": []}, geometry=gpd.GeoSeries([], crs="EPSG:4326"))
-        pyogrio.write_dataframe(empty, tmp, layer="ssl_init", driver="GPKG", geometry_type="Point")
-        conn = _gpkg.connect(tmp)
-        try:
-            with _gpkg.write_transaction(conn):
-                _gpkg.drop_layer_tables(conn, "ssl_init")
-                for ddl in _gpkg.STORE_DDL:
-                    conn.execute(ddl)
-                conn.execute(f"INSERT INTO {META_TABLE} (key, value) VALUES ('format', ?)", (STORE_FORMAT,))
-                # Registered as an attribute table: QGIS shows the history, and GDAL then lists only the
-                # registered tables (not the store's two bookkeeping tables).
-                conn.execute(
-                    "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change) VALUES (?, ?, ?, ?, ?)",
-                    (HISTORY_TABLE, "attributes", HISTORY_TABLE, "change history of the working store", iso_utc()[:-4] + "Z"),
-                )
-            conn.execute("PRAGMA journal_mode = WAL")
-        finally:
-            conn.close()
-        try:
-            os.link(tmp, path)  # fails if another process created the store meanwhile: keep theirs
-        except FileExistsError:
-            pass
-        except OSError:
-            if not path.exists():
-                os.replace(tmp, path)
-    finally:
-        _layers.remove_staging(tmp)
+    Returns
+    -------
+    pathlib.Path or str
+        The database URL :func:`gis.settings.database_url` (``$SSL_GIS_DATABASE_URL``) if set, else the
+        GeoPackage path :func:`gis.settings.working_store_path`.
+    """
+    url = (settings.database_url() or "").strip()
+    return url if url else settings.working_store_path()
 
 
-def _remove_stale_files(path: Path) -> None:
-    now = time.time()
-    for pattern in (".*.staging-*.gpkg*", f".{path.name}.new-*", f".{path.name}.restore-*", f".{path.name}.*.tmp"):
-        for leftover in path.parent.glob(pattern):
-            try:
-                if now - leftover.stat().st_mtime > _STALE_STAGING_S:
-                    leftover.unlink()
-            except OSError:
-                pass
+def existing_store(path_or_url: Path | str | None = None) -> Store | PostgisStore | None:
+    """Open the working store if there is one, without creating a GeoPackage file (for readers).
+
+    Parameters
+    ----------
+    path_or_url : pathlib.Path or str, optional
+        As for :func:`open_store` (default :func:`default_location`).
+
+    Returns
+    -------
+    Store or PostgisStore or None
+        None when the location is a GeoPackage path with no file yet (a database store is always opened).
+    """
+    location = default_location() if path_or_url is None else path_or_url
+    if not _pg.is_database_url(location) and not Path(location).exists():
+        return None
+    return open_store(location)
 
 
 def open_store(path_or_url: Path | str | None = None) -> Store | PostgisStore:
@@ -204,9 +223,9 @@ def open_store(path_or_url: Path | str | None = None) -> Store | PostgisStore:
     Parameters
     ----------
     path_or_url : pathlib.Path or str, optional
-        The GeoPackage file, or a ``postgresql://user:password@host:port/database[?schema=name]`` URL for
-        the PostGIS store. Default: ``$SSL_GIS_DATABASE_URL`` if set (PostGIS), else the GeoPackage at
-        :func:`gis.settings.working_store_path`.
+        The GeoPackage file (a path or its text), or a ``postgresql://user:password@host:port/database[?schema=name]``
+        URL for the PostGIS store. Default: :func:`default_location` (``$SSL_GIS_DATABASE_URL`` if set,
+        else the GeoPackage at :func:`gis.settings.working_store_path`).
 
     Returns
     -------
@@ -219,7 +238,7 @@ def open_store(path_or_url: Path | str | None = None) -> Store | PostgisStore:
         If ``path`` exists but is not a store (an unrelated file is never overwritten); for a database: a bad
         URL, an unreachable server, no PostGIS, or a schema that is not a store.
     """
-    url = os.environ.get(DATABASE_URL_ENV, "").strip() if path_or_url is None else path_or_url
+    url = (settings.database_url() or "").strip() if path_or_url is None else path_or_url
     if url and path_or_url is None and not _pg.is_database_url(url):
         raise InputError(
             f"环境变量 {DATABASE_URL_ENV} 须为 postgresql:// 开头的数据库地址", f"{DATABASE_URL_ENV} must be a postgresql:// database URL"
@@ -231,9 +250,9 @@ def open_store(path_or_url: Path | str | None = None) -> Store | PostgisStore:
     path = Path(path_or_url) if path_or_url is not None else settings.working_store_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        _create_store(path)
+        _create.create_store(path)
     else:
-        _remove_stale_files(path)
+        _create.remove_stale_files(path)
         try:
             conn = _gpkg.connect(path)
             try:
