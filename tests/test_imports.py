@@ -28,7 +28,6 @@ COMPOSITION_ROOTS = {"gis.__main__": {"layers"}}
 #: backends). When a merge removes one, :func:`test_known_circles_are_still_there` fails: delete its entry.
 KNOWN_CIRCLES: set[frozenset[str]] = {
     frozenset({"gis.io", "gis.io._finish"}),
-    frozenset({"gis.store._store", "gis.store._postgis", "gis.store._pg_backup"}),
 }
 
 
