@@ -186,6 +186,46 @@ def _is_geographic_4326_like(crs: CRS) -> bool:
     return crs.to_epsg() in (4326, 4490, 4258, 4979, 4480) or crs.equals(WGS84, ignore_axis_order=True)
 
 
+def _looks_like_degrees(bounds: tuple[float, float, float, float]) -> bool:
+    """Every coordinate within ±180 (either axis), so possibly degrees in either order."""
+    return all(-180.0 <= v <= 180.0 for v in bounds)
+
+
+def _degrees_under_projected_label(
+    gdf: gpd.GeoDataFrame, report: ValidationReport, bounds: tuple[float, float, float, float], *, source: CRS, datum: str | None, name: str
+) -> tuple[gpd.GeoDataFrame, CRS]:
+    """Re-read degrees declared as a projected CRS as WGS 84 when they lie in Dongguan; refuse otherwise.
+
+    Returns
+    -------
+    tuple
+        The frame (axes swapped when it was (lat, lon)) and EPSG:4326 as its source CRS.
+
+    Raises
+    ------
+    gis.errors.CRSError
+        When the degrees are not around Dongguan: nothing says which CRS they are in.
+    """
+    label = normalise_crs(source.to_string()) or source.name
+    guess, outliers = _sniff(gdf, bounds, datum=None)
+    inside = guess.crs == WGS84 and (guess.swap_xy or not _outside_dongguan(bounds))
+    if not inside:
+        raise CRSError(
+            f"{name}：声明的坐标系是 {label}（投影坐标，单位米），但坐标都在 ±180 之内，像是经纬度且不在东莞；"
+            "请确认坐标系后用 --crs 指定",
+            f"{name}: declares {label} (projected, metres) but every coordinate is within ±180, like degrees, and"
+            " not around Dongguan; check the CRS and give it with --crs",
+        )
+    if guess.swap_xy:
+        gdf = _swap_xy(gdf)
+    zh = f"文件声明 {label}（投影坐标，米），但坐标是经纬度；已按 WGS 84 经纬度读取，请核对"
+    en = f"the file declares {label} (projected, metres) but holds degrees; read as WGS 84 degrees, please check"
+    report.crs_assumed = f"{WGS84}: {zh}；{guess.note_zh} / {en}; {guess.note_en}"
+    report.add_problem(None, "crs_declared_projected_holds_degrees", zh, en)
+    _report_outliers(report, outliers, WGS84)
+    return gdf, CRS.from_user_input(WGS84)
+
+
 def _check_limits(gdf: gpd.GeoDataFrame, name: str) -> None:
     if len(gdf) > settings.MAX_FEATURES:
         raise LimitExceeded(
@@ -247,6 +287,10 @@ def _settle_crs(gdf: gpd.GeoDataFrame, report: ValidationReport, *, crs: str | N
                 )
                 _report_outliers(report, outliers, guess.crs)
                 source = CRS.from_user_input(guess.crs)
+        elif bounds is not None and _looks_like_degrees(bounds):
+            # Declares a projected CRS (metres) but every coordinate is within ±180/±90: degrees under a
+            # wrong label. Taken as metres they would land ~100 m from the projection's origin (0°N).
+            gdf, source = _degrees_under_projected_label(gdf, report, bounds, source=source, datum=datum, name=name)
 
     if _is_geographic_4326_like(source):
         out = gdf.set_crs(WGS84, allow_override=True)
