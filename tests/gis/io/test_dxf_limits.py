@@ -98,7 +98,7 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
 
 
 def test_bulge_bomb_is_read_within_a_memory_bound(tmp_path: Path) -> None:
-    # ~20 KB: 300 arcs of radius ≈ 2.5e8 m; flattened at 1 cm before the fix this took gigabytes.
+    # ~30 KB: 300 arcs of radius ≈ 2.5e8 m; flattened at 1 cm before the fix this took gigabytes.
     path = _bulged(tmp_path / "bomb.dxf", polylines=1, vertices=300, bulge=1e8)
     assert path.stat().st_size < 100_000
     run = subprocess.run([sys.executable, "-c", _RSS_PROBE, str(path)], capture_output=True, text=True, cwd=ROOT, check=True)
