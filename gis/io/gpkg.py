@@ -1,4 +1,9 @@
-"""GeoPackage in (choose a layer) and out, through pyogrio (GDAL)."""
+"""GeoPackage in (choose a layer) and out, through pyogrio (GDAL).
+
+Before GDAL opens a file, SQLite's own catalogue (``sqlite_master``) is read with :mod:`sqlite3`: a layer
+or core table that is a VIEW or a VIRTUAL TABLE is refused, since GDAL would run a recursive view for ever
+(the upload preview needs no sign-in). The feature read itself is bounded by ``settings.MAX_FEATURES``.
+"""
 
 from __future__ import annotations
 
@@ -92,7 +97,8 @@ def _refused_object(path: Path, name: str, kind: str) -> InputError:
     )
 
 
-def _layers_with_types(path: Path) -> list[tuple[str, str | None]]:
+def _layers_with_types(path: Path) -> tuple[list[tuple[str, str | None]], dict[str, str]]:
+    """The layers GDAL lists with their geometry types, and what SQLite says each object is."""
     if not path.is_file():
         raise InputError(f"找不到文件 {path.name}", f"file not found: {path.name}")
     with path.open("rb") as fh:
@@ -106,13 +112,7 @@ def _layers_with_types(path: Path) -> list[tuple[str, str | None]]:
             raise _refused_object(path, core, kinds[core])
     with _gdal(path):
         rows = pyogrio.list_layers(path)
-    return [(str(name), None if gtype is None else str(gtype)) for name, gtype in rows]
-
-
-def _readable_layers(path: Path) -> tuple[list[tuple[str, str | None]], dict[str, str]]:
-    """The layers GDAL lists and what SQLite says each is (``table``, ``view``, ``virtual``)."""
-    layers = _layers_with_types(path)
-    kinds = _schema_objects(path)
+    layers = [(str(name), None if gtype is None else str(gtype)) for name, gtype in rows]
     return layers, {name: kinds.get(name, "table") for name, _ in layers}
 
 
@@ -138,7 +138,7 @@ def list_gpkg_layers(path: Path) -> list[str]:
     path = Path(path)
     if path.suffix.lower() != ".gpkg":
         return [path.stem]
-    return [name for name, _ in _layers_with_types(path)]
+    return [name for name, _ in _layers_with_types(path)[0]]
 
 
 def read_gpkg(path: Path, report: ValidationReport, *, layer: str | None = None, encoding: str | None = None) -> gpd.GeoDataFrame:
@@ -173,7 +173,7 @@ def read_gpkg(path: Path, report: ValidationReport, *, layer: str | None = None,
         More features than ``settings.MAX_FEATURES`` (counted, and bounded again while reading).
     """
     path = Path(path)
-    layers, kinds = _readable_layers(path)
+    layers, kinds = _layers_with_types(path)
     names = [name for name, _ in layers]
     # Views and virtual tables are never read (a recursive view hangs GDAL); a plain table is the only choice.
     spatial = [name for name, gtype in layers if gtype is not None and kinds[name] == "table"]
