@@ -44,6 +44,16 @@ def _int_env(name: str, default: int) -> int:
         return default
 
 
+def _float_env(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        return default
+
+
 #: Project root (the folder holding ``app.py``).
 PROJECT_DIR: Path = Path(__file__).resolve().parent.parent
 
@@ -99,8 +109,8 @@ MAX_CSV_CELLS: int = _int_env("SSL_GIS_MAX_CSV_CELLS", 5_000_000)
 #: DXF arcs are flattened with a chord tolerance of the drawing's extent divided by this
 #: (``SSL_GIS_DXF_FLATTEN_FRACTION``; 1 km drawing → 1 cm) ...
 DXF_FLATTEN_FRACTION: int = _int_env("SSL_GIS_DXF_FLATTEN_FRACTION", 100_000)
-#: ... and never finer than this many metres (a floor: 1 cm, survey precision).
-DXF_FLATTEN_MIN_M: float = 0.01
+#: ... and never finer than this many metres (``SSL_GIS_DXF_FLATTEN_MIN_M``; a floor: 1 cm, survey precision).
+DXF_FLATTEN_MIN_M: float = _float_env("SSL_GIS_DXF_FLATTEN_MIN_M", 0.01)
 
 #: Default service distances in metres, each with where it comes from.
 SERVICE_RADII_M: dict[str, dict[str, object]] = {
