@@ -12,6 +12,8 @@ Format modules (one per format, each holding its reader and writer):
 ``shapefile.py``       zipped Shapefile in (``.cpg`` or GBK/UTF-8 detection) and out (``.prj``, ``.cpg``)
 ``kml.py``             KML and KMZ in and out
 ``dxf.py``             DXF closed polylines in (EPSG:4547 metres) and out (layers by status)
+``_dxf_arcs.py``       DXF arcs flattened with a tolerance sized to the drawing, vertices counted first
+``_dxf_repair.py``     a DXF whose XDATA is damaged: that XDATA removed, the drawing kept
 ``survey.py``          勘测定界 TXT in and out; 界址点坐标表 (.xlsx, .csv) out; the surveyor pack ZIP
 ``archive.py``         safe extraction of ZIP/KMZ members into a private temporary folder
 ``_formats.py``        the table of formats: one row per output format (writer, suffix, MIME, CRS), readers

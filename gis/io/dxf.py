@@ -43,6 +43,8 @@ from shapely.geometry import LineString, MultiLineString, MultiPoint, MultiPolyg
 from gis import settings
 from gis.crs import CGCS2000_GK_CM114, CGCS2000_GK_ZONE38
 from gis.errors import InputError, LimitExceeded
+from gis.io._dxf_arcs import plan_flattening, polyline_coords, raw_polyline
+from gis.io._dxf_repair import without_damaged_xdata
 from gis.report import ValidationReport
 
 __all__ = ["read_dxf", "write_dxf", "STATUS_ACI", "TEXT_STYLE", "TEXT_FONT", "XDATA_APPID"]
@@ -85,7 +87,7 @@ def _open(path: Path, report: ValidationReport, encoding: str | None) -> ezdxf.d
     try:
         doc, auditor = recover.readfile(path)
     except Exception as exc:  # ezdxf raises many types for garbage; none may escape as a traceback
-        cleaned = _without_damaged_xdata(path.read_bytes())
+        cleaned = without_damaged_xdata(path.read_bytes())
         if cleaned is None:
             raise InputError(f"不是有效的 DXF 文件或已严重损坏：{exc}", f"not a valid DXF file, or damaged beyond repair: {exc}") from None
         data, handles = cleaned
@@ -108,57 +110,6 @@ def _open(path: Path, report: ValidationReport, encoding: str | None) -> ezdxf.d
         f"the DXF had structural errors and was recovered ({len(auditor.errors)} errors, {len(auditor.fixes)} fixes)",
     )
     return doc
-
-
-def _xdata_value_ok(code: int, value: bytes) -> bool:
-    """Whether an XDATA value parses as its group code's type (DXF reference, "Group codes in XDATA")."""
-    text = value.strip()
-    try:
-        if code == 1002:
-            return text in (b"{", b"}")
-        if code == 1004:
-            return len(text) % 2 == 0 and all(c in b"0123456789abcdefABCDEF" for c in text)
-        if 1010 <= code <= 1059:
-            return math.isfinite(float(text))
-        if 1060 <= code <= 1071:
-            int(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _without_damaged_xdata(data: bytes) -> tuple[bytes, list[str]] | None:
-    """An ASCII DXF with the XDATA of every entity holding an unparsable XDATA value removed.
-
-    Returns the cleaned bytes and the handles of the entities cleaned, or None when the file is not an
-    ASCII DXF of (code, value) line pairs or no XDATA was at fault (then nothing here can help).
-    """
-    if data.startswith(b"AutoCAD Binary DXF"):
-        return None
-    lines = data.splitlines(keepends=True)
-    if len(lines) % 2:
-        lines = lines[:-1] if not lines[-1].strip() else lines
-        if len(lines) % 2:
-            return None
-    pairs: list[tuple[int, bytes, bytes]] = []
-    for i in range(0, len(lines), 2):
-        try:
-            code = int(lines[i].strip())
-        except ValueError:
-            return None
-        pairs.append((code, lines[i], lines[i + 1]))
-    out: list[bytes] = []
-    cleaned: list[str] = []
-    start = 0
-    for end in [i for i, (code, _, _) in enumerate(pairs) if code == 0] + [len(pairs)]:
-        entity = pairs[start:end]
-        if any(1000 <= code <= 1071 and not _xdata_value_ok(code, value) for code, _, value in entity):
-            handle = next((v.strip().decode("ascii", "replace") for c, _, v in entity if c == 5), "?")
-            cleaned.append(handle)
-            entity = [p for p in entity if not 1000 <= p[0] <= 1071]
-        out.extend(b"".join((raw, value)) for _, raw, value in entity)
-        start = end
-    return (b"".join(out), cleaned) if cleaned else None
 
 
 def _xdata(entity: object, report: ValidationReport | None = None) -> tuple[int, str, int, str] | None:
@@ -185,129 +136,6 @@ def _xdata(entity: object, report: ValidationReport | None = None) -> tuple[int,
                 f"the XDATA of entity {handle} is damaged and was ignored (read as a plain CAD entity): {type(exc).__name__}",
             )
         return None
-
-
-def _raw_polyline(entity: object) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Vertices (OCS, 2D), bulges and the closed flag of an LWPOLYLINE/POLYLINE, before any arc is expanded."""
-    if entity.dxftype() == "LWPOLYLINE":  # type: ignore[attr-defined]
-        rows = np.array([(float(x), float(y), float(b)) for x, y, b in entity.get_points("xyb")], dtype=float).reshape(-1, 3)  # type: ignore[attr-defined]
-        closed = bool(entity.closed)  # type: ignore[attr-defined]
-    else:
-        rows = np.array(
-            [(float(v.dxf.location[0]), float(v.dxf.location[1]), float(v.dxf.get("bulge", 0.0) or 0.0)) for v in entity.vertices],  # type: ignore[attr-defined]
-            dtype=float,
-        ).reshape(-1, 3)
-        if entity.is_3d_polyline:  # type: ignore[attr-defined]
-            rows[:, 2] = 0.0  # 3D polylines have no arcs
-        closed = bool(entity.is_closed)  # type: ignore[attr-defined]
-    if not np.isfinite(rows).all():
-        raise ValueError("a vertex or bulge is not a finite number")
-    return rows[:, :2], rows[:, 2], closed
-
-
-def _arcs(xy: np.ndarray, bulges: np.ndarray, closed: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The arcs of a polyline: segment index, signed sweep (radians), radius (m) and centre of each.
-
-    A bulge ``b`` on vertex i makes the segment i → i+1 an arc of sweep ``4·atan(b)`` (positive:
-    counter-clockwise); the radius follows from the chord ``c`` as ``c / (2·sin(|sweep|/2))``.
-    """
-    n = len(xy)
-    last = n if closed else n - 1
-    idx = np.arange(max(last, 0))
-    if not len(idx):
-        return idx, np.empty(0), np.empty(0), np.empty((0, 2))
-    p1, p2 = xy[idx], xy[(idx + 1) % n]
-    chord = np.hypot(*(p2 - p1).T)
-    b = bulges[idx]
-    is_arc = (np.abs(b) > 1e-12) & (chord > 0)
-    idx, p1, p2, chord, b = idx[is_arc], p1[is_arc], p2[is_arc], chord[is_arc], b[is_arc]
-    sweep = 4.0 * np.arctan(b)
-    radius = chord / (2.0 * np.abs(np.sin(sweep / 2.0)))
-    d = p2 - p1
-    centre = (p1 + p2) / 2.0 + np.column_stack([-d[:, 1], d[:, 0]]) * ((1.0 - b * b) / (4.0 * b))[:, None]
-    return idx, sweep, radius, centre
-
-
-def _arc_segments(sweep: np.ndarray, radius: np.ndarray, tolerance_m: float) -> np.ndarray:
-    """Chords each arc is cut into so that no chord strays more than ``tolerance_m`` from it (at least one a quarter turn)."""
-    ratio = np.clip(1.0 - tolerance_m / np.maximum(radius, 1e-300), -1.0, 1.0)
-    step = np.minimum(np.pi / 2.0, 2.0 * np.arccos(ratio))
-    step = np.where(step > 0, step, np.pi / 2.0)
-    return np.maximum(1, np.ceil(np.abs(sweep) / step)).astype(np.int64)
-
-
-def _expand(xy: np.ndarray, bulges: np.ndarray, closed: bool, tolerance_m: float) -> np.ndarray:
-    """The polyline's vertices with every arc replaced by chords within ``tolerance_m`` (an (n, 2) array)."""
-    idx, sweep, radius, centre = _arcs(xy, bulges, closed)
-    if not len(idx):
-        return xy.copy()
-    segments = _arc_segments(sweep, radius, tolerance_m)
-    pieces: list[np.ndarray] = []
-    start = 0
-    for i, a, r, c, k in zip(idx, sweep, radius, centre, segments):
-        pieces.append(xy[start : i + 1])
-        a0 = math.atan2(xy[i, 1] - c[1], xy[i, 0] - c[0])
-        angles = a0 + a * np.arange(1, k) / k
-        pieces.append(np.column_stack([c[0] + r * np.cos(angles), c[1] + r * np.sin(angles)]))
-        start = i + 1
-    pieces.append(xy[start:])
-    return np.concatenate(pieces)
-
-
-def _to_wcs(entity: object, pts: np.ndarray) -> np.ndarray:
-    """OCS → WCS for a 2D polyline whose extrusion is not +Z (mirrored drawings); WCS input is returned as is."""
-    extrusion = entity.dxf.get("extrusion", (0.0, 0.0, 1.0))  # type: ignore[attr-defined]
-    if entity.dxftype() == "POLYLINE" and entity.is_3d_polyline:  # type: ignore[attr-defined]
-        return pts
-    if tuple(round(float(v), 12) for v in extrusion) == (0.0, 0.0, 1.0) or not len(pts):
-        return pts
-    ocs = entity.ocs()  # type: ignore[attr-defined]
-    z = float(entity.dxf.get("elevation", 0.0) or 0.0) if entity.dxftype() == "LWPOLYLINE" else 0.0  # type: ignore[attr-defined]
-    return np.array([(v.x, v.y) for v in ocs.points_to_wcs([(x, y, z) for x, y in pts])], dtype=float)
-
-
-def _polyline_coords(entity: object, raw: tuple[np.ndarray, np.ndarray, bool], tolerance_m: float) -> tuple[np.ndarray, bool]:
-    """2D WCS vertices of an LWPOLYLINE/POLYLINE (arcs flattened to ``tolerance_m``) and whether it is closed."""
-    xy, bulges, closed = raw
-    pts = _to_wcs(entity, _expand(xy, bulges, closed, tolerance_m))
-    if len(pts) >= 2 and math.dist(pts[0], pts[-1]) < 1e-9:
-        closed = closed or len(pts) >= 4
-        if closed:
-            pts = pts[:-1]
-    return pts, closed
-
-
-def _plan_flattening(raws: list[tuple[np.ndarray, np.ndarray, bool]]) -> tuple[float, float, int]:
-    """Chord tolerance sized to the drawing, the drawing's extent and the vertex count after flattening.
-
-    The extent is the larger side of the box holding every polyline vertex and every arc's whole
-    circle (an arc may bulge far beyond its vertices). The tolerance is ``extent /
-    settings.DXF_FLATTEN_FRACTION``, never finer than ``settings.DXF_FLATTEN_MIN_M``; the count is exact
-    (what :func:`_expand` will make) and is computed without expanding anything.
-
-    Returns
-    -------
-    tuple of (float, float, int)
-        Tolerance in drawing units (metres), extent in the same units, vertices after flattening.
-    """
-    lo = np.full(2, np.inf)
-    hi = np.full(2, -np.inf)
-    arcs = []
-    total = 0
-    for xy, bulges, closed in raws:
-        total += len(xy)
-        if len(xy):
-            lo, hi = np.minimum(lo, xy.min(axis=0)), np.maximum(hi, xy.max(axis=0))
-        _, sweep, radius, centre = _arcs(xy, bulges, closed)
-        if len(sweep):
-            lo = np.minimum(lo, (centre - radius[:, None]).min(axis=0))
-            hi = np.maximum(hi, (centre + radius[:, None]).max(axis=0))
-            arcs.append((sweep, radius))
-    extent = float(np.max(hi - lo)) if np.isfinite(lo).all() else 0.0
-    tolerance = max(settings.DXF_FLATTEN_MIN_M, extent / max(settings.DXF_FLATTEN_FRACTION, 1))
-    for sweep, radius in arcs:
-        total += int((_arc_segments(sweep, radius, tolerance) - 1).sum())
-    return tolerance, extent, total
 
 
 def _point_wcs(entity: object, attr: str = "insert", *, ocs: bool = True) -> tuple[float, float]:
@@ -395,12 +223,12 @@ def read_dxf(
         try:
             if e.dxftype() == "POLYLINE" and (e.is_poly_face_mesh or e.is_polygon_mesh):
                 continue
-            raws[id(e)] = _raw_polyline(e)
+            raws[id(e)] = raw_polyline(e)
         except (AttributeError, TypeError, ValueError, IndexError) as exc:
             report.add_problem(
                 None, "dxf_entity_unreadable", f"无法读取一个 {e.dxftype()} 实体：{exc}", f"a {e.dxftype()} entity could not be read: {exc}"
             )
-    tolerance_m, extent, planned = _plan_flattening(list(raws.values()))
+    tolerance_m, extent, planned = plan_flattening(list(raws.values()))
     if planned > settings.MAX_VERTICES:
         raise LimitExceeded(
             f"DXF 的多段线（弧线按 {tolerance_m:.3g} 展开）将有 {planned} 个顶点，超过上限 {settings.MAX_VERTICES}"
@@ -437,7 +265,7 @@ def read_dxf(
                     continue
                 if id(e) not in raws:  # unreadable: reported in pass 1
                     continue
-                pts, closed = _polyline_coords(e, raws.pop(id(e)), tolerance_m)
+                pts, closed = polyline_coords(e, raws.pop(id(e)), tolerance_m)
                 count(len(pts))
                 if tag is not None:
                     target = ours[tag[0]]

@@ -12,7 +12,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
-import gis.io.dxf as dxf_module
+import gis.io._dxf_arcs as arcs_module
 from gis import settings
 from gis.errors import LimitExceeded
 from gis.io import read_any
@@ -42,7 +42,7 @@ def test_vertex_budget_is_checked_before_any_arc_is_expanded(tmp_path: Path, mon
         raise AssertionError("an arc was expanded before the budget was checked")
 
     monkeypatch.setattr(settings, "MAX_VERTICES", 50)
-    monkeypatch.setattr(dxf_module, "_expand", never)
+    monkeypatch.setattr(arcs_module, "_expand", never)
     with pytest.raises(LimitExceeded) as err:
         read_dxf(path, ValidationReport())
     assert "50" in err.value.en and "SSL_GIS_MAX_VERTICES" in err.value.en and "50" in err.value.zh
@@ -51,9 +51,9 @@ def test_vertex_budget_is_checked_before_any_arc_is_expanded(tmp_path: Path, mon
 def test_planned_count_is_what_flattening_makes(tmp_path: Path) -> None:
     path = _bulged(tmp_path / "arcs.dxf", polylines=2, vertices=6, bulge=0.8)
     doc = ezdxf.readfile(path)
-    raws = [dxf_module._raw_polyline(e) for e in doc.modelspace()]
-    tolerance, _extent, planned = dxf_module._plan_flattening(raws)
-    made = sum(len(dxf_module._expand(*raw, tolerance)) for raw in raws)
+    raws = [arcs_module.raw_polyline(e) for e in doc.modelspace()]
+    tolerance, _extent, planned = arcs_module.plan_flattening(raws)
+    made = sum(len(arcs_module._expand(*raw, tolerance)) for raw in raws)
     assert planned == made and made > 2 * 6
 
 
