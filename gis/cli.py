@@ -54,6 +54,25 @@ def _emit(payload: dict[str, Any], as_json: bool, text: Callable[[dict[str, Any]
         sys.stdout.write(text(payload) + "\n")
 
 
+def _nothing_usable(report: Any, name: str) -> tuple[str, str] | None:
+    """The message (zh, en) for an input that yields no feature, or None when some are usable.
+
+    An empty input and one whose every feature was dropped are told apart, and the count is named:
+    a command must never report success (0 亩, an empty file) for input it could not use.
+    """
+    if report.features:
+        return None
+    if report.dropped:
+        first = next((p for p in report.problems if p.fatal and p.feature is not None), None)
+        why_zh = f"（例如第 {first.feature} 个：{first.message_zh}）" if first else ""
+        why_en = f" (e.g. feature {first.feature}: {first.message_en})" if first else ""
+        return (
+            f"{name} 的全部 {report.dropped} 个要素都无法使用，已删除{why_zh}；用 validate 查看全部原因",
+            f"all {report.dropped} features of {name} were dropped{why_en}; run validate for every reason",
+        )
+    return (f"{name} 中没有要素", f"{name} holds no features")
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from gis.io import read_any
 
@@ -61,7 +80,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     payload = result.report.to_dict()
 
     def text(p: dict[str, Any]) -> str:
-        lines = [f"{'OK' if p['ok'] else '不可用 / unusable'}: {p['features']} 个要素 / features"]
+        usable = "OK" if p["ok"] and p["features"] else "不可用 / unusable"
+        lines = [f"{usable}: {p['features']} 个要素 / features, 已删除 / dropped: {p['dropped']}"]
         if p["crs_assumed"]:
             lines.append(f"坐标系假定 / CRS assumed: {p['crs_assumed']}")
         lines += [f"  问题 / problem  [{q['feature']}] {q['problem']}" for q in p["problems"]]
@@ -69,12 +89,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         return "\n".join(lines)
 
     _emit(payload, args.json, text)
-    if not payload["ok"]:
-        fatal = next((q for q in result.report.problems if q.fatal and q.feature is None), None)
-        if fatal is not None:
-            sys.stderr.write(f"错误 / error: {fatal.message_zh} / {fatal.message_en}\n".replace("\n", " ").rstrip() + "\n")
+    fatal = next((q for q in result.report.problems if q.fatal and q.feature is None), None)
+    if fatal is not None:
+        sys.stderr.write(f"错误 / error: {fatal.message_zh} / {fatal.message_en}\n".replace("\n", " ").rstrip() + "\n")
         return 1
-    return 0
+    empty = _nothing_usable(result.report, Path(args.file).name)
+    if empty is not None:
+        sys.stderr.write(f"错误 / error: {empty[0]} / {empty[1]}\n".replace("\n", " ").rstrip() + "\n")
+        return 1
+    return 0 if payload["ok"] else 1
 
 
 def _cmd_area(args: argparse.Namespace) -> int:
@@ -82,7 +105,11 @@ def _cmd_area(args: argparse.Namespace) -> int:
     from gis.errors import InputError
     from gis.io import read_any
 
-    gdf = read_any(Path(args.file), layer=args.layer, datum=args.datum, crs=args.crs).gdf
+    result = read_any(Path(args.file), layer=args.layer, datum=args.datum, crs=args.crs)
+    empty = _nothing_usable(result.report, Path(args.file).name)
+    if empty is not None:
+        raise InputError(*empty)
+    gdf = result.gdf
     m2 = area_m2(gdf)
     ids = gdf["id"].astype("string") if "id" in gdf.columns else None
     features = [
@@ -100,6 +127,7 @@ def _cmd_area(args: argparse.Namespace) -> int:
         "total_mu": total / UNITS["mu"],
         "total_ha": total / UNITS["ha"],
         "features": features,
+        "dropped": result.report.dropped,
     }
     if args.by:
         if args.by not in gdf.columns:
@@ -114,6 +142,7 @@ def _cmd_area(args: argparse.Namespace) -> int:
         for key, g in p.get("groups", {}).items():
             lines.append(f"[{args.by}={key}]  {g['area_m2'] / f:,.3f} {unit}")
         lines.append(f"合计 / total: {p['total_m2'] / f:,.3f} {unit}")
+        lines.append(f"已删除 / dropped: {p['dropped']} 个要素 / features" + (" (python -m gis validate)" if p["dropped"] else ""))
         return "\n".join(lines)
 
     _emit(payload, args.json, text)
@@ -121,16 +150,26 @@ def _cmd_area(args: argparse.Namespace) -> int:
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:
+    from gis.errors import InputError
     from gis.io import guess_output_format, read_any, write_any
     from gis.io.survey import refuse_illustrative
 
-    result = read_any(Path(args.file), layer=args.layer, datum=args.datum, crs=args.crs)
     out = Path(args.output)
     fmt = args.to or guess_output_format(out)
+    result = read_any(Path(args.file), layer=args.layer, datum=args.datum, crs=args.crs)
+    empty = _nothing_usable(result.report, Path(args.file).name)
+    if empty is not None:  # nothing is written: an empty file would look like a success
+        raise InputError(*empty)
     refuse_illustrative(result.gdf, fmt, allow=args.allow_illustrative)
     written = write_any(result.gdf, out, fmt=fmt, crs=args.out_crs)
-    payload = {"written": str(written.path), "format": fmt, "features": written.features, "crs": written.crs}
-    _emit(payload, args.json, lambda p: f"已写出 / written {p['written']} ({p['format']}, {p['features']} 个要素 / features, {p['crs']})")
+    dropped = result.report.dropped
+    payload = {"written": str(written.path), "format": fmt, "features": written.features, "crs": written.crs, "dropped": dropped}
+    _emit(
+        payload,
+        args.json,
+        lambda p: f"已写出 / written {p['written']} ({p['format']}, {p['features']} 个要素 / features, {p['crs']}); "
+        f"已删除 / dropped: {p['dropped']}",
+    )
     return 0
 
 

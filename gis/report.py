@@ -80,11 +80,17 @@ class ValidationReport:
         """Record a repair (Chinese and English message)."""
         self.repairs.append(Repair(feature, code, zh, en))
 
+    @property
+    def dropped(self) -> int:
+        """Features of the input left out of the returned frame (those with a fatal problem)."""
+        return len({p.feature for p in self.problems if p.fatal and p.feature is not None})
+
     def to_dict(self) -> dict[str, object]:
         """The JSON contract of ``python -m gis validate --json``."""
         return {
             "ok": self.ok,
             "features": self.features,
+            "dropped": self.dropped,
             "crs_assumed": self.crs_assumed,
             "problems": [p.to_dict() for p in self.problems],
             "repairs": [r.to_dict() for r in self.repairs],

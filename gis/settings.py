@@ -19,6 +19,12 @@ __all__ = [
     "MAX_ARCHIVE_UNCOMPRESSED_BYTES",
     "MAX_ARCHIVE_MEMBERS",
     "MAX_ARCHIVE_RATIO",
+    "MAX_GPKG_SQLITE_STEPS",
+    "MAX_CSV_COLUMNS",
+    "MAX_CSV_LINE_CHARS",
+    "MAX_CSV_CELLS",
+    "DXF_FLATTEN_FRACTION",
+    "DXF_FLATTEN_MIN_M",
     "SERVICE_RADII_M",
     "working_store_path",
     "database_url",
@@ -33,6 +39,16 @@ def _int_env(name: str, default: int) -> int:
         return default
     try:
         return int(value)
+    except ValueError:
+        return default
+
+
+def _float_env(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return float(value)
     except ValueError:
         return default
 
@@ -74,6 +90,23 @@ MAX_ARCHIVE_UNCOMPRESSED_BYTES: int = _int_env("SSL_GIS_MAX_ARCHIVE_BYTES", 1024
 MAX_ARCHIVE_MEMBERS: int = _int_env("SSL_GIS_MAX_ARCHIVE_MEMBERS", 2_000)
 #: Largest ratio of uncompressed to compressed size for one member (zip-bomb guard).
 MAX_ARCHIVE_RATIO: int = _int_env("SSL_GIS_MAX_ARCHIVE_RATIO", 200)
+
+# Reader limits (issue 11): checked while a file is read, before a library builds anything from it.
+#: SQLite virtual-machine steps allowed for reading a GeoPackage's catalogue before GDAL opens it
+#: (``SSL_GIS_MAX_GPKG_SQLITE_STEPS``); views are refused outright, this only bounds a damaged catalogue.
+MAX_GPKG_SQLITE_STEPS: int = _int_env("SSL_GIS_MAX_GPKG_SQLITE_STEPS", 10_000_000)
+#: Most columns in a CSV point table (``SSL_GIS_MAX_CSV_COLUMNS``).
+MAX_CSV_COLUMNS: int = _int_env("SSL_GIS_MAX_CSV_COLUMNS", 500)
+#: Longest line of a CSV point table in characters (``SSL_GIS_MAX_CSV_LINE_CHARS``, 64 k).
+MAX_CSV_LINE_CHARS: int = _int_env("SSL_GIS_MAX_CSV_LINE_CHARS", 65_536)
+#: Most cells (rows × columns) of a CSV point table (``SSL_GIS_MAX_CSV_CELLS``); rows are also bounded
+#: by ``MAX_FEATURES``.
+MAX_CSV_CELLS: int = _int_env("SSL_GIS_MAX_CSV_CELLS", 5_000_000)
+#: DXF arcs are flattened with a chord tolerance of the drawing's extent divided by this
+#: (``SSL_GIS_DXF_FLATTEN_FRACTION``; 1 km drawing → 1 cm) ...
+DXF_FLATTEN_FRACTION: int = _int_env("SSL_GIS_DXF_FLATTEN_FRACTION", 100_000)
+#: ... and never finer than this many metres (``SSL_GIS_DXF_FLATTEN_MIN_M``; a floor: 1 cm, survey precision).
+DXF_FLATTEN_MIN_M: float = _float_env("SSL_GIS_DXF_FLATTEN_MIN_M", 0.01)
 
 #: Default service distances in metres, each with where it comes from.
 SERVICE_RADII_M: dict[str, dict[str, object]] = {

@@ -512,6 +512,51 @@ def _gpkg_still_intact(folder: Path) -> None:
     assert len(result.gdf) == 1
 
 
+def _gpkg_recursive_view(folder: Path) -> Path:
+    """A GeoPackage whose gpkg_contents names a VIEW made of a recursive CTE: pyogrio ran it for ever."""
+    import sqlite3
+
+    path = _gpkg(folder)
+    con = sqlite3.connect(path)
+    con.execute(
+        "CREATE VIEW loop AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) "
+        "SELECT n AS fid, (SELECT geom FROM parcels LIMIT 1) AS geom FROM r"
+    )
+    con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) VALUES ('loop', 'features', 'loop', 4326)")
+    con.execute("INSERT INTO gpkg_geometry_columns VALUES ('loop', 'geom', 'POLYGON', 4326, 0, 0)")
+    con.commit()
+    con.close()
+    return path
+
+
+def _dxf_bulged(folder: Path) -> Path:
+    """Closed polylines of bulged (arc) segments, many vertices once flattened."""
+    import ezdxf
+
+    doc = ezdxf.new("R2010")
+    for k in range(5):
+        pts = [(E + 10 * i, N + 50 * k + (10 if i % 2 else 0), 0.9) for i in range(20)]
+        doc.modelspace().add_lwpolyline(pts, format="xyb", close=True)
+    path = folder / "arcs.dxf"
+    doc.saveas(path)
+    return path
+
+
+def _dxf_damaged_xdata(folder: Path) -> Path:
+    """A drawing written here, then one entity's XDATA integer turned into text (ezdxf refused the file)."""
+    from gis.io.dxf import write_dxf
+
+    frame = gpd.GeoDataFrame(
+        {"id": ["a", "b"], "name_zh": ["甲", "乙"]},
+        geometry=[shapely.box(E, N, E + 100, N + 100), shapely.box(E + 200, N, E + 300, N + 100)],
+        crs="EPSG:4547",
+    )
+    path = write_dxf(frame, folder / "xdata.dxf")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("1071\n0\n1000\nshell", "1071\nabc\n1000\nshell", 1), encoding="utf-8")
+    return path
+
+
 def _zip_symlink(folder: Path) -> Path:
     path = folder / "link.zip"
     with zipfile.ZipFile(path, "w") as zf:
@@ -725,6 +770,7 @@ CASES: dict[str, Case] = {
         ("不是有效的 GeoPackage", "fake.gpkg"),
         ("not a valid GeoPackage", "fake.gpkg"),
     ),
+    "gpkg_recursive_view": Case(_gpkg_recursive_view, InputError, ("视图", "loop"), ("view", "loop"), kwargs={"layer": "loop"}),
     "gpkg_layer_name_injection": Case(
         _gpkg,
         InputError,
@@ -746,6 +792,35 @@ CASES: dict[str, Case] = {
     "csv_binary": Case(_write("bin.csv", bytes(range(256)) * 8), InputError, ("编码",), ("encoding",)),
     "dxf_garbage": Case(_write("bad.dxf", "0\nSECTION\n2\nENTITIES\n0\nLWPOLYLINE\n10\nnot-a-number\n"), InputError, ("DXF",), ("DXF",)),
     "dxf_binary": Case(_write("bin.dxf", bytes(range(256)) * 8), InputError, ("DXF",), ("DXF",)),
+    # --- reader limits and labels that lie (issue 11) ----------------------------------------------
+    "csv_too_many_columns": Case(
+        _write("wide.csv", "lon,lat," + ",".join(f"c{i}" for i in range(600)) + f"\n{LON},{LAT}\n"),
+        LimitExceeded,
+        ("列", "SSL_GIS_MAX_CSV_COLUMNS"),
+        ("columns", "SSL_GIS_MAX_CSV_COLUMNS"),
+    ),
+    "csv_line_too_long": Case(
+        _write("long.csv", f"lon,lat,note\n{LON},{LAT}," + "x" * 200 + "\n"),
+        LimitExceeded,
+        ("字符",),
+        ("line 2", "characters"),
+        limits={"MAX_CSV_LINE_CHARS": 100},
+    ),
+    "dxf_arc_vertex_budget": Case(
+        _dxf_bulged, LimitExceeded, ("顶点", "SSL_GIS_MAX_VERTICES"), ("vertices", "SSL_GIS_MAX_VERTICES"), limits={"MAX_VERTICES": 150}
+    ),
+    "dxf_damaged_xdata": Case(_dxf_damaged_xdata, problems=("dxf_xdata",), features=2),
+    "declared_projected_holds_degrees": Case(
+        _write(
+            "deg.geojson",
+            {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4547"}},
+             "features": [_poly(_square())]},
+        ),
+        problems=("crs_declared_projected_holds_degrees",),
+        crs=("EPSG:4547", "degrees"),
+        features=1,
+        check=_lon_near_lake,
+    ),
 }
 
 

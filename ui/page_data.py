@@ -17,7 +17,7 @@ import streamlit as st
 
 import layers
 from gis.errors import GisError
-from gis.io import INPUT_EXTENSIONS, read_any, write_any
+from gis.io import INPUT_EXTENSIONS, export_choices, read_any, write_any
 from gis.io.survey import SURVEY_FORMATS, count_illustrative, refuse_illustrative
 from ui import data, mapview
 from ui.backup import backup_section
@@ -27,21 +27,8 @@ from ui.state import as_of_date
 
 _LAYER_NAME = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
-#: Export format → (file suffix, MIME type, CRS for surveyor formats).
-EXPORTS: dict[str, tuple[str, str, str | None]] = {
-    "geojson": (".geojson", "application/geo+json", None),
-    "geojson-surveyor": (".geojson", "application/geo+json", "EPSG:4547"),
-    "geojson-surveyor-4526": (".geojson", "application/geo+json", "EPSG:4526"),
-    "gpkg": (".gpkg", "application/geopackage+sqlite3", None),
-    "shp": (".zip", "application/zip", None),
-    "kml": (".kml", "application/vnd.google-earth.kml+xml", None),
-    "dxf": (".dxf", "application/dxf", "EPSG:4547"),
-    "boundary-points": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "EPSG:4547"),
-    "boundary-points-csv": (".csv", "text/csv", "EPSG:4547"),
-    "survey-txt": (".txt", "text/plain", "EPSG:4526"),
-    "survey-pack": (".zip", "application/zip", "EPSG:4547"),
-    "kmz": (".kmz", "application/vnd.google-earth.kmz", None),
-}
+#: Export choice → (file suffix, MIME type, CRS of the file), read from gis.io's table of output formats.
+EXPORTS: dict[str, tuple[str, str, str | None]] = {c.key: (c.suffix, c.mime, c.crs) for c in export_choices()}
 _EXPORT_LABELS = {
     "geojson": "GeoJSON (RFC 7946, EPSG:4326)",
     "geojson-surveyor": "GeoJSON 测量版 surveyor (EPSG:4547)",

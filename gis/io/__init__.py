@@ -12,89 +12,52 @@ Format modules (one per format, each holding its reader and writer):
 ``shapefile.py``       zipped Shapefile in (``.cpg`` or GBK/UTF-8 detection) and out (``.prj``, ``.cpg``)
 ``kml.py``             KML and KMZ in and out
 ``dxf.py``             DXF closed polylines in (EPSG:4547 metres) and out (layers by status)
+``_dxf_arcs.py``       DXF arcs flattened with a tolerance sized to the drawing, vertices counted first
+``_dxf_repair.py``     a DXF whose XDATA is damaged: that XDATA removed, the drawing kept
 ``survey.py``          勘测定界 TXT in and out; 界址点坐标表 (.xlsx, .csv) out; the surveyor pack ZIP
 ``archive.py``         safe extraction of ZIP/KMZ members into a private temporary folder
-``_finish.py``         the common tail: CRS sniffing, datum shift, projection to EPSG:4326, validation
+``_formats.py``        the table of formats: one row per output format (writer, suffix, MIME, CRS), readers
+``_crs_settle.py``     settling the CRS of a frame just read: label, sniff, swap, project, datum shift
+``_results.py``        :class:`ReadResult` and :class:`WriteResult`
+``_finish.py``         the common tail of a read (size, reader, CRS, validation) and the write switch
 =====================  =====================================================================
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import geopandas as gpd
 
-from gis.report import ValidationReport
+from gis.io._finish import read_dispatch, write_dispatch
+from gis.io._formats import (
+    INPUT_EXTENSIONS,
+    OUTPUT_FORMAT_TABLE,
+    ExportChoice,
+    OutputFormat,
+    export_choices,
+    guess_output_format,
+)
+from gis.io._results import ReadResult, WriteResult
 
 __all__ = [
     "ReadResult",
     "WriteResult",
+    "OutputFormat",
+    "ExportChoice",
+    "OUTPUT_FORMAT_TABLE",
     "OUTPUT_FORMATS",
     "INPUT_EXTENSIONS",
     "read_any",
     "write_any",
     "guess_output_format",
+    "export_choices",
     "list_layers",
 ]
 
-#: Formats ``write_any`` (and ``python -m gis convert --to``) accepts.
-OUTPUT_FORMATS: tuple[str, ...] = (
-    "geojson",
-    "geojson-surveyor",
-    "gpkg",
-    "shp",
-    "kml",
-    "kmz",
-    "dxf",
-    "boundary-points",
-    "survey-txt",
-    "survey-pack",
-)
-
-#: File extensions ``read_any`` recognises, with the format module that reads them.
-INPUT_EXTENSIONS: dict[str, str] = {
-    ".geojson": "geojson",
-    ".json": "geojson",
-    ".gpkg": "gpkg",
-    ".zip": "shapefile",
-    ".shp": "shapefile",
-    ".kml": "kml",
-    ".kmz": "kml",
-    ".csv": "csv_points",
-    ".dxf": "dxf",
-    ".txt": "survey",
-}
-
-
-@dataclass
-class ReadResult:
-    """A file read into the project's shape.
-
-    Attributes
-    ----------
-    gdf : geopandas.GeoDataFrame
-        Validated (and repaired) features in EPSG:4326.
-    report : gis.report.ValidationReport
-        What was wrong, what was repaired and which CRS was assumed.
-    format : str
-        The format module that read the file (``"geojson"``, ``"shapefile"``…).
-    """
-
-    gdf: gpd.GeoDataFrame
-    report: ValidationReport
-    format: str
-
-
-@dataclass
-class WriteResult:
-    """What a writer wrote: the path, the format, the number of features and the CRS of the file."""
-
-    path: Path
-    format: str
-    features: int
-    crs: str
+#: Formats ``write_any`` (and ``python -m gis convert --to``) accepts: the names of :data:`OUTPUT_FORMAT_TABLE`.
+OUTPUT_FORMATS: tuple[str, ...] = tuple(OUTPUT_FORMAT_TABLE)
 
 
 def read_any(
@@ -137,8 +100,6 @@ def read_any(
     gis.errors.InputError
         Unknown extension, file too large, unreadable or unusable (with ``strict``).
     """
-    from gis.io._finish import read_dispatch
-
     return read_dispatch(
         Path(path), layer=layer, datum=datum, crs=crs, encoding=encoding, strict=strict, display_name=display_name
     )
@@ -163,37 +124,7 @@ def write_any(gdf: gpd.GeoDataFrame, path: str | Path, *, fmt: str, crs: str | N
     WriteResult
         Path, format, feature count and the CRS of the written file.
     """
-    from gis.io._finish import write_dispatch
-
     return write_dispatch(gdf, Path(path), fmt=fmt, crs=crs)
-
-
-def guess_output_format(path: str | Path) -> str:
-    """Pick an output format from a file name (``.geojson`` → ``geojson``, ``.zip`` → ``shp``…).
-
-    Raises
-    ------
-    gis.errors.InputError
-        When the extension names no format; use ``--to``.
-    """
-    from gis.errors import InputError
-
-    suffix = Path(path).suffix.lower()
-    by_suffix = {
-        ".geojson": "geojson",
-        ".json": "geojson",
-        ".gpkg": "gpkg",
-        ".zip": "shp",
-        ".kml": "kml",
-        ".kmz": "kmz",
-        ".dxf": "dxf",
-        ".xlsx": "boundary-points",
-        ".csv": "boundary-points",
-        ".txt": "survey-txt",
-    }
-    if suffix not in by_suffix:
-        raise InputError(f"无法从扩展名 {suffix!r} 判断输出格式，请用 --to", f"cannot tell the output format from {suffix!r}; use --to")
-    return by_suffix[suffix]
 
 
 def list_layers(path: str | Path) -> list[str]:

@@ -1,189 +1,34 @@
 """The common tail of every read and the one switch of every write.
 
-:func:`read_dispatch` checks the file size, picks the format module by extension, runs its raw reader,
-settles the CRS (the caller's, the file's, or a sniffed one the user is told about), projects to
-EPSG:4326, undoes a declared GCJ-02/BD-09 offset and validates. :func:`write_dispatch` maps the output
-formats of :data:`gis.io.OUTPUT_FORMATS` to their writers. Neither lets an unexpected exception from a
+:func:`read_dispatch` checks the file size, picks the reader by extension, runs it, settles the CRS
+(:func:`gis.io._crs_settle.settle_crs`: the caller's, the file's, or a sniffed one the user is told
+about), and validates. :func:`write_dispatch` writes with the row of
+:data:`gis.io._formats.OUTPUT_FORMAT_TABLE` the format names. Neither lets an unexpected exception from a
 format module reach the user as a traceback: it becomes a :class:`gis.errors.InputError` naming the file.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
 import shapely
-from pyproj import CRS
-from pyproj.exceptions import CRSError as ProjCRSError
 
 from gis import settings
 from gis import validate as _validate
-from gis.crs import CGCS2000_GK_CM114, CGCS2000_GK_ZONE38, DONGGUAN_BBOX, WGS84, CRSGuess, sniff_crs, transform_frame
+from gis.crs import WGS84
 from gis.errors import CRSError, GisError, InputError, LimitExceeded
-from gis.io import INPUT_EXTENSIONS, OUTPUT_FORMATS, ReadResult, WriteResult
+from gis.io import _formats
+from gis.io._crs_settle import DATUM_NAMES, normalise_crs, settle_crs
+from gis.io._results import ReadResult, WriteResult
 from gis.report import ValidationReport
 
-__all__ = ["read_dispatch", "write_dispatch", "normalise_crs", "READERS", "WRITERS"]
+__all__ = ["read_dispatch", "write_dispatch"]
 
 log = logging.getLogger(__name__)
-
-#: Format module → name of its raw reader.
-READERS: dict[str, str] = {
-    "geojson": "read_geojson",
-    "gpkg": "read_gpkg",
-    "shapefile": "read_shapefile",
-    "kml": "read_kml",
-    "csv_points": "read_csv_points",
-    "dxf": "read_dxf",
-    "survey": "read_survey_txt",
-}
-
-#: Output format → (module, writer function, fixed keyword arguments, default CRS, allowed CRSes or None for any).
-WRITERS: dict[str, tuple[str, str, dict[str, Any], str, tuple[str, ...] | None]] = {
-    "geojson": ("geojson", "write_geojson", {}, WGS84, (WGS84,)),
-    "geojson-surveyor": ("geojson", "write_geojson_surveyor", {}, CGCS2000_GK_CM114, (CGCS2000_GK_CM114, CGCS2000_GK_ZONE38)),
-    "gpkg": ("gpkg", "write_gpkg", {}, WGS84, None),
-    "shp": ("shapefile", "write_shapefile_zip", {}, WGS84, None),
-    "kml": ("kml", "write_kml", {"kmz": False}, WGS84, (WGS84,)),
-    "kmz": ("kml", "write_kml", {"kmz": True}, WGS84, (WGS84,)),
-    "dxf": ("dxf", "write_dxf", {}, CGCS2000_GK_CM114, (CGCS2000_GK_CM114, CGCS2000_GK_ZONE38)),
-    "boundary-points": ("survey", "write_boundary_points", {}, CGCS2000_GK_CM114, (CGCS2000_GK_CM114, CGCS2000_GK_ZONE38)),
-    "survey-txt": ("survey", "write_survey_txt", {}, CGCS2000_GK_ZONE38, (CGCS2000_GK_CM114, CGCS2000_GK_ZONE38)),
-    "survey-pack": ("survey", "write_survey_pack", {}, CGCS2000_GK_CM114, (CGCS2000_GK_CM114, CGCS2000_GK_ZONE38)),
-}
-
-_DATUM_NAMES = {"gcj02": "GCJ-02", "bd09": "BD-09"}
-
-# Writers that take no ``crs`` keyword (their format fixes it).
-_NO_CRS_KEYWORD = {"kml", "kmz", "geojson"}
-
-
-def normalise_crs(value: str | int | None) -> str | None:
-    """Return ``"EPSG:n"`` for a CRS given as ``"epsg:4547"``, ``"4547"``, ``4547`` or a URN; None stays None.
-
-    Parameters
-    ----------
-    value : str, int or None
-        Anything pyproj accepts.
-
-    Returns
-    -------
-    str or None
-        ``"EPSG:n"`` when the CRS has an EPSG code, else its WKT-free user string.
-
-    Raises
-    ------
-    gis.errors.CRSError
-        When pyproj does not know the CRS.
-    """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    text = str(value).strip()
-    if text.isdigit():
-        text = f"EPSG:{text}"
-    try:
-        crs = CRS.from_user_input(text)
-    except (ProjCRSError, TypeError, ValueError):
-        raise CRSError(f"未知的坐标系 {text!r}（例如 EPSG:4547）", f"unknown CRS {text!r} (e.g. EPSG:4547)") from None
-    epsg = crs.to_epsg()
-    return f"EPSG:{epsg}" if epsg else crs.to_string()
-
-
-def _finite_bounds(gdf: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:
-    """Bounds over finite coordinates only (a NaN vertex must not spoil sniffing); None if there are none."""
-    coords = shapely.get_coordinates(np.asarray(gdf.geometry.values, dtype=object))
-    coords = coords[np.isfinite(coords).all(axis=1)]
-    if not len(coords):
-        return None
-    return (float(coords[:, 0].min()), float(coords[:, 1].min()), float(coords[:, 0].max()), float(coords[:, 1].max()))
-
-
-def _feature_bounds(gdf: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of the features with finite coordinates and their (minx, miny, maxx, maxy), one row each."""
-    coords, index = shapely.get_coordinates(np.asarray(gdf.geometry.values, dtype=object), return_index=True)
-    finite = np.isfinite(coords).all(axis=1)
-    coords, index = coords[finite], index[finite]
-    if not len(index):
-        return np.empty(0, dtype=int), np.empty((0, 4))
-    starts = np.flatnonzero(np.r_[True, index[1:] != index[:-1]])  # index is non-decreasing: geometry order
-    lo = np.minimum.reduceat(coords, starts, axis=0)
-    hi = np.maximum.reduceat(coords, starts, axis=0)
-    return index[starts], np.column_stack([lo, hi])
-
-
-def _outside_dongguan(bounds: tuple[float, float, float, float]) -> bool:
-    lon0, lat0, lon1, lat1 = DONGGUAN_BBOX
-    return not (lon0 <= bounds[0] and bounds[2] <= lon1 and lat0 <= bounds[1] and bounds[3] <= lat1)
-
-
-def _sniff(
-    gdf: gpd.GeoDataFrame, bounds: tuple[float, float, float, float], *, datum: str | None
-) -> tuple[CRSGuess, list[int]]:
-    """Guess the CRS of a frame from its coordinates, robust to a few stray features.
-
-    The bounds of all coordinates decide when they fit one case of :func:`gis.crs.sniff_crs`. When
-    they fit none (one point at (500, 95) among lon/lat features), or only the catch-all "degrees
-    outside Dongguan" (one stray point can hide that the rest are (lat, lon)), every feature is sniffed
-    on its own and the case at least half of them agree on, with no tie, wins; the features that do
-    not fit it are returned (positions) for the report, and validation drops or flags them.
-
-    Returns
-    -------
-    tuple
-        The guess (``crs`` None when nothing fits) and the positions of the features that do not fit it.
-    """
-    whole = sniff_crs(bounds, declared=datum)  # type: ignore[arg-type]
-    if whole.crs is not None and (whole.swap_xy or whole.crs != WGS84 or not _outside_dongguan(bounds)):
-        return whole, []
-    positions, rows = _feature_bounds(gdf)
-    if len(positions) < 2:
-        return whole, []
-    # A few µs a feature: only files the bounds could not settle pay for it (~1 s per 200 000 features).
-    keys = [(g.crs, g.swap_xy) for g in (sniff_crs(tuple(r)) for r in rows)]
-    counts = Counter(k for k in keys if k[0] is not None).most_common(2)
-    if not counts:
-        return whole, []
-    best, votes = counts[0]
-    if (len(counts) > 1 and counts[1][1] == votes) or 2 * votes < len(positions):
-        log.debug("features disagree on the CRS: %s", counts)
-        return whole, []
-    agree = np.array([k == best for k in keys])
-    members = rows[agree]
-    guess = sniff_crs(
-        (members[:, 0].min(), members[:, 1].min(), members[:, 2].max(), members[:, 3].max()), declared=datum  # type: ignore[arg-type]
-    )
-    if (guess.crs, guess.swap_xy) != best:  # cannot happen with sniff_crs's boxes; be safe rather than wrong
-        return whole, []
-    return guess, [int(i) for i in positions[~agree]]
-
-
-def _report_outliers(report: ValidationReport, outliers: list[int], crs: str) -> None:
-    if not outliers:
-        return
-    shown = ", ".join(str(i) for i in outliers[:10]) + ("…" if len(outliers) > 10 else "")
-    report.add_problem(
-        None,
-        "crs_outliers",
-        f"{len(outliers)} 个要素的坐标不符合其余要素一致的坐标系 {crs}（第 {shown} 个），见其后的检查结果",
-        f"{len(outliers)} feature(s) do not fit {crs}, which the other features agree on (features {shown}); see the checks below",
-    )
-
-
-def _swap_xy(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    out = gdf.copy()
-    out[out.geometry.name] = shapely.transform(np.asarray(gdf.geometry.values, dtype=object), lambda c: c[:, ::-1])
-    return out
-
-
-def _is_geographic_4326_like(crs: CRS) -> bool:
-    """WGS 84 or CGCS2000 degrees (read as the same datum, centimetres apart)."""
-    return crs.to_epsg() in (4326, 4490, 4258, 4979, 4480) or crs.equals(WGS84, ignore_axis_order=True)
 
 
 def _check_limits(gdf: gpd.GeoDataFrame, name: str) -> None:
@@ -198,75 +43,6 @@ def _check_limits(gdf: gpd.GeoDataFrame, name: str) -> None:
             f"{name} 含 {vertices} 个顶点，超过上限 {settings.MAX_VERTICES}",
             f"{name} holds {vertices} vertices, more than the limit of {settings.MAX_VERTICES}",
         )
-
-
-def _settle_crs(gdf: gpd.GeoDataFrame, report: ValidationReport, *, crs: str | None, datum: str | None, name: str) -> gpd.GeoDataFrame:
-    """Label, sniff, swap and project to EPSG:4326; then undo a declared GCJ-02/BD-09 offset."""
-    declared_by_file = gdf.crs is not None
-    source: CRS | None
-    if crs is not None:
-        source = CRS.from_user_input(normalise_crs(crs))
-    elif declared_by_file:
-        source = CRS.from_user_input(gdf.crs)
-    else:
-        source = None
-    bounds = _finite_bounds(gdf) if len(gdf) else None
-
-    if source is None:
-        if bounds is None:  # nothing to sniff: no usable coordinates at all; validation will say so
-            return gdf.set_crs(WGS84, allow_override=True)
-        guess, outliers = _sniff(gdf, bounds, datum=datum)
-        if guess.crs is None:
-            raise CRSError(
-                f"{name}：{guess.note_zh}；请用 --crs 指定 (例如 EPSG:4547) ",
-                f"{name}: {guess.note_en}; give it with --crs (e.g. EPSG:4547)",
-            )
-        if guess.swap_xy:
-            gdf = _swap_xy(gdf)
-        report.crs_assumed = f"{guess.crs}: {guess.note}"
-        _report_outliers(report, outliers, guess.crs)
-        source = CRS.from_user_input(guess.crs)
-        datum_done_in_note = True
-    else:
-        datum_done_in_note = False
-        if source.is_geographic and bounds is not None:
-            guess, outliers = _sniff(gdf, bounds, datum=None)
-            label = normalise_crs(source.to_string()) or source.name
-            if guess.swap_xy and guess.crs == WGS84:
-                # Declares degrees but holds (lat, lon): common with legacy URNs of EPSG:4326.
-                gdf = _swap_xy(gdf)
-                report.crs_assumed = f"{label}: {guess.note}"
-                _report_outliers(report, outliers, guess.crs)
-            elif guess.crs in (CGCS2000_GK_CM114, CGCS2000_GK_ZONE38):
-                # Declares degrees but holds Dongguan metres: the label is wrong, the numbers are not.
-                if guess.swap_xy:
-                    gdf = _swap_xy(gdf)
-                report.crs_assumed = (
-                    f"{guess.crs}: 文件声明 {label} 但坐标为米制；{guess.note_zh} / "
-                    f"the file declares {label} but holds metres; {guess.note_en}"
-                )
-                _report_outliers(report, outliers, guess.crs)
-                source = CRS.from_user_input(guess.crs)
-
-    if _is_geographic_4326_like(source):
-        out = gdf.set_crs(WGS84, allow_override=True)
-    else:
-        out = gdf.set_crs(source, allow_override=True).to_crs(WGS84)
-
-    if datum is not None:
-        if not source.is_geographic:
-            report.add_problem(
-                None,
-                "datum_ignored",
-                f"坐标为投影坐标 ({source.name})，忽略 {_DATUM_NAMES[datum]} 说明",
-                f"coordinates are projected ({source.name}); the {_DATUM_NAMES[datum]} declaration was ignored",
-            )
-        else:
-            out = transform_frame(out, "gcj02-to-wgs84" if datum == "gcj02" else "bd09-to-wgs84")
-            if not datum_done_in_note:
-                note = f"{_DATUM_NAMES[datum]} → WGS 84: 按用户说明已转换 / converted as declared by the user"
-                report.crs_assumed = f"{report.crs_assumed}; {note}" if report.crs_assumed else note
-    return out
 
 
 def _empty_frame() -> gpd.GeoDataFrame:
@@ -311,13 +87,13 @@ def read_dispatch(
     path = Path(path)
     name = display_name or path.name
     report = ValidationReport()
-    fmt = INPUT_EXTENSIONS.get(path.suffix.lower(), "")
-    if datum is not None and datum not in _DATUM_NAMES:
+    fmt = _formats.INPUT_EXTENSIONS.get(path.suffix.lower(), "")
+    if datum is not None and datum not in DATUM_NAMES:
         raise InputError(f"未知的坐标偏移 {datum!r}（gcj02 或 bd09）", f"unknown datum {datum!r} (gcj02 or bd09)")
     try:
         gdf = _read_raw(path, report, fmt=fmt, name=name, layer=layer, encoding=encoding)
         _check_limits(gdf, name)
-        gdf = _settle_crs(gdf, report, crs=crs, datum=datum, name=name)
+        gdf = settle_crs(gdf, report, crs=crs, datum=datum, name=name)
     except GisError as exc:
         if strict:
             raise
@@ -343,7 +119,7 @@ def read_dispatch(
 
 def _read_raw(path: Path, report: ValidationReport, *, fmt: str, name: str, layer: str | None, encoding: str | None) -> gpd.GeoDataFrame:
     if not fmt:
-        known = ", ".join(sorted(INPUT_EXTENSIONS))
+        known = ", ".join(sorted(_formats.INPUT_EXTENSIONS))
         raise InputError(
             f"不支持的文件类型 {path.suffix!r}：{name}（支持 {known}）",
             f"unsupported file type {path.suffix!r}: {name} (supported: {known})",
@@ -356,7 +132,7 @@ def _read_raw(path: Path, report: ValidationReport, *, fmt: str, name: str, laye
             f"{name} 大小 {size} 字节，超过上限 {settings.MAX_FILE_BYTES} 字节",
             f"{name} is {size} bytes, more than the limit of {settings.MAX_FILE_BYTES} bytes",
         )
-    reader = _load(fmt, READERS[fmt], name)
+    reader = _formats.READERS[fmt]
     try:
         gdf = reader(path, report, layer=layer, encoding=encoding)
     except GisError as exc:
@@ -394,14 +170,6 @@ def _renamed(exc: GisError, path: Path, name: str) -> GisError:
         return InputError(zh, en)
 
 
-def _load(module: str, func: str, name: str) -> Callable[..., Any]:
-    try:
-        return getattr(importlib.import_module(f"gis.io.{module}"), func)
-    except (ImportError, AttributeError):
-        log.debug("gis.io.%s.%s unavailable", module, func, exc_info=True)
-        raise InputError(f"暂不支持此格式 ({module})：{name}", f"this format is not available ({module}): {name}") from None
-
-
 def write_dispatch(gdf: gpd.GeoDataFrame, path: Path, *, fmt: str, crs: str | None = None) -> WriteResult:
     """Write a frame in one of :data:`gis.io.OUTPUT_FORMATS` (see :func:`gis.io.write_any`).
 
@@ -429,15 +197,16 @@ def write_dispatch(gdf: gpd.GeoDataFrame, path: Path, *, fmt: str, crs: str | No
         Unknown format, a CRS the format does not allow, a frame without a CRS, a missing folder, or
         a writer that failed.
     """
-    if fmt not in WRITERS or fmt not in OUTPUT_FORMATS:
-        names = ", ".join(OUTPUT_FORMATS)
+    row = _formats.OUTPUT_FORMAT_TABLE.get(fmt)
+    if row is None:
+        names = ", ".join(_formats.OUTPUT_FORMAT_TABLE)
         raise InputError(f"未知的输出格式 {fmt!r}（可用：{names}）", f"unknown output format {fmt!r} (use one of {names})")
     if gdf.crs is None:
         raise CRSError("要写出的数据没有坐标系", "the features to write have no CRS")
     path = Path(path)
     if not path.parent.is_dir():
         raise InputError(f"输出文件夹不存在：{path.parent}", f"output folder does not exist: {path.parent}")
-    module, func_name, fixed, default_crs, allowed = WRITERS[fmt]
+    default_crs, allowed = row.default_crs, row.allowed_crs
     out_crs = normalise_crs(crs) or default_crs
     if allowed is not None and out_crs not in allowed:
         hint_en = " (use geojson-surveyor for EPSG:4547/4526)" if fmt == "geojson" else ""
@@ -446,9 +215,9 @@ def write_dispatch(gdf: gpd.GeoDataFrame, path: Path, *, fmt: str, crs: str | No
             f"{fmt} 格式只能用 {' 或 '.join(allowed)}，不能用 {out_crs}{hint_zh}",
             f"{fmt} is written in {' or '.join(allowed)} only, not {out_crs}{hint_en}",
         )
-    writer = _load(module, func_name, path.name)
-    kwargs = dict(fixed)
-    if fmt not in _NO_CRS_KEYWORD:
+    writer = row.writer
+    kwargs = dict(row.options)
+    if row.takes_crs:
         kwargs["crs"] = out_crs
     try:
         written = writer(gdf, path, **kwargs)

@@ -2,11 +2,14 @@
 
 Reading (:func:`read_dxf`, with ezdxf; damaged files go through ``ezdxf.recover``): closed
 ``LWPOLYLINE``/``POLYLINE`` → Polygon, open ones and ``LINE`` → LineString (arcs of bulged vertices
-flattened to 1 cm), ``POINT`` and block references (``INSERT``, with their ATTRIB values as columns) →
+flattened to chords within a tolerance sized to the drawing: its extent / ``settings.DXF_FLATTEN_FRACTION``,
+never finer than 1 cm; the vertices this makes are counted against ``settings.MAX_VERTICES`` before any
+arc is expanded), ``POINT`` and block references (``INSERT``, with their ATTRIB values as columns) →
 Point. ``TEXT``/``MTEXT`` inside a polygon becomes its ``name_zh`` (the text nearest the polygon's
 inner point). The DXF layer goes to ``dxf_layer``. Coordinates are 2D. A DXF carries no CRS: the frame's
 CRS is None (the finisher sniffs EPSG:4547 metres) unless the caller passes one or the file was written
-here (its ``CRS`` custom header property).
+here (its ``CRS`` custom header property). Damaged XDATA never sinks the drawing: an entity whose
+XDATA cannot be read is read as a plain CAD entity and the report says so (``dxf_xdata``).
 
 Writing (:func:`write_dxf`): DXF R2010 (UTF-8 text), EPSG:4547 or EPSG:4526 metres, ``$INSUNITS`` =
 metres, one layer per value of ``status`` (or another field), closed ``LWPOLYLINE`` for every ring
@@ -18,6 +21,7 @@ reads back with its holes and attributes even after it was edited in CAD.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import math
@@ -39,6 +43,8 @@ from shapely.geometry import LineString, MultiLineString, MultiPoint, MultiPolyg
 from gis import settings
 from gis.crs import CGCS2000_GK_CM114, CGCS2000_GK_ZONE38
 from gis.errors import InputError, LimitExceeded
+from gis.io._dxf_arcs import plan_flattening, polyline_coords, raw_polyline
+from gis.io._dxf_repair import without_damaged_xdata
 from gis.io._survey_parcels import ILLUSTRATIVE_ZH, illustrative_mask
 from gis.report import ValidationReport
 
@@ -61,8 +67,6 @@ STATUS_ACI: dict[str, int] = {
     "delayed": 1,  # red
     "cancelled": 8,  # grey
 }
-#: Chord tolerance when flattening arcs (bulges) of polylines, metres.
-_FLATTEN_M = 0.01
 #: Largest JSON of attributes stored in one entity's XDATA (AutoCAD allows 16 kB of XDATA per entity).
 _XDATA_JSON_BYTES = 12_000
 #: Characters AutoCAD refuses in layer names.
@@ -84,7 +88,22 @@ def _open(path: Path, report: ValidationReport, encoding: str | None) -> ezdxf.d
     try:
         doc, auditor = recover.readfile(path)
     except Exception as exc:  # ezdxf raises many types for garbage; none may escape as a traceback
-        raise InputError(f"不是有效的 DXF 文件或已严重损坏：{exc}", f"not a valid DXF file, or damaged beyond repair: {exc}") from None
+        cleaned = without_damaged_xdata(path.read_bytes())
+        if cleaned is None:
+            raise InputError(f"不是有效的 DXF 文件或已严重损坏：{exc}", f"not a valid DXF file, or damaged beyond repair: {exc}") from None
+        data, handles = cleaned
+        try:
+            doc, auditor = recover.read(io.BytesIO(data))
+        except Exception:  # noqa: BLE001 - still garbage once the XDATA is gone: report the first cause
+            raise InputError(f"不是有效的 DXF 文件或已严重损坏：{exc}", f"not a valid DXF file, or damaged beyond repair: {exc}") from None
+        shown = ", ".join(handles[:10]) + ("…" if len(handles) > 10 else "")
+        report.add_problem(
+            None,
+            "dxf_xdata",
+            f"{len(handles)} 个实体的 XDATA 已损坏（{exc}），已删除这些 XDATA 后读取（实体 {shown}）",
+            f"the XDATA of {len(handles)} entities is damaged ({exc}); read without it (entities {shown})",
+        )
+        return doc
     report.add_problem(
         None,
         "dxf_recovered",
@@ -94,30 +113,30 @@ def _open(path: Path, report: ValidationReport, encoding: str | None) -> ezdxf.d
     return doc
 
 
-def _xdata(entity: object) -> tuple[int, str, int, str] | None:
-    """(feature, role, part, attributes JSON) from this module's XDATA, or None."""
-    if not entity.has_xdata(XDATA_APPID):  # type: ignore[attr-defined]
-        return None
-    tags = list(entity.get_xdata(XDATA_APPID))  # type: ignore[attr-defined]
-    values = [t.value for t in tags]
-    if len(values) < 4 or values[0] != _MAGIC:
-        return None
+def _xdata(entity: object, report: ValidationReport | None = None) -> tuple[int, str, int, str] | None:
+    """(feature, role, part, attributes JSON) from this module's XDATA, or None.
+
+    XDATA that cannot be read (damaged tags, wrong types) is ignored: the entity is read as a plain CAD
+    entity and, when ``report`` is given, a ``dxf_xdata`` problem says so.
+    """
     try:
-        return int(values[1]), str(values[2]), int(values[3]), "".join(str(v) for v in values[4:])
-    except (TypeError, ValueError):
+        if not entity.has_xdata(XDATA_APPID):  # type: ignore[attr-defined]
+            return None
+        values = [t.value for t in entity.get_xdata(XDATA_APPID)]  # type: ignore[attr-defined]
+        if len(values) < 4 or values[0] != _MAGIC:
+            return None
+        feature, role, part = int(values[1]), str(values[2]), int(values[3])
+        return feature, role, part, "".join(str(v) for v in values[4:])
+    except Exception as exc:  # noqa: BLE001 - ezdxf raises many types for damaged tags; one entity must not sink the file
+        if report is not None:
+            handle = getattr(getattr(entity, "dxf", None), "handle", "?")
+            report.add_problem(
+                None,
+                "dxf_xdata",
+                f"实体 {handle} 的 XDATA 已损坏，已忽略（按普通 CAD 实体读取）：{type(exc).__name__}",
+                f"the XDATA of entity {handle} is damaged and was ignored (read as a plain CAD entity): {type(exc).__name__}",
+            )
         return None
-
-
-def _polyline_coords(entity: object) -> tuple[list[tuple[float, float]], bool]:
-    """2D WCS vertices of an LWPOLYLINE/POLYLINE (arcs flattened) and whether it is closed."""
-    path = ezdxf.path.make_path(entity)
-    pts = [(v.x, v.y) for v in path.flattening(_FLATTEN_M)] if len(path) else [(v.x, v.y) for v in [path.start]]
-    closed = bool(getattr(entity, "closed", False) or getattr(entity, "is_closed", False))
-    if len(pts) >= 2 and math.dist(pts[0], pts[-1]) < 1e-9:
-        closed = closed or len(pts) >= 4
-        if closed:
-            pts = pts[:-1]
-    return pts, closed
 
 
 def _point_wcs(entity: object, attr: str = "insert", *, ocs: bool = True) -> tuple[float, float]:
@@ -196,6 +215,37 @@ def read_dxf(
     skipped: Counter[str] = Counter()
     vertices = 0
 
+    # Pass 1: the polylines' vertices and bulges, unexpanded, to size the chord tolerance to the drawing
+    # and to count the vertices flattening will make before making any of them.
+    raws: dict[int, tuple[np.ndarray, np.ndarray, bool]] = {}
+    for e in msp:
+        if e.dxftype() not in {"LWPOLYLINE", "POLYLINE"} or (layer is not None and e.dxf.layer != layer):
+            continue
+        try:
+            if e.dxftype() == "POLYLINE" and (e.is_poly_face_mesh or e.is_polygon_mesh):
+                continue
+            raws[id(e)] = raw_polyline(e)
+        except (AttributeError, TypeError, ValueError, IndexError) as exc:
+            report.add_problem(
+                None, "dxf_entity_unreadable", f"无法读取一个 {e.dxftype()} 实体：{exc}", f"a {e.dxftype()} entity could not be read: {exc}"
+            )
+    tolerance_m, extent, planned = plan_flattening(list(raws.values()))
+    if planned > settings.MAX_VERTICES:
+        raise LimitExceeded(
+            f"DXF 的多段线（弧线按 {tolerance_m:.3g} 展开）将有 {planned} 个顶点，超过上限 {settings.MAX_VERTICES}"
+            "（SSL_GIS_MAX_VERTICES）",
+            f"the DXF's polylines (arcs flattened to {tolerance_m:.3g}) would make {planned} vertices, more than the limit of"
+            f" {settings.MAX_VERTICES} (SSL_GIS_MAX_VERTICES)",
+        )
+    if tolerance_m > settings.DXF_FLATTEN_MIN_M:
+        report.add_problem(
+            None,
+            "dxf_arc_tolerance",
+            f"图形范围 {extent:.3g}，弧线按 {tolerance_m:.3g}（范围的 1/{settings.DXF_FLATTEN_FRACTION}）展开为折线",
+            f"the drawing spans {extent:.3g}; arcs were flattened to chords within {tolerance_m:.3g}"
+            f" (1/{settings.DXF_FLATTEN_FRACTION} of the extent)",
+        )
+
     def count(n: int) -> None:
         nonlocal vertices
         vertices += n
@@ -208,13 +258,15 @@ def read_dxf(
         kind = e.dxftype()
         if layer is not None and e.dxf.layer != layer:
             continue
-        tag = _xdata(e)
+        tag = _xdata(e, report)
         try:
             if kind in {"LWPOLYLINE", "POLYLINE"}:
                 if kind == "POLYLINE" and (e.is_poly_face_mesh or e.is_polygon_mesh):
                     skipped[kind + " (mesh)"] += 1
                     continue
-                pts, closed = _polyline_coords(e)
+                if id(e) not in raws:  # unreadable: reported in pass 1
+                    continue
+                pts, closed = polyline_coords(e, raws.pop(id(e)), tolerance_m)
                 count(len(pts))
                 if tag is not None:
                     target = ours[tag[0]]
@@ -273,27 +325,31 @@ def read_dxf(
 
     for feature in sorted(ours):
         part = ours[feature]
-        polys = []
-        for rings in part["rings"].values():  # type: ignore[union-attr]
-            shells = [r for role, r in rings if role == "shell"]
-            holes = [r for role, r in rings if role == "hole"]
-            if shells:
-                polys.append(Polygon(shells[0], holes))
-        lines = [LineString(p) for p in part["lines"]]  # type: ignore[union-attr]
-        points = [Point(p) for p in part["points"]]  # type: ignore[union-attr]
-        if polys:
-            geom = polys[0] if len(polys) == 1 else MultiPolygon(polys)
-        elif lines:
-            geom = lines[0] if len(lines) == 1 else MultiLineString(lines)
-        elif points:
-            geom = points[0] if len(points) == 1 else MultiPoint(points)
-        else:
-            continue
-        row = {"dxf_layer": part.get("layer"), "dxf_type": "SSL_GIS"}
         try:
-            row.update(json.loads(str(part.get("json") or "{}")))
-        except json.JSONDecodeError:
-            report.add_problem(None, "dxf_xdata", "XDATA 中的属性无法解析", "attributes in the XDATA cannot be parsed")
+            geom = _assemble(part)
+        except (TypeError, ValueError, IndexError, shapely.errors.GEOSException) as exc:
+            report.add_problem(
+                None,
+                "dxf_xdata",
+                f"按 XDATA 组装第 {feature} 个要素失败，已跳过：{type(exc).__name__}",
+                f"feature {feature} could not be assembled from its XDATA and was skipped: {type(exc).__name__}",
+            )
+            continue
+        if geom is None:
+            continue
+        row: dict[str, object] = {"dxf_layer": part.get("layer"), "dxf_type": "SSL_GIS"}
+        try:
+            attrs = json.loads(str(part.get("json") or "{}"))
+            if not isinstance(attrs, dict):
+                raise ValueError("not an object")
+            row.update({str(k): v for k, v in attrs.items() if str(k) not in {"geometry", "dxf_layer", "dxf_type"}})
+        except (json.JSONDecodeError, ValueError, RecursionError):
+            report.add_problem(
+                len(rows),
+                "dxf_xdata",
+                f"第 {feature} 个要素 XDATA 中的属性无法解析，已忽略",
+                f"feature {feature}: the attributes in its XDATA cannot be parsed; ignored",
+            )
         rows.append(row)
         geoms.append(geom)
 
@@ -311,6 +367,25 @@ def read_dxf(
     _names_from_texts(gdf, texts)
     logger.info("read %d features from %s", len(gdf), path.name)
     return gdf
+
+
+def _assemble(part: dict[str, object]) -> shapely.Geometry | None:
+    """One feature from the rings, lines and points its XDATA tagged (None when it has none)."""
+    polys = []
+    for rings in part["rings"].values():  # type: ignore[attr-defined]
+        shells = [r for role, r in rings if role == "shell"]
+        holes = [r for role, r in rings if role == "hole"]
+        if shells:
+            polys.append(Polygon(shells[0], holes))
+    lines = [LineString(p) for p in part["lines"]]  # type: ignore[attr-defined]
+    points = [Point(p) for p in part["points"]]  # type: ignore[attr-defined]
+    if polys:
+        return polys[0] if len(polys) == 1 else MultiPolygon(polys)
+    if lines:
+        return lines[0] if len(lines) == 1 else MultiLineString(lines)
+    if points:
+        return points[0] if len(points) == 1 else MultiPoint(points)
+    return None
 
 
 def _declared_crs(doc: ezdxf.document.Drawing) -> str | None:

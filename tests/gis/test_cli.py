@@ -211,7 +211,7 @@ def test_convert_to_geojson_gpkg_and_surveyor(metres_file: Path, tmp_path: Path)
         r = run("convert", metres_file, "-o", tmp_path / name, *extra, "--json", cwd=tmp_path)
         assert r.returncode == 0, r.stderr
         out = json.loads(r.stdout)
-        assert set(out) == {"written", "format", "features", "crs"}
+        assert set(out) == {"written", "format", "features", "crs", "dropped"} and out["dropped"] == 0
         assert out["format"] == fmt and out["features"] == 3 and out["crs"] == f"EPSG:{epsg}"
         assert Path(out["written"]).name == name
         back = pyogrio.read_dataframe(tmp_path / name)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import sys
-import types
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,8 +14,8 @@ import shapely
 from gis import settings
 from gis.crs import gcj02_to_wgs84, wgs84_to_gcj02
 from gis.errors import CRSError, InputError, LimitExceeded
-from gis.io import OUTPUT_FORMATS, read_any, write_any
-from gis.io._finish import WRITERS, normalise_crs
+from gis.io import OUTPUT_FORMATS, _formats, read_any, write_any
+from gis.io._crs_settle import normalise_crs
 
 E, N = 489_700.0, 2_536_800.0
 LON, LAT = 113.8965, 22.9299  # ≈ the lake in degrees
@@ -255,14 +254,12 @@ def test_feature_limit_backstop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_reader_bug_becomes_input_error_naming_display_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import gis.io.geojson as mod
-
     path = geojson(tmp_path, [[LON, LAT]], name="tmpabc123.geojson")
 
     def broken(p, report, **kw):
         raise KeyError(f"something in {p}")
 
-    monkeypatch.setattr(mod, "read_geojson", broken)
+    monkeypatch.setitem(_formats.READERS, "geojson", broken)
     with pytest.raises(InputError) as err:
         read_any(path, display_name="地块.geojson")
     assert "地块.geojson" in err.value.en and "KeyError" in err.value.en
@@ -283,15 +280,6 @@ def test_validation_surprise_is_input_error(tmp_path: Path, monkeypatch: pytest.
     assert not read_any(path, strict=False).report.ok
 
 
-def test_missing_reader_module_is_input_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "gis.io.dxf", types.ModuleType("gis.io.dxf"))  # no read_dxf in it
-    p = tmp_path / "a.dxf"
-    p.write_text("0\nEOF\n")
-    with pytest.raises(InputError) as err:
-        read_any(p)
-    assert "not available" in err.value.en
-
-
 def test_normalise_crs() -> None:
     assert normalise_crs("epsg:4547") == "EPSG:4547"
     assert normalise_crs("4526") == "EPSG:4526"
@@ -306,25 +294,24 @@ def test_normalise_crs() -> None:
 
 @pytest.fixture
 def fake_writers(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, dict]]:
-    """Replace the other engineers' writer modules with recorders, so the switch is tested alone."""
+    """Replace the other engineers' writers in the format table with recorders, so the switch is tested alone."""
     calls: list[tuple[str, str, dict]] = []
-    for module in ("shapefile", "kml", "dxf", "survey"):
-        fake = types.ModuleType(f"gis.io.{module}")
-        for _fmt, (mod, func, *_rest) in WRITERS.items():
-            if mod == module:
+    for name, row in list(_formats.OUTPUT_FORMAT_TABLE.items()):
+        if name.startswith("geojson") or name == "gpkg":
+            continue
 
-                def writer(gdf, path, _func=func, **kw):
-                    calls.append((_func, Path(path).name, kw))
-                    Path(path).write_text("x")
-                    return Path(path)
+        def writer(gdf, path, _func=row.writer.__name__, **kw):
+            calls.append((_func, Path(path).name, kw))
+            Path(path).write_text("x")
+            return Path(path)
 
-                setattr(fake, func, writer)
-        monkeypatch.setitem(sys.modules, f"gis.io.{module}", fake)
+        monkeypatch.setitem(_formats.OUTPUT_FORMAT_TABLE, name, dataclasses.replace(row, writer=writer))
     return calls
 
 
 def test_every_output_format_has_a_writer() -> None:
-    assert set(WRITERS) == set(OUTPUT_FORMATS)
+    assert OUTPUT_FORMATS == tuple(_formats.OUTPUT_FORMAT_TABLE)
+    assert all(callable(row.writer) and row.suffix.startswith(".") and "/" in row.mime for row in _formats.OUTPUT_FORMAT_TABLE.values())
 
 
 @pytest.mark.parametrize(
@@ -361,13 +348,11 @@ def test_switch_refusals(tmp_path: Path, parcels_4326: gpd.GeoDataFrame) -> None
 
 
 def test_writer_bug_becomes_input_error(tmp_path: Path, parcels_4326: gpd.GeoDataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = types.ModuleType("gis.io.kml")
-
     def write_kml(gdf, path, **kw):
         raise ZeroDivisionError("boom")
 
-    fake.write_kml = write_kml
-    monkeypatch.setitem(sys.modules, "gis.io.kml", fake)
+    row = _formats.OUTPUT_FORMAT_TABLE["kml"]
+    monkeypatch.setitem(_formats.OUTPUT_FORMAT_TABLE, "kml", dataclasses.replace(row, writer=write_kml))
     with pytest.raises(InputError) as err:
         write_any(parcels_4326, tmp_path / "a.kml", fmt="kml")
     assert "ZeroDivisionError" in err.value.en
