@@ -24,12 +24,6 @@ APP_ONLY = {"streamlit", "streamlit_folium"}
 #: Composition roots: entry points that may know the plan, as ``app.py`` does (never imported by the library).
 COMPOSITION_ROOTS = {"gis.__main__": {"layers"}}
 
-#: Circles that other branches of issue 12 remove (step 3: ``gis.io`` ↔ ``_finish``; step 5: the store's
-#: backends). When a merge removes one, :func:`test_known_circles_are_still_there` fails: delete its entry.
-KNOWN_CIRCLES: set[frozenset[str]] = {
-}
-
-
 @dataclass(frozen=True)
 class Edge:
     source: str
@@ -179,16 +173,9 @@ def test_no_back_arrow_anywhere() -> None:
     assert back_arrows(edges) == []
 
 
-def test_no_new_import_circle() -> None:
+def test_no_import_circle() -> None:
     modules, edges = import_edges(ROOT)
-    new = [sorted(c) for c in circles(modules, edges) if c not in KNOWN_CIRCLES]
-    assert new == []
-
-
-def test_known_circles_are_still_there() -> None:
-    modules, edges = import_edges(ROOT)
-    gone = [sorted(c) for c in KNOWN_CIRCLES - set(circles(modules, edges))]
-    assert gone == [], "these circles are gone: delete them from KNOWN_CIRCLES"
+    assert [sorted(c) for c in circles(modules, edges)] == []
 
 
 # --- the checker itself, on a small project made here -----------------------------------------------------
