@@ -207,6 +207,39 @@ STRINGS: dict[str, tuple[str, str]] = {
     "drawn_bad": ("绘制的图形无法读取", "The drawn shapes could not be read"),
     "bad_name": ("图层名称不合法", "Invalid layer name"),
     "read_only": ("只读：登录编辑账号后可保存。", "Read-only: sign in as an editor to save."),
+    # --- issue 11/10: edit forms that never lose a colleague's change; sign-in that survives a reload ---
+    "edit_pick": ("要素", "Feature"),
+    "edit_current": (
+        "当前状态：{status}（第 {version} 版，{by}，{at}）",
+        "Current status: {status} (version {version}, {by}, {at})",
+    ),
+    "edit_nothing": ("这里没有可编辑的规划事项（边界、水系等背景要素不可编辑）。",
+                     "Nothing here can be edited (boundaries, water and other context features are not plan items)."),
+    "conflict": (
+        "未保存：{name} 已被 {by} 于 {at} 改为「{now}」（第 {version} 版），您编辑的是第 {seen} 版。"
+        "您的修改「{mine}」仍保留在下方，可覆盖或放弃。",
+        "Not saved: {name} was changed by {by} at {at} to “{now}” (version {version}); you edited version {seen}. "
+        "Your change “{mine}” is kept below: apply it on top, or discard it.",
+    ),
+    "conflict_note_kept": ("您的备注：", "Your note:"),
+    "conflict_override": ("覆盖为我的修改", "Apply my change on top"),
+    "conflict_discard": ("放弃我的修改并刷新", "Discard my change and reload"),
+    "other_items": ("其他事项", "Other tracked items"),
+    "other_items_help": (
+        "除道路与土地外的规划事项（变电站、站点、设施、平台、分园等）的状态，按各图层允许的状态修改。",
+        "The status of plan items other than roads and land (substations, stations, facilities, platforms, "
+        "sub-parks …), with the statuses each layer allows.",
+    ),
+    "other_items_layer": ("图层", "Layer"),
+    "details_edit": ("修改此事项的状态", "Change this item's status"),
+    "details_context": (
+        "背景要素（边界、水系等）不是规划事项，不可编辑。",
+        "Context features (boundaries, water …) are not plan items and cannot be edited.",
+    ),
+    "oidc_no_editors": (
+        "已配置单点登录，但未指定编辑人员（SSL_GIS_EDITORS 或 [gis_auth] editors），因此任何人都不能编辑。",
+        "OIDC sign-in is configured but no editors are listed (SSL_GIS_EDITORS or [gis_auth] editors), so no one may edit.",
+    ),
 }
 
 

@@ -1,0 +1,112 @@
+"""ui.edit under AppTest: a stale edit is refused with the newer value kept on screen; every tracked layer is editable.
+
+Two AppTest sessions on one working store stand for two editors in two browsers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from gis import users
+from gis.store import open_store
+
+PROJECT = Path(__file__).resolve().parents[2]
+PASSWORD = "s3cret-Pa55"
+
+
+@pytest.fixture
+def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "working.gpkg"
+    monkeypatch.setenv("SSL_GIS_STORE", str(path))
+    monkeypatch.setenv("SSL_GIS_USERS_FILE", str(tmp_path / "users.json"))
+    monkeypatch.setenv("SSL_GIS_SESSION_SECRET", "test-only-session-secret-0123456789")
+    monkeypatch.chdir(PROJECT)
+    for name in ("planner", "colleague"):
+        users.add_user(tmp_path / "users.json", name, PASSWORD, rounds=4)
+    monkeypatch.setattr(users, "_LIMITER", users.AttemptLimiter())
+    return path
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
+
+
+def _signed_in(name: str, page: str = "ui/page_roads.py") -> AppTest:
+    at = _app().run()
+    at.sidebar.text_input(key="auth_user").input(name)
+    at.sidebar.text_input(key="auth_password").input(PASSWORD)
+    at = at.sidebar.button(key="auth_submit").click().run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _save(at: AppTest, prefix: str, status: str, note: str) -> AppTest:
+    at.selectbox(key=f"{prefix}_status").set_value(status)
+    at.text_input(key=f"{prefix}_note").input(note)
+    return at.button(key=f"{prefix}_save").click().run()
+
+
+def test_stale_edit_is_refused_and_the_users_change_is_kept(store_path: Path) -> None:
+    a = _signed_in("planner")
+    fid = a.selectbox(key="roads_edit_feature").value  # A opens the form on this road at version 1
+    b = _signed_in("colleague")
+    b.selectbox(key="roads_edit_feature").set_value(fid).run()
+    b = _save(b, "roads_edit", "delayed", "征地未完成")
+    assert not b.exception
+    store = open_store(store_path)
+    v_b = int(store.read_layer("road_links").set_index("id").loc[fid, "version"])
+
+    a = _save(a, "roads_edit", "completed", "通车仪式")
+    assert not a.exception, [e.value for e in a.exception]
+    row = open_store(store_path).read_layer("road_links").set_index("id").loc[fid]
+    assert row["status"] == "delayed" and int(row["version"]) == v_b  # B's change is not lost
+    errors = "\n".join(e.value for e in a.error)
+    assert "colleague" in errors and "滞后" in errors and f"第 {v_b} 版" in errors, errors
+    # A's intended change is still on screen, ready to retry
+    assert a.selectbox(key="roads_edit_status").value == "completed"
+    assert a.text_input(key="roads_edit_note").value == "通车仪式"
+    assert not a.success
+
+    # saving again without choosing is refused again; "apply my change on top" saves it over B's
+    a = a.button(key="roads_edit_save").click().run()
+    assert open_store(store_path).read_layer("road_links").set_index("id").loc[fid, "status"] == "delayed"
+    a = a.button(key="roads_edit_override").click().run()
+    assert not a.exception
+    row = open_store(store_path).read_layer("road_links").set_index("id").loc[fid]
+    assert row["status"] == "completed" and int(row["version"]) == v_b + 1
+    hist = open_store(store_path).history("road_links", fid)
+    hist = hist[hist["field"] == "status"]
+    assert list(hist["user"].iloc[-2:]) == ["colleague", "planner"]
+    assert list(hist["new"].iloc[-2:]) == ["delayed", "completed"]
+    assert hist.iloc[-1]["note"] == "通车仪式"
+    assert a.success and not a.error
+
+
+def test_discard_reloads_the_newer_version(store_path: Path) -> None:
+    a = _signed_in("planner")
+    fid = a.selectbox(key="roads_edit_feature").value
+    b = _signed_in("colleague")
+    b.selectbox(key="roads_edit_feature").set_value(fid).run()
+    _save(b, "roads_edit", "delayed", "")
+    a = _save(a, "roads_edit", "completed", "")
+    assert a.error
+    a = a.button(key="roads_edit_discard").click().run()
+    assert not a.error and not a.exception
+    a = _save(a, "roads_edit", "under_construction", "看过同事的修改")  # now built on the version shown
+    assert not a.exception and not a.error
+    assert open_store(store_path).read_layer("road_links").set_index("id").loc[fid, "status"] == "under_construction"
+
+
+def test_land_form_refuses_a_stale_edit_too(store_path: Path) -> None:
+    a = _signed_in("planner", "ui/page_land.py")
+    fid = a.selectbox(key="land_edit_feature").value
+    b = _signed_in("colleague", "ui/page_land.py")
+    b.selectbox(key="land_edit_feature").set_value(fid).run()
+    _save(b, "land_edit", "delayed", "")
+    a = _save(a, "land_edit", "completed", "")
+    assert "colleague" in "\n".join(e.value for e in a.error)
+    assert open_store(store_path).read_layer("land_actions").set_index("id").loc[fid, "status"] == "delayed"
