@@ -110,3 +110,74 @@ def test_land_form_refuses_a_stale_edit_too(store_path: Path) -> None:
     a = _save(a, "land_edit", "completed", "")
     assert "colleague" in "\n".join(e.value for e in a.error)
     assert open_store(store_path).read_layer("land_actions").set_index("id").loc[fid, "status"] == "delayed"
+
+
+def _first_id(layer: str) -> str:
+    import layers
+
+    return str(layers.load_baseline(layer, derived=False)["id"].iloc[0])
+
+
+@pytest.mark.parametrize("layer", ["substations", "tod_stations", "facilities", "platforms", "sub_parks"])
+def test_every_tracked_layer_is_editable_from_the_map_details(store_path: Path, layer: str) -> None:
+    import layers
+
+    fid = _first_id(layer)
+    spec = layers.spec(layer)
+    a = _signed_in("planner", "ui/page_map.py")
+    a.query_params["sel"] = fid
+    a.run()
+    assert not a.exception, [e.value for e in a.exception]
+    status_box = a.selectbox(key="map_edit_status")
+    assert list(status_box.options) and len(status_box.options) == len(spec.statuses)  # the layer's own statuses
+    target = next(s for s in reversed(spec.statuses) if s != a.selectbox(key="map_edit_status").value)
+    a = _save(a, "map_edit", target, "地图上修改")
+    assert not a.exception and not a.error, [e.value for e in a.error]
+    row = open_store(store_path).read_layer(layer).set_index("id").loc[fid]
+    assert row["status"] == target
+
+
+def test_map_details_editor_refuses_a_stale_edit(store_path: Path) -> None:
+    fid = _first_id("substations")
+    a = _signed_in("planner", "ui/page_map.py")
+    a.query_params["sel"] = fid
+    a.run()
+    b = _signed_in("colleague", "ui/page_map.py")
+    b.query_params["sel"] = fid
+    b.run()
+    _save(b, "map_edit", "delayed", "")
+    a = _save(a, "map_edit", "cancelled", "")
+    assert "colleague" in "\n".join(e.value for e in a.error)
+    assert open_store(store_path).read_layer("substations").set_index("id").loc[fid, "status"] == "delayed"
+
+
+@pytest.mark.parametrize("layer", ["boundaries", "water"])
+def test_context_features_are_not_editable(store_path: Path, layer: str) -> None:
+    a = _signed_in("planner", "ui/page_map.py")
+    a.query_params["sel"] = _first_id(layer)
+    a.run()
+    assert not a.exception
+    assert not [b for b in a.button if getattr(b, "key", "") == "map_edit_save"]
+    assert "不可编辑" in "\n".join(c.value for c in a.caption)
+
+
+def test_role_field_decides_what_is_context() -> None:
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from ui.edit import editable_features
+
+    gdf = gpd.GeoDataFrame(
+        {
+            "id": ["a-01", "a-02", "a-03"],
+            "status": ["planned"] * 3,
+            "version": [1, 1, 1],
+            "role": ["plan_item", "context", None],
+        },
+        geometry=[Point(113.9, 22.9)] * 3,
+        crs="EPSG:4326",
+    )
+    assert list(editable_features("substations", gdf)["id"]) == ["a-01", "a-03"]
+    # boundaries and water are context unless a feature says it is a plan item
+    assert list(editable_features("water", gdf)["id"]) == ["a-01"]
+    assert editable_features("water", gdf.drop(columns="role")).empty
