@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from gis import render
+from gis.text import display_safe, markdown_literal
 from ui import data, edit, mapview
 from ui.i18n import lang, status_label, t
 from ui.state import as_of_date, format_view, init_from_url, parse_view, url_get, url_list, url_set
@@ -28,7 +29,7 @@ def _find(names: list[str], query: str, as_of) -> list[tuple[str, str, str]]:
                 continue
             mask = gdf[col].astype(str).str.lower().str.contains(q, regex=False)
             for _, row in gdf[mask].iterrows():
-                hits.append((name, str(row["id"]), f"{row.get('name_zh', '')} · {row['id']}"))
+                hits.append((name, str(row["id"]), f"{display_safe(row.get('name_zh', ''))} · {row['id']}"))
     seen, out = set(), []
     for h in hits:
         if h[1] not in seen:
@@ -86,7 +87,7 @@ def main() -> None:
         if query.strip():
             hits = _find(st.session_state["map_layers"] or names, query, as_of)
             if not hits:
-                st.info(t("search_none", q=query))
+                st.info(t("search_none", q=markdown_literal(query)))
             else:
                 labels = {h[1]: h[2] for h in hits}
                 pick = st.selectbox(t("search_pick"), list(labels), key="map_search_pick", format_func=labels.get)
