@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from gis import render
-from gis.text import display_safe, markdown_literal
+from gis.text import display_safe
 from ui import data, edit, mapview
 from ui.i18n import lang, status_label, t
 from ui.state import as_of_date, format_view, init_from_url, parse_view, url_get, url_list, url_set
@@ -87,7 +87,7 @@ def main() -> None:
         if query.strip():
             hits = _find(st.session_state["map_layers"] or names, query, as_of)
             if not hits:
-                st.info(t("search_none", q=markdown_literal(query)))
+                st.info(t("search_none", q=query))  # the user's own words, not stored data
             else:
                 labels = {h[1]: h[2] for h in hits}
                 pick = st.selectbox(t("search_pick"), list(labels), key="map_search_pick", format_func=labels.get)
