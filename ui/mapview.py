@@ -8,6 +8,7 @@ remounting the map (no blank flash, the view is kept). Each page asks only for t
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from collections.abc import Iterable, Sequence
@@ -183,6 +184,11 @@ def legend(map_layers_: Sequence[render.MapLayer]) -> None:
         st.caption(t("illustrative_count").format(n=illustrative, total=shown))
 
 
+def _safe(layer: render.MapLayer) -> render.MapLayer:
+    """A layer not prepared by :func:`map_layers` (an upload's preview) with its text made display-safe."""
+    return dataclasses.replace(layer, gdf=display_safe_frame(layer.gdf))
+
+
 def show_map(
     map_layers_: Sequence[render.MapLayer],
     *,
@@ -232,7 +238,7 @@ def show_map(
         m = render.build_map([], basemap="none", center=center, zoom=zoom, draw=draw, legend=False, language=lang(), asset_base=ASSET_BASE)
     gcj = basemap in render.GCJ02_BASEMAPS
     # The data layers are handed over as feature groups, so changing them does not remount the map.
-    groups = [render.feature_group(layer, layer.geojson or render.layer_geojson(layer, gcj02=gcj)) for layer in map_layers_]
+    groups = [render.feature_group(layer, layer.geojson or render.layer_geojson(_safe(layer), gcj02=gcj)) for layer in map_layers_]
     if focus is not None and gcj:
         x, y = render.transform_frame_point(focus[1], focus[0])
         focus = (y, x)

@@ -61,3 +61,17 @@ def test_roads_table_shows_hidden_characters_escaped(hostile_store: tuple[Path, 
     assert not at.exception
     table = next(df.value for df in at.dataframe if "点我领奖" in df.value.to_csv())
     assert "\u202e" not in table.to_csv() and "\\u202e" in table.to_csv()
+
+
+def test_an_upload_preview_layer_shows_hidden_characters_escaped() -> None:
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from gis import render
+    from ui import mapview
+
+    gdf = gpd.GeoDataFrame({"id": ["f-1"], "name_zh": ["井\u202egpj.exe"]}, geometry=[Point(113.9, 22.9)], crs="EPSG:4326")
+    layer = render.MapLayer("upload", "upload.geojson", gdf, {"color": "#8e44ad"}, popup_fields=[("name_zh", "name_zh")])
+    props = render.layer_geojson(mapview._safe(layer))["features"][0]["properties"]
+    assert "\u202e" not in props["tip"] + props["pop"] and "\\u202e" in props["tip"] and "\\u202e" in props["pop"]
+    assert layer.gdf["name_zh"].iloc[0] == "井\u202egpj.exe"  # the data itself is untouched
