@@ -224,21 +224,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "conflict_note_kept": ("您的备注：", "Your note:"),
     "conflict_override": ("覆盖为我的修改", "Apply my change on top"),
     "conflict_discard": ("放弃我的修改并刷新", "Discard my change and reload"),
-    "other_items": ("其他事项", "Other tracked items"),
-    "other_items_help": (
-        "除道路与土地外的规划事项（变电站、站点、设施、平台、分园等）的状态，按各图层允许的状态修改。",
-        "The status of plan items other than roads and land (substations, stations, facilities, platforms, "
-        "sub-parks …), with the statuses each layer allows.",
-    ),
-    "other_items_layer": ("图层", "Layer"),
     "details_edit": ("修改此事项的状态", "Change this item's status"),
     "details_context": (
         "背景要素（边界、水系等）不是规划事项，不可编辑。",
         "Context features (boundaries, water …) are not plan items and cannot be edited.",
-    ),
-    "oidc_no_editors": (
-        "已配置单点登录，但未指定编辑人员（SSL_GIS_EDITORS 或 [gis_auth] editors），因此任何人都不能编辑。",
-        "OIDC sign-in is configured but no editors are listed (SSL_GIS_EDITORS or [gis_auth] editors), so no one may edit.",
     ),
 }
 
