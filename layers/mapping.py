@@ -68,8 +68,10 @@ def map_layer(
         Ready for :func:`gis.render.build_map`.
     """
     from gis import render
+    from gis.text import display_safe_frame
 
     spec = layer_spec(name)
+    gdf = display_safe_frame(gdf)  # hidden characters in names (U+202E …) shown escaped in tooltips and popups
     if coloured is None:
         coloured = name in COLOURED_BY_STATUS
     options.setdefault(

@@ -309,6 +309,28 @@ STRINGS: dict[str, tuple[str, str]] = {
         "我已知晓：仍将这 {n} 个示意要素写入测量格式",
         "I understand: write these {n} illustrative features into the survey format anyway",
     ),
+    # --- issue 11/10: edit forms that never lose a colleague's change; sign-in that survives a reload ---
+    "edit_pick": ("要素", "Feature"),
+    "edit_current": (
+        "当前状态：{status}（第 {version} 版，{by}，{at}）",
+        "Current status: {status} (version {version}, {by}, {at})",
+    ),
+    "edit_nothing": ("这里没有可编辑的规划事项（边界、水系等背景要素不可编辑）。",
+                     "Nothing here can be edited (boundaries, water and other context features are not plan items)."),
+    "conflict": (
+        "未保存：{name} 已被 {by} 于 {at} 改为「{now}」（第 {version} 版），您编辑的是第 {seen} 版。"
+        "您的修改「{mine}」仍保留在下方，可覆盖或放弃。",
+        "Not saved: {name} was changed by {by} at {at} to “{now}” (version {version}); you edited version {seen}. "
+        "Your change “{mine}” is kept below: apply it on top, or discard it.",
+    ),
+    "conflict_note_kept": ("您的备注：", "Your note:"),
+    "conflict_override": ("覆盖为我的修改", "Apply my change on top"),
+    "conflict_discard": ("放弃我的修改并刷新", "Discard my change and reload"),
+    "details_edit": ("修改此事项的状态", "Change this item's status"),
+    "details_context": (
+        "背景要素（边界、水系等）不是规划事项，不可编辑。",
+        "Context features (boundaries, water …) are not plan items and cannot be edited.",
+    ),
 }
 
 

@@ -8,6 +8,7 @@ remounting the map (no blank flash, the view is kept). Each page asks only for t
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from collections.abc import Iterable, Sequence
@@ -21,6 +22,7 @@ from streamlit_folium import st_folium
 
 from gis import render, settings
 from gis.errors import InputError
+from gis.text import display_safe, display_safe_frame, markdown_literal
 from layers.mapping import COLOURED_BY_STATUS, STATUS_COLORS, map_layer
 from ui import data
 from ui.i18n import deadline_label, lang, status_label, t
@@ -80,7 +82,7 @@ def _prepared(
     if only is not None and "id" in gdf.columns:
         gdf = gdf[gdf["id"].astype(str).isin(set(only))]
     spec = data.layer_spec(name)
-    shown = gdf.copy()
+    shown = display_safe_frame(gdf)  # names with bidi overrides or other hidden characters show them escaped
     if "status" in shown.columns:
         shown["status_label"] = [status_label(s, spec) for s in shown["status"].astype(str)]
     if "deadline" in shown.columns:
@@ -182,6 +184,11 @@ def legend(map_layers_: Sequence[render.MapLayer]) -> None:
         st.caption(t("illustrative_count").format(n=illustrative, total=shown))
 
 
+def _safe(layer: render.MapLayer) -> render.MapLayer:
+    """A layer not prepared by :func:`map_layers` (an upload's preview) with its text made display-safe."""
+    return dataclasses.replace(layer, gdf=display_safe_frame(layer.gdf))
+
+
 def show_map(
     map_layers_: Sequence[render.MapLayer],
     *,
@@ -231,7 +238,7 @@ def show_map(
         m = render.build_map([], basemap="none", center=center, zoom=zoom, draw=draw, legend=False, language=lang(), asset_base=ASSET_BASE)
     gcj = basemap in render.GCJ02_BASEMAPS
     # The data layers are handed over as feature groups, so changing them does not remount the map.
-    groups = [render.feature_group(layer, layer.geojson or render.layer_geojson(layer, gcj02=gcj)) for layer in map_layers_]
+    groups = [render.feature_group(layer, layer.geojson or render.layer_geojson(_safe(layer), gcj02=gcj)) for layer in map_layers_]
     if focus is not None and gcj:
         x, y = render.transform_frame_point(focus[1], focus[0])
         focus = (y, x)
@@ -267,13 +274,13 @@ def feature_details(row: pd.Series | dict, spec: Any | None = None) -> None:
     """
     row = dict(row)
     name = row.get("name_zh" if lang() == "zh" else "name_en") or row.get("name_zh") or row.get("id")
-    st.subheader(str(name), anchor=False)
+    st.subheader(markdown_literal(name), anchor=False)  # a name is text, never Markdown (no links, no emphasis)
     if "illustrative" in row:
         st.caption(t("illustrative") if bool(row.get("illustrative")) else t("not_illustrative"))
     quote = row.get("plan_quote")
     if quote:
-        st.markdown(f"**{t('plan_source')}** {html.escape(str(row.get('plan_ref', '')))}")
-        st.text(str(quote))
+        st.markdown(f"**{t('plan_source')}** {markdown_literal(row.get('plan_ref', ''))}")
+        st.text(display_safe(quote, keep_newlines=True))
     rows = []
     for field, value in row.items():
         if field in {"geometry", "plan_quote"}:
@@ -287,5 +294,5 @@ def feature_details(row: pd.Series | dict, spec: Any | None = None) -> None:
             value = deadline_label(str(value))
         elif isinstance(value, float):
             value = f"{value:,.2f}"
-        rows.append({t("field"): label if not label.startswith("f_") else field, t("value"): str(value)})
+        rows.append({t("field"): label if not label.startswith("f_") else display_safe(field), t("value"): display_safe(value)})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=f"details_{row.get('id', '')}")

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from gis.text import display_safe
 from layers.land_actions import ACTION_LABELS, PARCEL_ACTIONS
 from ui import data, edit, mapview
 from ui.i18n import deadline_label, lang, status_label, t
@@ -107,7 +108,7 @@ def main() -> None:
     table = pd.DataFrame(
         {
             t("f_id"): shown["id"].astype(str),
-            t("f_name_zh"): shown[name_col].astype(str),
+            t("f_name_zh"): shown[name_col].astype(str).map(display_safe),
             t("f_action"): [action_label(a) for a in shown["action"]],
             t("f_town"): shown[town_col].astype(str),
             t("area_mu"): shown["area_mu"].round(2),

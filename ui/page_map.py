@@ -8,7 +8,8 @@ from __future__ import annotations
 import streamlit as st
 
 from gis import render
-from ui import data, mapview
+from gis.text import display_safe
+from ui import data, edit, mapview
 from ui.i18n import lang, status_label, t
 from ui.state import as_of_date, format_view, init_from_url, parse_view, url_get, url_list, url_set
 
@@ -28,7 +29,7 @@ def _find(names: list[str], query: str, as_of) -> list[tuple[str, str, str]]:
                 continue
             mask = gdf[col].astype(str).str.lower().str.contains(q, regex=False)
             for _, row in gdf[mask].iterrows():
-                hits.append((name, str(row["id"]), f"{row.get('name_zh', '')} · {row['id']}"))
+                hits.append((name, str(row["id"]), f"{display_safe(row.get('name_zh', ''))} · {row['id']}"))
     seen, out = set(), []
     for h in hits:
         if h[1] not in seen:
@@ -42,6 +43,23 @@ def _title(name: str) -> str:
     if spec is None:
         return name
     return spec.title_zh if lang() == "zh" else spec.title_en
+
+
+def _details_editor(name: str, selected, as_of) -> None:
+    """The status form for the selected feature, under its details: every tracked item of every layer.
+
+    Context features (boundaries, water, ``role == "context"``) are said to be context instead; a layer
+    without a spec (an upload) has no statuses to choose from and shows no form.
+    """
+    spec = data.layer_spec(name)
+    if spec is None or not getattr(spec, "statuses", None):
+        return
+    if edit.editable_features(name, selected).empty:
+        st.caption(t("details_context"))
+        return
+    st.markdown(f"##### {t('details_edit')}")
+    edit.flash("map_edit")
+    edit.status_editor(name, selected, prefix="map_edit", statuses=list(spec.statuses), as_of=as_of)
 
 
 def main() -> None:
@@ -69,7 +87,7 @@ def main() -> None:
         if query.strip():
             hits = _find(st.session_state["map_layers"] or names, query, as_of)
             if not hits:
-                st.info(t("search_none", q=query))
+                st.info(t("search_none", q=query))  # the user's own words, not stored data
             else:
                 labels = {h[1]: h[2] for h in hits}
                 pick = st.selectbox(t("search_pick"), list(labels), key="map_search_pick", format_func=labels.get)
@@ -120,6 +138,7 @@ def main() -> None:
                 gdf = data.layer_frame(name, as_of)
                 if "id" in gdf.columns and (gdf["id"].astype(str) == selected).any():
                     mapview.feature_details(gdf[gdf["id"].astype(str) == selected].iloc[0], data.layer_spec(name))
+                    _details_editor(name, gdf[gdf["id"].astype(str) == selected], as_of)
                     shown = True
                     break
         if not shown:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from gis.text import display_safe, markdown_literal
 from ui import data, edit, mapview
 from ui.i18n import deadline_label, lang, status_label, t
 from ui.state import as_of_date
@@ -42,7 +43,7 @@ def main() -> None:
     table = pd.DataFrame(
         {
             t("f_id"): links["id"].astype(str),
-            t("f_name_zh"): links[name_col].astype(str),
+            t("f_name_zh"): links[name_col].astype(str).map(display_safe),
             t("f_towns"): links["towns"].astype(str).str.replace(";", "–") if "towns" in links else "",
             t("length_km"): links["length_km"].round(2) if "length_km" in links else None,
             t("f_status"): [status_label(s, spec) for s in links["status"].astype(str)],
@@ -55,7 +56,7 @@ def main() -> None:
         st.dataframe(table, hide_index=True, key="roads_table", height=420)
         if not points.empty:
             st.caption(
-                " · ".join(f"{r[name_col]}: {status_label(str(r['status']), spec)}" for _, r in points.iterrows())
+                " · ".join(f"{markdown_literal(r[name_col])}: {status_label(str(r['status']), spec)}" for _, r in points.iterrows())
             )
     with right:
         layers_ = mapview.map_layers(["boundaries", LAYER], as_of=as_of, by_status=[LAYER])
@@ -68,7 +69,7 @@ def main() -> None:
     edit.status_editor(LAYER, editable, prefix="roads_edit", statuses=list(spec.statuses), as_of=as_of)
 
     st.subheader(t("history"), anchor=False)
-    labels = {str(r["id"]): f"{r[name_col]} · {r['id']}" for _, r in editable.iterrows()}
+    labels = {str(r["id"]): f"{display_safe(r[name_col])} · {r['id']}" for _, r in editable.iterrows()}
     pick = st.selectbox(t("roads_pick"), list(labels), key="roads_history_pick", format_func=lambda i: labels[i])
     edit.history_table(LAYER, pick, key="roads_history_table")
 

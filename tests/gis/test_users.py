@@ -224,3 +224,116 @@ def test_users_subcommand_mounts_in_the_gis_parser(path: Path, limiter: AttemptL
     args = parser.parse_args(["users", "--file", str(path), "add", "planner", "--password-stdin"])
     assert args.func(args) == 0
     assert users.verify(path, "planner", PASSWORD, limiter=limiter) == User("planner")
+
+
+# --- failed sign-ins keyed by (name, client), with a per-name ceiling ------------------------------------
+
+
+def test_one_client_cannot_lock_the_name_for_another(path: Path) -> None:
+    users.add_user(path, "planner", PASSWORD, rounds=4)
+    clock = FakeClock()
+    lim = AttemptLimiter(max_failures=5, lockout_s=30.0, clock=clock)
+    ceiling = AttemptLimiter(max_failures=12, lockout_s=30.0, clock=clock, window_s=3600.0)
+    for _ in range(5):
+        assert users.verify(path, "planner", "wrong", limiter=lim, ceiling=ceiling, client="203.0.113.66") is None
+    with pytest.raises(TooManyAttempts):
+        users.verify(path, "planner", PASSWORD, limiter=lim, ceiling=ceiling, client="203.0.113.66")
+    # the owner, on another client, signs in at once
+    assert users.verify(path, "planner", PASSWORD, limiter=lim, ceiling=ceiling, client="192.0.2.7") == User("planner")
+    # a guess spread over many clients still meets the per-name ceiling
+    for i in range(7):
+        users.verify(path, "planner", "wrong", limiter=lim, ceiling=ceiling, client=f"198.51.100.{i}")
+    with pytest.raises(TooManyAttempts):
+        users.verify(path, "planner", PASSWORD, limiter=lim, ceiling=ceiling, client="192.0.2.7")
+    # the ceiling forgets failures older than its window
+    clock.now += 3600 + 1000
+    assert users.verify(path, "planner", PASSWORD, limiter=lim, ceiling=ceiling, client="192.0.2.7") == User("planner")
+
+
+def test_default_ceiling_is_far_above_the_per_client_bound() -> None:
+    assert users.MAX_FAILED_ATTEMPTS_PER_NAME >= 10 * users.MAX_FAILED_ATTEMPTS
+
+
+# --- sessions ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_env_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SSL_GIS_SESSION_SECRET", raising=False)
+
+
+def test_session_secret_is_generated_once_and_private(path: Path, no_env_secret: None) -> None:
+    users.add_user(path, "planner", PASSWORD, rounds=4)
+    first = users.session_secret(path)
+    secret_file = path.with_name("session_secret")
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+    assert len(first) >= 64 and users.session_secret(path) == first
+    assert first.decode() not in path.read_text()  # not in the users file
+
+
+def test_session_secret_from_the_environment(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SSL_GIS_SESSION_SECRET", "e" * 40)
+    assert users.session_secret(path) == b"e" * 40
+    assert not path.with_name("session_secret").exists()
+    monkeypatch.setenv("SSL_GIS_SESSION_SECRET", "short")
+    with pytest.raises(InputError):
+        users.session_secret(path)
+
+
+def test_session_token_round_trip_expiry_and_revocation(path: Path, no_env_secret: None) -> None:
+    users.add_user(path, "planner", PASSWORD, rounds=4)
+    users.add_user(path, "reader", PASSWORD, role="viewer", rounds=4)
+    now = 2_000_000_000.0
+    token = users.issue_session(path, "planner", ttl_s=600, now=now)
+    assert PASSWORD not in token and "$2b$" not in token
+    assert users.verify_session(path, token, now=now + 1) == User("planner", "editor")
+    assert users.verify_session(path, token, now=now + 601) is None  # expired
+    assert users.verify_session(path, users.issue_session(path, "reader", now=now), now=now) == User("reader", "viewer")
+    # a second browser has its own session; signing out one leaves the other
+    other = users.issue_session(path, "planner", ttl_s=600, now=now)
+    assert users.revoke_session(path, token) is True
+    assert users.verify_session(path, token, now=now + 1) is None
+    assert users.verify_session(path, other, now=now + 1) == User("planner")
+    assert users.revoke_session(path, token) is False
+    assert users.revoke_all_sessions(path, "planner") == 1
+    assert users.verify_session(path, other, now=now + 1) is None
+    with pytest.raises(InputError):
+        users.issue_session(path, "nobody")
+
+
+def test_forged_tokens_are_refused(path: Path, no_env_secret: None) -> None:
+    users.add_user(path, "planner", PASSWORD, rounds=4)
+    token = users.issue_session(path, "planner")
+    body, sig = token.split(".")
+    for bad in ("", "a.b", "a.b.c", token + "x", f"{body}.{sig[::-1]}", "x" * 10_000, None, 42, f"{body[:-2]}AA.{sig}"):
+        assert users.verify_session(path, bad) is None
+        assert users.revoke_session(path, bad) is False
+    # a token signed with another server's secret is refused
+    path.with_name("session_secret").write_text("f" * 64)
+    assert users.verify_session(path, token) is None
+
+
+def test_new_password_or_removal_ends_every_session(path: Path, no_env_secret: None) -> None:
+    users.add_user(path, "planner", PASSWORD, rounds=4)
+    token = users.issue_session(path, "planner")
+    users.add_user(path, "planner", "another-Pa55word", rounds=4)
+    assert users.verify_session(path, token) is None
+    token = users.issue_session(path, "planner")
+    users.remove_user(path, "planner")
+    assert users.verify_session(path, token) is None
+
+
+def test_role_comes_from_the_file_not_the_token(path: Path, no_env_secret: None) -> None:
+    users.add_user(path, "planner", PASSWORD, rounds=4)
+    token = users.issue_session(path, "planner")
+    doc = json.loads(path.read_text())
+    doc["users"]["planner"]["role"] = "viewer"
+    path.write_text(json.dumps(doc))
+    assert users.verify_session(path, token) == User("planner", "viewer")
+
+
+def test_cli_signout_ends_sessions(path: Path, no_env_secret: None) -> None:
+    users.add_user(path, "planner", PASSWORD, rounds=4)
+    token = users.issue_session(path, "planner")
+    assert users.main(["--file", str(path), "signout", "planner"]) == 0
+    assert users.verify_session(path, token) is None

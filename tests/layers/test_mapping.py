@@ -25,3 +25,12 @@ def test_map_layer_draws_through_gis_render() -> None:
     gdf = layers.load_baseline("tod_stations")
     gj = render.layer_geojson(map_layer("tod_stations", gdf), gcj02=False)
     assert len(gj["features"]) == len(gdf) == 3
+
+
+def test_hidden_characters_in_names_are_shown_escaped_in_tooltips_and_popups() -> None:
+    gdf = layers.load_baseline("tod_stations").copy()
+    gdf.loc[gdf.index[0], "name_zh"] = "站\u202egpj.exe"
+    gj = render.layer_geojson(map_layer("tod_stations", gdf), gcj02=False)
+    first = gj["features"][0]["properties"]
+    assert "\u202e" not in first["tip"] and "\\u202e" in first["tip"]
+    assert "\u202e" not in first["pop"] and "\\u202e" in first["pop"]

@@ -45,6 +45,7 @@ def users_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "users.json"
     users.add_user(path, "planner", PASSWORD, rounds=4)
     monkeypatch.setenv("SSL_GIS_USERS_FILE", str(path))
+    monkeypatch.delenv("SSL_GIS_SESSION_SECRET", raising=False)
     monkeypatch.setattr(users, "_LIMITER", users.AttemptLimiter())  # fresh per-name bound for each test
     return path
 
@@ -82,7 +83,7 @@ def test_editor_signed_in_then_signed_out_is_refused(users_file: Path) -> None:
     assert not at.exception
     assert [s.value for s in at.success] == ["allowed:planner"]
     assert "editor=True" in _texts(at)
-    assert at.session_state["auth_signed_in"] == users.User("planner", "editor")
+    assert users.verify_session(users_file, at.session_state["auth_token"]) == users.User("planner", "editor")
     # the form is gone, its password is not kept in the session, and it is nowhere in the page
     with pytest.raises(KeyError):
         at.text_input(key="auth_password")
@@ -146,12 +147,25 @@ def _oidc_app() -> AppTest:
 def test_oidc_user_is_the_editor_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
     import streamlit
 
-    monkeypatch.delenv("SSL_GIS_EDITORS", raising=False)
+    monkeypatch.setenv("SSL_GIS_EDITORS", "planner@example.cn")
     monkeypatch.setattr(streamlit, "user", _FakeOidcUser(is_logged_in=True, email="planner@example.cn", name="规划师"))
     at = _oidc_app().run()
     assert not at.exception
     assert [s.value for s in at.success] == ["allowed:planner@example.cn"]
     assert "editor=True" in _texts(at)
+
+
+def test_oidc_without_an_editor_list_no_one_may_edit_and_the_page_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import streamlit
+
+    monkeypatch.delenv("SSL_GIS_EDITORS", raising=False)
+    monkeypatch.setattr(streamlit, "user", _FakeOidcUser(is_logged_in=True, email="planner@example.cn", name="规划师"))
+    at = _oidc_app().run()
+    assert not at.exception
+    assert not at.success
+    text = _texts(at)
+    assert "editor=False" in text
+    assert "no one may edit" in text and "任何人都不能编辑" in text
 
 
 def test_oidc_user_not_on_the_editor_list_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -187,3 +201,77 @@ def test_markup_in_a_name_is_not_rendered(users_file: Path, monkeypatch: pytest.
     shown = "\n".join(m.value for m in at.sidebar.markdown)
     assert "\\<img" in shown
     assert not re.search(r"(?<!\\)<", shown), "an unescaped '<' from an identity provider reached Markdown"
+
+
+# --- the session cookie: sign-in that survives a reload, a new tab, a bookmark -----------------------------
+
+
+def _with_cookie(monkeypatch: pytest.MonkeyPatch, token: str | None) -> AppTest:
+    """A new browser session whose opening request carried ``token`` as the session cookie."""
+    import ui.auth
+
+    monkeypatch.setattr(ui.auth, "_request_cookie", lambda: token)
+    return _app().run()
+
+
+def test_a_new_session_with_the_cookie_is_still_the_editor(users_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _sign_in(_app().run(), "planner", PASSWORD)
+    token = at.session_state["auth_token"]
+    assert "auth_cookie_grant" not in at.session_state  # the one-time grant was handed to the page once
+    reloaded = _with_cookie(monkeypatch, token)
+    assert not reloaded.exception
+    assert [s.value for s in reloaded.success] == ["allowed:planner"]
+    assert "editor=True" in _texts(reloaded)
+    assert PASSWORD not in _texts(reloaded)
+
+
+def test_forged_or_expired_cookie_gives_a_viewer(users_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import base64
+    import json
+    import time
+
+    good = users.issue_session(users_file, "planner")
+    body, sig = good.split(".")
+    payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    payload["u"] = "chief"  # someone else's name under the planner's signature
+    forged_body = base64.urlsafe_b64encode(json.dumps(payload).encode()).rstrip(b"=").decode()
+    expired = users.issue_session(users_file, "planner", now=time.time() - users.SESSION_TTL_S - 60)
+    for token in (f"{forged_body}.{sig}", good[:-2] + ("AA" if not good.endswith("AA") else "BB"), expired, "x.y", "garbage"):
+        at = _with_cookie(monkeypatch, token)
+        assert not at.exception
+        assert not at.success, token
+        assert "editor=False" in _texts(at)
+    assert "editor=True" in _texts(_with_cookie(monkeypatch, good))
+
+
+def test_sign_out_revokes_the_cookie(users_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _sign_in(_app().run(), "planner", PASSWORD)
+    token = at.session_state["auth_token"]
+    other_tab = _with_cookie(monkeypatch, token)
+    assert "editor=True" in _texts(other_tab)
+    at = at.button(key="auth_signout").click().run()
+    assert "editor=False" in _texts(at)
+    # the page asks the browser to drop the cookie; and even if the browser kept it, it is worthless now
+    assert any("_gis/signout" in str(h.proto.body) for h in at.get("html"))
+    assert "editor=False" in _texts(_with_cookie(monkeypatch, token))
+    assert "editor=False" in _texts(other_tab.run())  # the other tab loses editing at its next rerun
+
+
+def test_password_change_revokes_every_session(users_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    token = users.issue_session(users_file, "planner")
+    assert "editor=True" in _texts(_with_cookie(monkeypatch, token))
+    users.add_user(users_file, "planner", "a-new-Pa55word", rounds=4)
+    assert "editor=False" in _texts(_with_cookie(monkeypatch, token))
+
+
+def test_failed_sign_ins_from_one_client_do_not_lock_out_another(users_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.auth
+
+    monkeypatch.setattr(ui.auth, "client_id", lambda: "203.0.113.66")
+    for _ in range(users.MAX_FAILED_ATTEMPTS + 1):
+        attacker = _sign_in(_app().run(), "planner", "wrong-password")  # a new session each time
+    attacker = _sign_in(_app().run(), "planner", PASSWORD)
+    assert "too many failed sign-ins" in _texts(attacker)  # the attacker's client is slowed down
+    monkeypatch.setattr(ui.auth, "client_id", lambda: "192.0.2.7")
+    owner = _sign_in(_app().run(), "planner", PASSWORD)
+    assert [s.value for s in owner.success] == ["allowed:planner"]

@@ -1,0 +1,77 @@
+"""Names from data are shown as plain text in the app: no Markdown links, hidden characters shown escaped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import layers
+from gis.store import open_store
+
+PROJECT = Path(__file__).resolve().parents[2]
+EVIL = "[点我领奖](http://evil.example/x) **假** 路\u202egpj.exe"
+
+
+@pytest.fixture
+def hostile_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str, str]:
+    """A working store whose first road and first substation carry a hostile Chinese name."""
+    path = tmp_path / "working.gpkg"
+    monkeypatch.setenv("SSL_GIS_STORE", str(path))
+    monkeypatch.setenv("SSL_GIS_USERS_FILE", str(tmp_path / "users.json"))
+    monkeypatch.chdir(PROJECT)
+    store = open_store(path)
+    layers.seed_store(store)
+    ids = {}
+    for layer in ("road_links", "substations"):
+        gdf = store.read_layer(layer)
+        row = gdf[gdf["kind"] == "link_road"].iloc[0] if layer == "road_links" else gdf.iloc[0]
+        store.update_feature(layer, str(row["id"]), {"name_zh": EVIL}, expected_version=int(row["version"]), user="tester")
+        ids[layer] = str(row["id"])
+    return path, ids["road_links"], ids["substations"]
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
+
+
+def _check_literal(markdown_values: list[str]) -> None:
+    hits = [v for v in markdown_values if "点我领奖" in v]
+    assert hits, markdown_values
+    for v in hits:
+        assert "](http" not in v and "\\]\\(http" in v, v  # no link can form
+        assert "\u202e" not in v and "\\u202e" in v, v
+
+
+def test_feature_details_show_the_name_as_text(hostile_store: tuple[Path, str, str]) -> None:
+    _, _, sub_id = hostile_store
+    at = _app()
+    at.query_params["sel"] = sub_id
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    _check_literal([h.value for h in at.subheader])
+    details = next(df.value for df in at.dataframe if "点我领奖" in df.value.to_csv())
+    assert "\u202e" not in details.to_csv() and "\\u202e" in details.to_csv()
+
+
+def test_roads_table_shows_hidden_characters_escaped(hostile_store: tuple[Path, str, str]) -> None:
+    at = _app().run()
+    at.switch_page("ui/page_roads.py").run()
+    assert not at.exception
+    table = next(df.value for df in at.dataframe if "点我领奖" in df.value.to_csv())
+    assert "\u202e" not in table.to_csv() and "\\u202e" in table.to_csv()
+
+
+def test_an_upload_preview_layer_shows_hidden_characters_escaped() -> None:
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from gis import render
+    from ui import mapview
+
+    gdf = gpd.GeoDataFrame({"id": ["f-1"], "name_zh": ["井\u202egpj.exe"]}, geometry=[Point(113.9, 22.9)], crs="EPSG:4326")
+    layer = render.MapLayer("upload", "upload.geojson", gdf, {"color": "#8e44ad"}, popup_fields=[("name_zh", "name_zh")])
+    props = render.layer_geojson(mapview._safe(layer))["features"][0]["properties"]
+    assert "\u202e" not in props["tip"] + props["pop"] and "\\u202e" in props["tip"] and "\\u202e" in props["pop"]
+    assert layer.gdf["name_zh"].iloc[0] == "井\u202egpj.exe"  # the data itself is untouched
