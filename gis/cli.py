@@ -272,6 +272,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_restore)
 
+    from gis.tiles import run_cli as _tiles_run
+
+    p = sub.add_parser("tiles", help="check a basemap tile package, or render the bundled layers into one / 底图瓦片包")
+    p.add_argument("path", nargs="?", help="an MBTiles file or a {z}/{x}/{y} tile folder to check")
+    p.add_argument("--render-bundled", dest="render_bundled", metavar="OUT.mbtiles", help="write the bundled layers as MBTiles")
+    p.add_argument("--zoom", default="10-13", help="zoom range for --render-bundled, e.g. 10-13")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_tiles_run)
+
     from gis.users import add_arguments as _users_arguments
     from gis.users import run as _users_run
 

@@ -240,6 +240,17 @@ STRINGS: dict[str, tuple[str, str]] = {
         "已配置单点登录，但未指定编辑人员（SSL_GIS_EDITORS 或 [gis_auth] editors），因此任何人都不能编辑。",
         "OIDC sign-in is configured but no editors are listed (SSL_GIS_EDITORS or [gis_auth] editors), so no one may edit.",
     ),
+    # --- intranet basemap tile packages (issue 18) ---
+    "bm_package": ("{name}（本机瓦片包，{minzoom}–{maxzoom} 级）", "{name} (local tile package, zoom {minzoom}–{maxzoom})"),
+    "bm_package_gcj02": (
+        "{name}（本机瓦片包，{minzoom}–{maxzoom} 级，数据偏移至 GCJ-02 显示）",
+        "{name} (local tile package, zoom {minzoom}–{maxzoom}, data shifted to GCJ-02 for display)",
+    ),
+    "bm_package_refused": ("{name}（不可用）", "{name} (unusable)"),
+    "tiles_refused": (
+        "该底图瓦片包不可用，显示无底图。原因：{reason}",
+        "This basemap tile package cannot be used; showing no basemap. Reason: {reason}",
+    ),
 }
 
 
