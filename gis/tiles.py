@@ -149,7 +149,7 @@ class TileInfo:
     scheme : {"tms", "xyz"}
         Row order as stored.
     tiling : str
-        One of :data:`TILINGS`; ``tiling_reason`` says how it was decided.
+        One of :data:`TILINGS`; ``tiling_reason`` (English) and ``tiling_reason_zh`` say how it was decided.
     size_bytes : int or None
         Size on disk (a folder is only walked when asked).
     tiles : int or None
@@ -168,6 +168,7 @@ class TileInfo:
     scheme: str
     tiling: str
     tiling_reason: str
+    tiling_reason_zh: str
     size_bytes: int | None = None
     tiles: int | None = None
     metadata: dict[str, str] = field(default_factory=dict, repr=False)
@@ -401,18 +402,22 @@ def _within(value: int, lo: int, hi: int, slack: int = 1) -> bool:
 
 def _detect_tiling(
     meta: dict[str, str], zoom: int, sample_xyz: tuple[int, int] | None, max_x: int, bounds: tuple[float, float, float, float] | None,
-) -> tuple[str, str]:
-    """Decide the tiling from declared metadata, then from where the tiles lie. Returns (tiling, reason)."""
+) -> tuple[str, str, str]:
+    """Decide the tiling from declared metadata, then from where the tiles lie: (tiling, reason zh, reason en)."""
     declared = " ".join(meta.get(k, "") for k in _CRS_KEYS).lower().strip()
     words = " ".join(meta.get(k, "") for k in ("name", "description", "attribution")).lower()
     if _BD.search(declared) or _BD.search(words):
-        return "bd09", f"metadata says Baidu / BD-09: {declared or words}"
+        return "bd09", f"元数据标明百度 BD-09：{declared or words}", f"metadata says Baidu / BD-09: {declared or words}"
     if _GCJ.search(declared) or _GCJ.search(words):
-        return "gcj02", f"metadata says GCJ-02 / AMap: {declared or words}"
+        return "gcj02", f"元数据标明 GCJ-02 / 高德：{declared or words}", f"metadata says GCJ-02 / AMap: {declared or words}"
     if declared and _GEOGRAPHIC.search(declared) and not _MERCATOR.search(declared):
-        return "geographic", f"metadata declares a geographic tiling: {declared}"
+        return "geographic", f"元数据声明经纬度切片：{declared}", f"metadata declares a geographic tiling: {declared}"
     if max_x >= 2**zoom:
-        return "geographic", f"zoom {zoom} has column {max_x}, beyond the {2**zoom} columns of Web Mercator (a 2:1 lon/lat grid)"
+        return (
+            "geographic",
+            f"第 {zoom} 级有第 {max_x} 列，超出 Web 墨卡托的 {2**zoom} 列（2:1 经纬度网格）",
+            f"zoom {zoom} has column {max_x}, beyond the {2**zoom} columns of Web Mercator (a 2:1 lon/lat grid)",
+        )
     if bounds is not None and sample_xyz is not None:
         w, s, e, n = bounds
         x0, y0 = lonlat_to_tile(w, n, zoom)
@@ -422,13 +427,24 @@ def _detect_tiling(
             # where a lon/lat grid (Tianditu "_c": 2**z x 2**(z-1) tiles) would put the bounds
             gy0, gy1 = int((90 - n) / 180 * 2 ** (zoom - 1)), int((90 - s) / 180 * 2 ** (zoom - 1))
             if zoom >= 1 and _within(y, gy0, gy1):
-                return "geographic", f"tile {zoom}/{x}/{y} lies where the bounds are in a lon/lat grid, not in Web Mercator"
-            return "mismatch", f"tile {zoom}/{x}/{y} lies outside the bounds {w},{s},{e},{n} in Web Mercator (x {x0}-{x1}, y {y0}-{y1})"
+                return (
+                    "geographic",
+                    f"瓦片 {zoom}/{x}/{y} 位于声明范围在经纬度网格中的位置，而非 Web 墨卡托中的位置",
+                    f"tile {zoom}/{x}/{y} lies where the bounds are in a lon/lat grid, not in Web Mercator",
+                )
+            return (
+                "mismatch",
+                f"瓦片 {zoom}/{x}/{y} 不在声明范围 {w},{s},{e},{n} 的 Web 墨卡托位置（x {x0}-{x1}，y {y0}-{y1}）",
+                f"tile {zoom}/{x}/{y} lies outside the bounds {w},{s},{e},{n} in Web Mercator (x {x0}-{x1}, y {y0}-{y1})",
+            )
     if declared and _MERCATOR.search(declared):
-        return "webmercator", f"metadata declares Web Mercator: {declared}"
+        return "webmercator", f"元数据声明 Web 墨卡托：{declared}", f"metadata declares Web Mercator: {declared}"
     if declared:
-        return "webmercator", f"declared {declared!r} not recognised; tiles lie on the Web Mercator grid"
-    return "webmercator", "no tiling declared; tiles lie on the Web Mercator grid"
+        return (
+            "webmercator", f"无法识别声明的 {declared!r}；瓦片位于 Web 墨卡托网格上",
+            f"declared {declared!r} not recognised; tiles lie on the Web Mercator grid",
+        )
+    return "webmercator", "未声明切片方式；瓦片位于 Web 墨卡托网格上", "no tiling declared; tiles lie on the Web Mercator grid"
 
 
 class TilePackage:
@@ -535,7 +551,7 @@ def _read_info(source: _Source, p: Path, *, count: bool) -> TileInfo:
         sx, srow = sample
         sample_xyz = (sx, 2**check_zoom - 1 - srow) if source.scheme == "tms" else (sx, srow)
     declared = _parse_bounds(meta.get("bounds"))
-    tiling, reason = _detect_tiling(meta, check_zoom, sample_xyz, xmax, declared)
+    tiling, reason_zh, reason = _detect_tiling(meta, check_zoom, sample_xyz, xmax, declared)
     bounds = declared or _derived_bounds(source, minzoom)
     return TileInfo(
         path=str(p),
@@ -550,6 +566,7 @@ def _read_info(source: _Source, p: Path, *, count: bool) -> TileInfo:
         scheme=source.scheme,
         tiling=tiling,
         tiling_reason=reason,
+        tiling_reason_zh=reason_zh,
         size_bytes=source.size() if count or source.kind == "mbtiles" else None,
         tiles=source.count() if count else None,
         metadata=meta,
@@ -619,7 +636,7 @@ def ensure_displayable(info: TileInfo) -> None:
     if info.tiling in DISPLAYABLE_TILINGS:
         return
     zh, en = _REFUSALS[info.tiling]
-    raise InputError(f"瓦片包「{info.name}」{zh}。（{info.tiling_reason}）", f"tile package '{info.name}' {en}. ({info.tiling_reason})")
+    raise InputError(f"瓦片包「{info.name}」{zh}。（{info.tiling_reason_zh}）", f"tile package '{info.name}' {en}. ({info.tiling_reason})")
 
 
 @dataclass
@@ -706,7 +723,7 @@ def _info_text(info: dict[str, Any]) -> str:
     lines = [
         f"{info['path']}  ({info['kind']}, {info['format']}, {info['scheme'].upper()})",
         f"  名称 / name: {info['name']}",
-        f"  切片方式 / tiling: {info['tiling']}  ({info['tiling_reason']})",
+        f"  切片方式 / tiling: {info['tiling']}  ({info['tiling_reason_zh']} / {info['tiling_reason']})",
         f"  范围 / bounds (°): W {w:.6f}  S {s:.6f}  E {e:.6f}  N {n:.6f}",
         f"  缩放 / zoom: {info['minzoom']}–{info['maxzoom']}",
         f"  大小 / size: {size / 1024**2:,.2f} MB, {info.get('tiles')} 个瓦片 / tiles" if size is not None else "",
