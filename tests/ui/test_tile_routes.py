@@ -143,3 +143,17 @@ def test_map_page_draws_the_package_or_says_why_it_is_refused(packages: dict[str
     assert "EPSG:4490" in errors and "Web 墨卡托" in errors
     at.selectbox(key="map_basemap").set_value("tiles:intranet").run()
     assert not at.exception and not at.error
+
+
+def test_gcj02_package_shifts_the_features_for_display(packages: dict[str, Path], tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from gis.crs import wgs84_to_gcj02
+    from ui import mapview
+
+    monkeypatch.setenv("SSL_GIS_STORE", str(tmp_path / "working.gpkg"))
+    plain = mapview.map_layers(["substations"], basemap="tiles:intranet")[0].geojson
+    shifted = mapview.map_layers(["substations"], basemap="tiles:amap")[0].geojson
+    (lon, lat), (slon, slat) = plain["features"][0]["geometry"]["coordinates"], shifted["features"][0]["geometry"]["coordinates"]
+    glon, glat = wgs84_to_gcj02(lon, lat)
+    assert abs(slon - float(glon)) < 1e-5 and abs(slat - float(glat)) < 1e-5
+    assert abs(slon - lon) > 1e-3  # a few hundred metres near Dongguan
