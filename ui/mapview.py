@@ -110,8 +110,10 @@ def _add_package_layer(m: Any, entry: tiles.ConfiguredPackage) -> None:
         tile_url(entry.key),
         attr=html.escape(info.attribution or info.name),  # Leaflet shows attributions as HTML
         name=html.escape(info.name),
-        min_zoom=0,
-        max_zoom=max(info.maxzoom + 3, 18),
+        # Leaflet scales the package's tiles beyond its zoom range: in to 18 (or two past the deepest level);
+        # out by two levels only, below which the layer hides rather than ask for thousands of tiles.
+        min_zoom=max(info.minzoom - 2, 0),
+        max_zoom=max(info.maxzoom + 2, 18),
         min_native_zoom=info.minzoom,
         max_native_zoom=info.maxzoom,
         bounds=[[s, w], [n, e]],
