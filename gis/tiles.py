@@ -200,6 +200,10 @@ class _Source:
     def sample(self, z: int) -> tuple[int, int] | None:
         raise NotImplementedError
 
+    def max_column(self, z: int) -> int:
+        """The largest column at zoom z (cheap: an index seek, one folder listing)."""
+        raise NotImplementedError
+
     def read(self, z: int, x: int, row: int) -> tuple[bytes, str | None] | None:
         raise NotImplementedError
 
@@ -260,6 +264,10 @@ class _MBTiles(_Source):
     def sample(self, z: int) -> tuple[int, int] | None:
         rows = self._query("SELECT tile_column, tile_row FROM tiles WHERE zoom_level = ? LIMIT 1", (z,))
         return (int(rows[0][0]), int(rows[0][1])) if rows else None
+
+    def max_column(self, z: int) -> int:
+        value = self._query("SELECT MAX(tile_column) FROM tiles WHERE zoom_level = ?", (z,))[0][0]
+        return -1 if value is None else int(value)
 
     def read(self, z: int, x: int, row: int) -> tuple[bytes, str | None] | None:
         rows = self._query(
@@ -363,6 +371,9 @@ class _Folder(_Source):
             if rows:
                 return x, min(rows)
         return None
+
+    def max_column(self, z: int) -> int:
+        return max(self._columns(z), default=-1)
 
     def read(self, z: int, x: int, row: int) -> tuple[bytes, str | None] | None:
         base = self.path / str(z) / str(x)
@@ -545,7 +556,7 @@ def _read_info(source: _Source, p: Path, *, count: bool) -> TileInfo:
         found = source.read(check_zoom, *sample)
         fmt = (found[1] if found and found[1] else _sniff(found[0]) if found else None) or "png"
     fmt = "jpg" if fmt == "jpeg" else fmt
-    xmin, xmax, _, _ = source.extent(check_zoom)
+    xmax = source.max_column(check_zoom)
     sample_xyz = None
     if sample is not None:
         sx, srow = sample
