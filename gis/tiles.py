@@ -381,7 +381,7 @@ class _Folder(_Source):
             p = base / f"{row}.{ext}"
             try:
                 return p.read_bytes(), ext
-            except (FileNotFoundError, NotADirectoryError):
+            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
                 continue
         return None
 
