@@ -5,7 +5,8 @@ Run with ``streamlit run app.py``. The pages are plain modules in ``ui/``; this 
 The file has two faces. Streamlit runs it as the page script (``__name__ == "__main__"``): :func:`main`
 draws the sidebar and the navigation. ``streamlit run`` first finds the :class:`streamlit.App` below and
 serves it (uvicorn + Starlette), importing this file as a module: that app adds the two routes that set
-and clear the HttpOnly sign-in cookie (:func:`ui.auth.session_routes`), which a page script cannot do.
+and clear the HttpOnly sign-in cookie (:func:`ui.auth.session_routes`), which a page script cannot do,
+and the route that serves the intranet basemap tile packages (:func:`ui.tile_routes.tile_routes`).
 """
 
 from __future__ import annotations
@@ -62,5 +63,6 @@ if __name__ == "__main__":
     main()
 else:
     from ui.auth import session_routes
+    from ui.tile_routes import tile_routes
 
-    app = st.App(str(Path(__file__).resolve()), routes=session_routes())
+    app = st.App(str(Path(__file__).resolve()), routes=[*session_routes(), *tile_routes()])

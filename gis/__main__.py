@@ -1,7 +1,8 @@
 """Entry point of ``python -m gis``: the composition root of the command line.
 
 Like ``app.py`` for the app, this is the one file of ``gis`` that may know the plan: it hands the plan's
-commands (``metrics``, from ``layers.cli``) to the plan-free :func:`gis.cli.main`. Nothing imports this
+commands (``metrics`` from ``layers.cli``, ``tiles --render-bundled`` from ``layers.basemap``) to the
+plan-free :func:`gis.cli.main`. Nothing imports this
 module, so ``import gis`` and ``import gis.cli`` stay plan-free.
 """
 
@@ -29,9 +30,27 @@ def _metrics(args: argparse.Namespace) -> int:
     return int(metrics_command(args))
 
 
-#: The plan's commands, added to the library's own.
+def _tiles_arguments(p: argparse.ArgumentParser) -> None:
+    from gis.tiles import add_cli_arguments
+
+    add_cli_arguments(p)
+
+
+def _tiles(args: argparse.Namespace) -> int:
+    from gis.tiles import run_cli
+
+    render = None
+    if args.render_bundled:  # only this option needs the plan's layers
+        from layers.basemap import render_bundled as render
+
+    return int(run_cli(args, render_bundled=render))
+
+
+#: The plan's commands, added to the library's own (``tiles`` is here for ``--render-bundled``, which draws
+#: the plan's layers; checking a package needs no plan).
 PLAN_COMMANDS: tuple[Command, ...] = (
     Command("metrics", "every plan metric on the working store or the bundled data", _metrics_arguments, _metrics),
+    Command("tiles", "check a basemap tile package, or render the bundled layers into one / 底图瓦片包", _tiles_arguments, _tiles),
 )
 
 

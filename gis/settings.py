@@ -30,6 +30,9 @@ __all__ = [
     "database_url",
     "dask_scheduler",
     "tianditu_key",
+    "tile_packages",
+    "TILE_MAX_AGE_S",
+    "MAX_RENDER_TILES",
 ]
 
 
@@ -193,3 +196,24 @@ def tianditu_key() -> str:
         The key, or an empty string when none is configured (the basemap option then says what is missing).
     """
     return os.environ.get("SSL_GIS_TIANDITU_KEY", "").strip()
+
+
+# --- Intranet basemaps: tile packages (issue 18) -----------------------------------------------------------
+#: Seconds a browser may keep a served basemap tile before asking again (``SSL_GIS_TILE_MAX_AGE_S``, 1 day).
+TILE_MAX_AGE_S: int = _int_env("SSL_GIS_TILE_MAX_AGE_S", 86_400)
+#: Most tiles ``python -m gis tiles --render-bundled`` draws in one run (``SSL_GIS_MAX_RENDER_TILES``).
+MAX_RENDER_TILES: int = _int_env("SSL_GIS_MAX_RENDER_TILES", 20_000)
+
+
+def tile_packages() -> list[Path]:
+    """Return the configured basemap tile packages, read from the environment at call time.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The entries of ``$SSL_GIS_TILE_PACKAGES``, separated by :data:`os.pathsep` (``:`` on Linux, ``;`` on
+        Windows): each an MBTiles file or a folder of ``{z}/{x}/{y}.png|jpg|webp`` tiles. Empty entries are
+        skipped; ``~`` is expanded. An empty list when unset. The files are opened by :mod:`gis.tiles`.
+    """
+    value = os.environ.get("SSL_GIS_TILE_PACKAGES", "")
+    return [Path(part.strip()).expanduser() for part in value.split(os.pathsep) if part.strip()]

@@ -331,6 +331,17 @@ STRINGS: dict[str, tuple[str, str]] = {
         "背景要素（边界、水系等）不是规划事项，不可编辑。",
         "Context features (boundaries, water …) are not plan items and cannot be edited.",
     ),
+    # --- intranet basemap tile packages (issue 18) ---
+    "bm_package": ("{name}（本机瓦片包，{minzoom}–{maxzoom} 级）", "{name} (local tile package, zoom {minzoom}–{maxzoom})"),
+    "bm_package_gcj02": (
+        "{name}（本机瓦片包，{minzoom}–{maxzoom} 级，数据偏移至 GCJ-02 显示）",
+        "{name} (local tile package, zoom {minzoom}–{maxzoom}, data shifted to GCJ-02 for display)",
+    ),
+    "bm_package_refused": ("{name}（不可用）", "{name} (unusable)"),
+    "tiles_refused": (
+        "该底图瓦片包不可用，显示无底图。原因：{reason}",
+        "This basemap tile package cannot be used; showing no basemap. Reason: {reason}",
+    ),
 }
 
 

@@ -20,13 +20,14 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from gis import render, settings
+from gis import render, settings, tiles
 from gis.errors import InputError
 from gis.text import display_safe, display_safe_frame, markdown_literal
 from layers.mapping import COLOURED_BY_STATUS, STATUS_COLORS, map_layer
 from ui import data
 from ui.i18n import deadline_label, lang, status_label, t
 from ui.map_assets import ASSET_BASE
+from ui.tile_routes import tile_url
 
 __all__ = [
     "STATUS_COLORS",
@@ -37,7 +38,14 @@ __all__ = [
     "legend",
     "tianditu_key",
     "basemap_options",
+    "basemap_keys",
+    "tile_package",
+    "is_gcj02",
+    "PACKAGE_PREFIX",
 ]
+
+#: Basemap keys of configured tile packages are ``"tiles:<package key>"``.
+PACKAGE_PREFIX = "tiles:"
 
 
 _POPUP_FIELDS = (
@@ -50,15 +58,67 @@ def tianditu_key() -> str:
     return str(st.session_state.get("tianditu_key") or settings.tianditu_key()).strip()
 
 
+def tile_package(basemap: str) -> tiles.ConfiguredPackage | None:
+    """The configured tile package a basemap key names (``"tiles:<key>"``), usable or refused; else None."""
+    if not basemap.startswith(PACKAGE_PREFIX):
+        return None
+    return tiles.configured_packages().get(basemap[len(PACKAGE_PREFIX):])
+
+
+def is_gcj02(basemap: str) -> bool:
+    """Whether the data must be shifted to GCJ-02 to sit right on this basemap (Gaode, GCJ-02 packages)."""
+    entry = tile_package(basemap)
+    if entry is not None:
+        return entry.package is not None and entry.package.info.tiling == "gcj02"
+    return basemap in render.GCJ02_BASEMAPS
+
+
+def basemap_keys() -> list[str]:
+    """Every basemap key: the built-in ones, then one per configured tile package (``$SSL_GIS_TILE_PACKAGES``)."""
+    return [*render.BASEMAPS, *(PACKAGE_PREFIX + key for key in tiles.configured_packages())]
+
+
 def basemap_options() -> dict[str, str]:
-    """Basemap key → label in the current language (Tianditu says when a key is missing)."""
+    """Basemap key → label in the current language (Tianditu says when a key is missing).
+
+    Configured tile packages follow, with their name and zoom range read from the package; a refused package
+    is listed as unusable (choosing it shows why).
+    """
     out = {}
     for key in render.BASEMAPS:
         label = t(f"bm_{key}")
         if key.startswith("tianditu") and not tianditu_key():
             label += t("bm_needs_key")
         out[key] = label
+    for key, entry in tiles.configured_packages().items():
+        name = display_safe(entry.name)
+        if entry.package is None:
+            out[PACKAGE_PREFIX + key] = t("bm_package_refused", name=name)
+        else:
+            info = entry.package.info
+            which = "bm_package_gcj02" if info.tiling == "gcj02" else "bm_package"
+            out[PACKAGE_PREFIX + key] = t(which, name=name, minzoom=info.minzoom, maxzoom=info.maxzoom)
     return out
+
+
+def _add_package_layer(m: Any, entry: tiles.ConfiguredPackage) -> None:
+    """Add a configured package's tiles, served by the app itself (``ui.tile_routes``), to a folium map."""
+    import folium
+
+    info = entry.package.info  # type: ignore[union-attr]
+    w, s, e, n = info.bounds
+    folium.TileLayer(
+        tile_url(entry.key),
+        attr=html.escape(info.attribution or info.name),  # Leaflet shows attributions as HTML
+        name=html.escape(info.name),
+        # Leaflet scales the package's tiles beyond its zoom range: in to 18 (or two past the deepest level);
+        # out by two levels only, below which the layer hides rather than ask for thousands of tiles.
+        min_zoom=max(info.minzoom - 2, 0),
+        max_zoom=max(info.maxzoom + 2, 18),
+        min_native_zoom=info.minzoom,
+        max_native_zoom=info.maxzoom,
+        bounds=[[s, w], [n, e]],
+    ).add_to(m)
 
 
 def _popup_labels() -> list[tuple[str, str]]:
@@ -144,7 +204,7 @@ def map_layers(
     coloured = set(by_status) if by_status is not None else COLOURED_BY_STATUS
     keep = tuple(sorted(statuses)) if statuses is not None else None
     stamp = data.store_stamp()
-    gcj = basemap in render.GCJ02_BASEMAPS
+    gcj = is_gcj02(basemap)
     for name in names:
         hl = tuple(sorted((highlight or {}).get(name, set())))
         only = tuple(sorted(only_ids[name])) if only_ids and name in only_ids else None
@@ -211,7 +271,8 @@ def show_map(
     key : str
         Stable widget key.
     basemap : str
-        One of :data:`gis.render.BASEMAPS`; Tianditu without a key falls back to "none" with a warning.
+        One of :func:`basemap_keys`; Tianditu without a key falls back to "none" with a warning, a refused
+        tile package to "none" with its reason on screen.
     returned_objects : sequence of str
         streamlit-folium return values this page needs (each one makes interactions rerun the page).
     center, zoom : initial view (lat, lon in degrees WGS 84; zoom level).
@@ -227,16 +288,28 @@ def show_map(
         streamlit-folium's return value (only ``returned_objects``), ``{}`` if none.
     """
     tk = tianditu_key()
+    package = tile_package(basemap)
+    if basemap.startswith(PACKAGE_PREFIX) and (package is None or package.package is None):
+        reason = package.error if package is not None else None
+        text = (reason.zh if lang() == "zh" else reason.en) if reason is not None else basemap
+        st.error(t("tiles_refused", reason=markdown_literal(display_safe(text))))
+        basemap, package = "none", None
+    gcj = is_gcj02(basemap)
+    if package is not None and gcj:  # build_map shifts the centre only for the Gaode basemaps
+        center = center or render.DONGGUAN_CENTER
+        x, y = render.transform_frame_point(center[1], center[0])
+        center = (y, x)
     try:
         m = render.build_map(
-            [], basemap=basemap, tianditu_key=tk, center=center, zoom=zoom, measure=True, draw=draw,
-            legend=False, language=lang(), asset_base=ASSET_BASE,
+            [], basemap="none" if package is not None else basemap, tianditu_key=tk, center=center, zoom=zoom,
+            measure=True, draw=draw, legend=False, language=lang(), asset_base=ASSET_BASE,
         )
     except InputError:
         st.warning(t("tianditu_missing"))
         basemap = "none"
         m = render.build_map([], basemap="none", center=center, zoom=zoom, draw=draw, legend=False, language=lang(), asset_base=ASSET_BASE)
-    gcj = basemap in render.GCJ02_BASEMAPS
+    if package is not None:
+        _add_package_layer(m, package)
     # The data layers are handed over as feature groups, so changing them does not remount the map.
     groups = [render.feature_group(layer, layer.geojson or render.layer_geojson(_safe(layer), gcj02=gcj)) for layer in map_layers_]
     if focus is not None and gcj:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from gis import render
 from gis.text import display_safe
 from ui import data, edit, mapview
 from ui.i18n import lang, status_label, t
@@ -69,7 +68,7 @@ def main() -> None:
     init_from_url("map_layers", [n for n in (url_list("layers") or names) if n in names])
     init_from_url("map_statuses", [s for s in (url_list("st") or ALL_STATUSES) if s in ALL_STATUSES])
     bm = url_get("bm", "none")
-    init_from_url("map_basemap", bm if bm in render.BASEMAPS else "none")
+    init_from_url("map_basemap", bm if bm in mapview.basemap_keys() else "none")
 
     spec_titles = {n: _title(n) for n in names}
     # pills, not a multiselect: every layer and status stays visible as an on/off toggle at 1280 px
@@ -124,7 +123,7 @@ def main() -> None:
         if doc is not None:
             st.caption(t("map_progress", **doc["schedule"]))
         center, zoom = result.get("center"), result.get("zoom")
-        if center and zoom and basemap not in render.GCJ02_BASEMAPS:
+        if center and zoom and not mapview.is_gcj02(basemap):
             url_set(v=format_view(center["lat"], center["lng"], zoom))
         clicked = mapview.clicked_id(result)
         if clicked and clicked != st.session_state.get("map_last_click"):
