@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from gis import settings
 from gis.errors import InputError, LimitExceeded
-from gis.tiles import HALF_WORLD_M, TileInfo, describe, tile_bounds_3857
+from gis.tiles import HALF_WORLD_M, TileInfo, describe, parse_zoom_range, tile_bounds_3857
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -32,24 +32,6 @@ log = logging.getLogger(__name__)
 TILE_PX = 256
 # The plan's layer specs spell styles in snake case; Leaflet's own names are accepted too.
 _SNAKE = {"fill_color": "fillColor", "fill_opacity": "fillOpacity"}
-
-
-def parse_zoom_range(text: str) -> tuple[int, int]:
-    """``"10-13"`` or ``"12"`` → ``(10, 13)`` / ``(12, 12)``.
-
-    Raises
-    ------
-    gis.errors.InputError
-        Not a range of integers within 0–22, or reversed.
-    """
-    parts = str(text).strip().split("-")
-    try:
-        lo, hi = (int(parts[0]), int(parts[-1])) if len(parts) in (1, 2) else (-1, -1)
-    except ValueError:
-        lo, hi = -1, -1
-    if not (0 <= lo <= hi <= 22):
-        raise InputError(f"缩放级别应为 0-22 的范围，如 10-13：{text!r}", f"zoom must be a range within 0-22, e.g. 10-13: {text!r}")
-    return lo, hi
 
 
 def _rgba(colour: Any, opacity: float = 1.0) -> tuple[int, int, int, int]:

@@ -41,6 +41,9 @@ __all__ = [
     "TilePackage",
     "ConfiguredPackage",
     "open_package",
+    "parse_zoom_range",
+    "add_cli_arguments",
+    "run_cli",
     "describe",
     "ensure_displayable",
     "configured_packages",
@@ -743,6 +746,24 @@ def _info_text(info: dict[str, Any]) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def parse_zoom_range(text: str) -> tuple[int, int]:
+    """``"10-13"`` or ``"12"`` → ``(10, 13)`` / ``(12, 12)``.
+
+    Raises
+    ------
+    gis.errors.InputError
+        Not a range of integers within 0–22, or reversed.
+    """
+    parts = str(text).strip().split("-")
+    try:
+        lo, hi = (int(parts[0]), int(parts[-1])) if len(parts) in (1, 2) else (-1, -1)
+    except ValueError:
+        lo, hi = -1, -1
+    if not (0 <= lo <= hi <= 22):
+        raise InputError(f"缩放级别应为 0-22 的范围，如 10-13：{text!r}", f"zoom must be a range within 0-22, e.g. 10-13: {text!r}")
+    return lo, hi
+
+
 def add_cli_arguments(p: Any) -> None:
     """Add the options of ``python -m gis tiles`` to an ``argparse`` sub-parser."""
     p.add_argument("path", nargs="?", help="an MBTiles file or a {z}/{x}/{y} tile folder to check")
@@ -775,8 +796,6 @@ def run_cli(args: Any, *, render_bundled: Any = None) -> int:
     import sys
 
     if args.render_bundled:
-        from gis.tile_render import parse_zoom_range
-
         if render_bundled is None:
             raise InputError("--render-bundled 需通过 python -m gis 运行", "--render-bundled runs through python -m gis")
         info = render_bundled(args.render_bundled, zoom=parse_zoom_range(args.zoom))
