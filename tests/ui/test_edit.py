@@ -112,11 +112,11 @@ def test_land_form_refuses_a_stale_edit_too(store_path: Path) -> None:
     assert open_store(store_path).read_layer("land_actions").set_index("id").loc[fid, "status"] == "delayed"
 
 
-def _first_id(layer: str) -> str:
+def _first_id(layer: str, role: str = "plan_item") -> str:
     import layers
 
     gdf = layers.load_baseline(layer, derived=False)
-    return str(gdf.loc[gdf["role"] == "plan_item", "id"].iloc[0])  # context features have no editor
+    return str(gdf.loc[gdf["role"] == role, "id"].iloc[0])
 
 
 @pytest.mark.parametrize("layer", ["substations", "tod_stations", "facilities", "platforms", "sub_parks"])
@@ -155,7 +155,7 @@ def test_map_details_editor_refuses_a_stale_edit(store_path: Path) -> None:
 @pytest.mark.parametrize("layer", ["boundaries", "water"])
 def test_context_features_are_not_editable(store_path: Path, layer: str) -> None:
     a = _signed_in("planner", "ui/page_map.py")
-    a.query_params["sel"] = _first_id(layer)
+    a.query_params["sel"] = _first_id(layer, role="context")
     a.run()
     assert not a.exception
     assert not [b for b in a.button if getattr(b, "key", "") == "map_edit_save"]
