@@ -17,13 +17,13 @@ from gis.errors import GisError
 from gis.store import private_temp_dir
 from ui import data
 from ui.guard import editor_and_store
-from ui.i18n import lang, t
+from ui.i18n import error_text, t
 
 __all__ = ["backup_section"]
 
 
 def _error(exc: GisError) -> None:
-    st.error(exc.zh if lang() == "zh" else exc.en)
+    st.error(error_text(exc))
 
 
 def _make_backup(store) -> None:
