@@ -17,9 +17,13 @@ written to ``.npy`` files so the parent checks that all methods agree (to 1e-9 o
 Times are medians over ``--repeat`` runs (≥ 3) of the coverage computation on data already in memory
 (buffering and union included, file reading excluded).
 
-Usage::
+Parcel shapes (``--shapes``, see :data:`SHAPES`) are a dimension: convex quadrilaterals, non-convex L
+shapes, many-vertex wavy outlines and holed quadrilaterals, all on the same grid of cells.
 
-    .venv/bin/python bench/bench_coverage.py --sizes 10000 100000 1000000 --repeat 3 \
+Usage (the run recorded in RESULTS.md for issue 15)::
+
+    .venv/bin/python bench/bench_coverage.py --sizes 100000 1000000 --shapes quad lshape many holed --repeat 3 \
+        --large-methods ours naive strtree --large-repeat 1 \
         --duckdb-python /tmp/duckbench-venv/bin/python --results bench/RESULTS.md
 """
 
@@ -108,13 +112,18 @@ def make_parcels(n: int, *, seed: int = 7, shape: str = "quad"):
         ys = np.column_stack([b, b, my, my, d, d])
         geoms = shapely.polygons(_rings(xs.ravel(), ys.ravel(), np.full(n, 6)))
     elif shape == "many":
-        counts = rng.integers(20, 201, n)
-        owner = np.repeat(np.arange(n), counts)
-        k_ = np.arange(len(owner)) - (np.cumsum(counts) - counts)[owner]
-        th = 2 * np.pi * k_ / counts[owner]
-        phase = rng.uniform(0, 2 * np.pi, n)[owner]
-        r = side * 0.45 * (0.75 + 0.15 * np.sin(3 * th + phase) + 0.1 * rng.uniform(0, 1, len(owner)))
-        geoms = shapely.polygons(_rings(x[owner] + side / 2 + r * np.cos(th), y[owner] + side / 2 + r * np.sin(th), counts))
+        chunks = []
+        for lo in range(0, n, 100_000):  # in chunks: 1 M parcels hold ~110 M vertices
+            cx, cy = x[lo:lo + 100_000], y[lo:lo + 100_000]
+            m = len(cx)
+            counts = rng.integers(20, 201, m)
+            owner = np.repeat(np.arange(m), counts)
+            k_ = np.arange(len(owner)) - (np.cumsum(counts) - counts)[owner]
+            th = 2 * np.pi * k_ / counts[owner]
+            phase = rng.uniform(0, 2 * np.pi, m)[owner]
+            r = side * 0.45 * (0.75 + 0.15 * np.sin(3 * th + phase) + 0.1 * rng.uniform(0, 1, len(owner)))
+            chunks.append(shapely.polygons(_rings(cx[owner] + side / 2 + r * np.cos(th), cy[owner] + side / 2 + r * np.sin(th), counts)))
+        geoms = np.concatenate(chunks)
     else:
         raise ValueError(f"unknown parcel shape {shape!r}; one of {sorted(SHAPES)}")
     return gpd.GeoDataFrame({"id": np.char.add("p", np.arange(n).astype(str))}, geometry=geoms, crs="EPSG:4547")
@@ -276,10 +285,12 @@ def main() -> None:
     ap.add_argument("--methods", nargs="+", default=["ours", "naive", "strtree", "duckdb"])
     ap.add_argument("--shapes", nargs="+", default=["quad"], choices=sorted(SHAPES))
     ap.add_argument("--large-methods", nargs="+", help="methods to run at 1 M parcels and more (default: --methods)")
-    ap.add_argument("--large-repeat", type=int, help="repeats at 1 M parcels and more (default: --repeat)")
+    ap.add_argument("--large-repeat", type=int, help="repeats of the baselines (not ours) at 1 M parcels and more (default: --repeat)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--duckdb-python", default=os.environ.get("DUCKDB_SPATIAL_PYTHON"))
     ap.add_argument("--results", help="write the markdown table here")
+    ap.add_argument("--rows-json", help="keep the rows measured so far in this JSON file (after every row)")
+    ap.add_argument("--render-json", help="only write the table of a --rows-json file to --results")
     ap.add_argument("--worker", nargs=4, metavar=("METHOD", "N", "OUT", "SHAPE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -287,13 +298,16 @@ def main() -> None:
         print(json.dumps(worker(method, int(n), args.repeat, out, args.duckdb_python, shape)))
         return
 
+    if args.render_json:
+        saved = json.loads(Path(args.render_json).read_text())
+        write_results(Path(args.results), saved["rows"], args.repeat, started=saved["started"], uptime_before=saved["uptime_before"])
+        return
     rows = []
     started, uptime_before = datetime.now(UTC).strftime("%H:%M UTC"), _uptime()
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             large = n >= 1_000_000
             methods = (args.large_methods or args.methods) if large else args.methods
-            repeat = (args.large_repeat or args.repeat) if large else args.repeat
             for shape in args.shapes:
                 covered = {}
                 for method in methods:
@@ -301,6 +315,7 @@ def main() -> None:
                         continue
                     out = os.path.join(tmp, f"{method}-{n}-{shape}.npy")
                     load_before = os.getloadavg()[0]
+                    repeat = args.large_repeat if large and args.large_repeat and method != "ours" else args.repeat
                     cmd = [sys.executable, __file__, "--repeat", str(repeat), "--worker", method, str(n), out, shape]
                     if args.duckdb_python:
                         cmd += ["--duckdb-python", args.duckdb_python]
@@ -313,6 +328,8 @@ def main() -> None:
                     res.update(method=method, n=n, shape=shape, median_s=statistics.median(res["times"]),
                                load=os.getloadavg()[0], load_before=load_before)
                     rows.append(res)
+                    if args.rows_json:
+                        Path(args.rows_json).write_text(json.dumps({"started": started, "uptime_before": uptime_before, "rows": rows}))
                     runs = [f"{t:.3f}" for t in res["times"]]
                     sys.stderr.write(f"{n:>9} {shape:<6} {method:<8} median {res['median_s']:.3f} s  runs {runs}  "
                                      f"peak RSS {res['maxrss_kb'] / 1024:.0f} MiB\n")
