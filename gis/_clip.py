@@ -1,11 +1,14 @@
 """Vectorised areas of intersection with convex polygons (private helper of :mod:`gis.coverage`).
 
-GEOS' overlay costs about 7–10 µs per call even for two small polygons, which dominates coverage at city
-scale. For the common case of a convex parcel, Sutherland–Hodgman clipping gives the same area: clipping
-any ring (convex or not, exterior or hole) by a convex polygon yields a ring whose signed (shoelace) area
-is exactly the signed area of the ring's intersection with that polygon, even where the clipped ring has
-degenerate zero-width bridges along the clip edges. Summing over rings oriented exterior-CCW/holes-CW gives
-the area of the intersection. Done for many pairs at once in numpy, one pass per clip edge.
+GEOS' overlay costs about 7–10 µs per call even for two small polygons (far more for parcels of many
+vertices), which dominates coverage at city scale. Sutherland–Hodgman clipping gives the same area:
+clipping any ring (convex or not, exterior or hole) by a convex polygon yields a ring whose signed
+(shoelace) area is exactly the signed area of the ring's intersection with that polygon, even where the
+clipped ring has degenerate zero-width bridges along the clip edges. Summing over rings oriented
+exterior-CCW/holes-CW gives the area of the intersection. Done for many pairs at once in numpy, one pass
+per clip edge that crosses the subject's bounding box. :mod:`gis.coverage` clips parcels of any shape by
+the convex parts of the catchment (:func:`convex_parts`, :func:`convex_edges`, :func:`ring_table`,
+:func:`clip_areas`).
 """
 
 from __future__ import annotations
