@@ -62,6 +62,10 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 else:
+    from ui import warmup
+
+    warmup.start()  # the map page's heavy imports overlap the server start and the browser's boot
+
     from ui.auth import session_routes
     from ui.tile_routes import tile_routes
 

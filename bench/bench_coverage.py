@@ -17,9 +17,13 @@ written to ``.npy`` files so the parent checks that all methods agree (to 1e-9 o
 Times are medians over ``--repeat`` runs (≥ 3) of the coverage computation on data already in memory
 (buffering and union included, file reading excluded).
 
-Usage::
+Parcel shapes (``--shapes``, see :data:`SHAPES`) are a dimension: convex quadrilaterals, non-convex L
+shapes, many-vertex wavy outlines and holed quadrilaterals, all on the same grid of cells.
 
-    .venv/bin/python bench/bench_coverage.py --sizes 10000 100000 1000000 --repeat 3 \
+Usage (the run recorded in RESULTS.md for issue 15)::
+
+    .venv/bin/python bench/bench_coverage.py --sizes 100000 1000000 --shapes quad lshape many holed --repeat 3 \
+        --large-methods ours naive strtree --large-repeat 1 \
         --duckdb-python /tmp/duckbench-venv/bin/python --results bench/RESULTS.md
 """
 
@@ -52,8 +56,31 @@ RADIUS_M = 800.0
 STATIONS = 50
 
 
-def make_parcels(n: int, *, seed: int = 7):
-    """``n`` irregular quadrilateral parcels on a jittered grid (EPSG:4547), with gaps between them."""
+#: Parcel shapes of the benchmark (``--shapes``), each on the same jittered grid of cells.
+SHAPES = {
+    "quad": "convex quadrilaterals (4 vertices)",
+    "lshape": "non-convex L shapes (6 vertices)",
+    "many": "non-convex wavy outlines, 20–200 vertices (mean ≈ 110)",
+    "holed": "quadrilaterals with a square hole (4 + 4 vertices)",
+}
+
+
+def _rings(xs: np.ndarray, ys: np.ndarray, counts: np.ndarray):
+    """Closed linear rings from open vertex lists ``xs``, ``ys`` (flat, ``counts`` vertices per ring)."""
+    import shapely
+
+    n = len(counts)
+    starts = np.cumsum(counts) - counts
+    owner = np.repeat(np.arange(n), counts)
+    order = np.concatenate([np.arange(len(xs)), starts])  # every ring, then its first vertex again
+    ring = np.concatenate([owner, np.arange(n)])
+    pos = np.concatenate([np.arange(len(xs)) - starts[owner], counts])
+    o = np.lexsort((pos, ring))
+    return shapely.linearrings(np.column_stack([xs[order][o], ys[order][o]]), indices=ring[o])
+
+
+def make_parcels(n: int, *, seed: int = 7, shape: str = "quad"):
+    """``n`` parcels of one of :data:`SHAPES` on a jittered grid (EPSG:4547), with gaps between them."""
     import geopandas as gpd
     import shapely
 
@@ -64,15 +91,42 @@ def make_parcels(n: int, *, seed: int = 7):
     x = LAKE_E - HALF_EXTENT_M + i.ravel()[:n] * side
     y = LAKE_N - HALF_EXTENT_M + j.ravel()[:n] * side
 
-    def jitter() -> np.ndarray:
-        return rng.uniform(0.02, 0.2, n) * side
+    def u(lo: float, hi: float) -> np.ndarray:
+        return rng.uniform(lo, hi, n) * side
 
-    xs = np.column_stack([x + jitter(), x + side - jitter(), x + side - jitter(), x + jitter()])
-    ys = np.column_stack([y + jitter(), y + jitter(), y + side - jitter(), y + side - jitter()])
-    xs = np.column_stack([xs, xs[:, 0]])
-    ys = np.column_stack([ys, ys[:, 0]])
-    rings = shapely.linearrings(np.stack([xs, ys], axis=-1).reshape(-1, 2), indices=np.repeat(np.arange(n), 5))
-    return gpd.GeoDataFrame({"id": np.char.add("p", np.arange(n).astype(str))}, geometry=shapely.polygons(rings), crs="EPSG:4547")
+    if shape in ("quad", "holed"):
+        xs = np.column_stack([x + u(0.02, 0.2), x + side - u(0.02, 0.2), x + side - u(0.02, 0.2), x + u(0.02, 0.2)])
+        ys = np.column_stack([y + u(0.02, 0.2), y + u(0.02, 0.2), y + side - u(0.02, 0.2), y + side - u(0.02, 0.2)])
+        geoms = shapely.polygons(_rings(xs.ravel(), ys.ravel(), np.full(n, 4)))
+        if shape == "holed":
+            cx, cy, h = x + side / 2, y + side / 2, u(0.08, 0.2)
+            hx = np.column_stack([cx - h, cx - h, cx + h, cx + h])
+            hy = np.column_stack([cy - h, cy + h, cy + h, cy - h])
+            holes = _rings(hx.ravel(), hy.ravel(), np.full(n, 4))
+            geoms = shapely.polygons(shapely.get_exterior_ring(geoms), holes=holes[:, None])
+    elif shape == "lshape":
+        a, b = x + u(0.02, 0.15), y + u(0.02, 0.15)
+        c, d = x + side - u(0.02, 0.15), y + side - u(0.02, 0.15)
+        mx, my = x + u(0.35, 0.65), y + u(0.35, 0.65)
+        xs = np.column_stack([a, c, c, mx, mx, a])
+        ys = np.column_stack([b, b, my, my, d, d])
+        geoms = shapely.polygons(_rings(xs.ravel(), ys.ravel(), np.full(n, 6)))
+    elif shape == "many":
+        chunks = []
+        for lo in range(0, n, 100_000):  # in chunks: 1 M parcels hold ~110 M vertices
+            cx, cy = x[lo:lo + 100_000], y[lo:lo + 100_000]
+            m = len(cx)
+            counts = rng.integers(20, 201, m)
+            owner = np.repeat(np.arange(m), counts)
+            k_ = np.arange(len(owner)) - (np.cumsum(counts) - counts)[owner]
+            th = 2 * np.pi * k_ / counts[owner]
+            phase = rng.uniform(0, 2 * np.pi, m)[owner]
+            r = side * 0.45 * (0.75 + 0.15 * np.sin(3 * th + phase) + 0.1 * rng.uniform(0, 1, len(owner)))
+            chunks.append(shapely.polygons(_rings(cx[owner] + side / 2 + r * np.cos(th), cy[owner] + side / 2 + r * np.sin(th), counts)))
+        geoms = np.concatenate(chunks)
+    else:
+        raise ValueError(f"unknown parcel shape {shape!r}; one of {sorted(SHAPES)}")
+    return gpd.GeoDataFrame({"id": np.char.add("p", np.arange(n).astype(str))}, geometry=geoms, crs="EPSG:4547")
 
 
 def make_stations(k: int = STATIONS, *, seed: int = 11):
@@ -175,9 +229,9 @@ def _reset_peak_rss() -> int | None:
     return _status_kb("VmRSS")
 
 
-def worker(method: str, n: int, repeat: int, out: str, duckdb_python: str | None) -> dict:
-    """Run one method at one size in this process; save covered areas to ``out``; return timings."""
-    parcels = make_parcels(n)
+def worker(method: str, n: int, repeat: int, out: str, duckdb_python: str | None, shape: str = "quad") -> dict:
+    """Run one method at one size and shape in this process; save covered areas to ``out``; return timings."""
+    parcels = make_parcels(n, shape=shape)
     stations = make_stations()
     if method == "duckdb":
         import shapely
@@ -200,11 +254,12 @@ def worker(method: str, n: int, repeat: int, out: str, duckdb_python: str | None
         return {"times": res["times"], "maxrss_kb": res["maxrss_kb"], "note": f"duckdb {res['duckdb']}, threads={res['threads']}"}
     func = METHODS[method]
     baseline_kb = _reset_peak_rss()
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         area, covered = func(parcels, stations)
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
     method_peak_kb = _peak_rss_kb()
     np.save(out, covered)
     t = time.perf_counter()
@@ -214,6 +269,7 @@ def worker(method: str, n: int, repeat: int, out: str, duckdb_python: str | None
     area_time = time.perf_counter() - t
     return {
         "times": times,
+        "cpu": cpu,
         "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         "data_rss_kb": baseline_kb,
         "method_peak_kb": method_peak_kb,
@@ -227,85 +283,125 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--methods", nargs="+", default=["ours", "naive", "strtree", "duckdb"])
+    ap.add_argument("--shapes", nargs="+", default=["quad"], choices=sorted(SHAPES))
+    ap.add_argument("--large-methods", nargs="+", help="methods to run at 1 M parcels and more (default: --methods)")
+    ap.add_argument("--large-repeat", type=int, help="repeats of the baselines (not ours) at 1 M parcels and more (default: --repeat)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--duckdb-python", default=os.environ.get("DUCKDB_SPATIAL_PYTHON"))
     ap.add_argument("--results", help="write the markdown table here")
-    ap.add_argument("--worker", nargs=3, metavar=("METHOD", "N", "OUT"), help=argparse.SUPPRESS)
+    ap.add_argument("--rows-json", help="keep the rows measured so far in this JSON file (after every row)")
+    ap.add_argument("--render-json", help="only write the table of a --rows-json file to --results")
+    ap.add_argument("--worker", nargs=4, metavar=("METHOD", "N", "OUT", "SHAPE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
-        method, n, out = args.worker
-        print(json.dumps(worker(method, int(n), args.repeat, out, args.duckdb_python)))
+        method, n, out, shape = args.worker
+        print(json.dumps(worker(method, int(n), args.repeat, out, args.duckdb_python, shape)))
         return
 
+    if args.render_json:
+        saved = json.loads(Path(args.render_json).read_text())
+        write_results(Path(args.results), saved["rows"], args.repeat, started=saved["started"], uptime_before=saved["uptime_before"])
+        return
     rows = []
+    started, uptime_before = datetime.now(UTC).strftime("%H:%M UTC"), _uptime()
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
-            covered = {}
-            for method in args.methods:
-                if method == "duckdb" and not args.duckdb_python:
-                    continue
-                out = os.path.join(tmp, f"{method}-{n}.npy")
-                cmd = [sys.executable, __file__, "--repeat", str(args.repeat), "--worker", method, str(n), out]
-                if args.duckdb_python:
-                    cmd += ["--duckdb-python", args.duckdb_python]
-                proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-                if proc.returncode != 0:
-                    sys.stderr.write(proc.stderr)
-                    raise SystemExit(f"{method} at {n} failed")
-                res = json.loads(proc.stdout.strip().splitlines()[-1])
-                covered[method] = np.load(out)
-                res.update(method=method, n=n, median_s=statistics.median(res["times"]), load=os.getloadavg()[0])
-                rows.append(res)
-                sys.stderr.write(f"{n:>9} {method:<8} median {res['median_s']:.3f} s  runs {[f'{t:.3f}' for t in res['times']]}  "
-                                 f"peak RSS {res['maxrss_kb'] / 1024:.0f} MiB\n")
-            area = make_parcels(n).geometry.area.to_numpy()
-            for method, cov in covered.items():
-                err = float(np.max(np.abs(cov - covered["ours"]) / area))
-                for r in rows:
-                    if r["n"] == n and r["method"] == method:
-                        r["max_rel_diff_vs_ours"] = err
-                sys.stderr.write(f"{n:>9} {method:<8} max |covered − ours| / parcel area = {err:.2e}\n")
+            large = n >= 1_000_000
+            methods = (args.large_methods or args.methods) if large else args.methods
+            for shape in args.shapes:
+                covered = {}
+                for method in methods:
+                    if method == "duckdb" and not args.duckdb_python:
+                        continue
+                    out = os.path.join(tmp, f"{method}-{n}-{shape}.npy")
+                    load_before = os.getloadavg()[0]
+                    repeat = args.large_repeat if large and args.large_repeat and method != "ours" else args.repeat
+                    cmd = [sys.executable, __file__, "--repeat", str(repeat), "--worker", method, str(n), out, shape]
+                    if args.duckdb_python:
+                        cmd += ["--duckdb-python", args.duckdb_python]
+                    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+                    if proc.returncode != 0:
+                        sys.stderr.write(proc.stderr)
+                        raise SystemExit(f"{method} at {n} failed")
+                    res = json.loads(proc.stdout.strip().splitlines()[-1])
+                    covered[method] = np.load(out)
+                    res.update(method=method, n=n, shape=shape, median_s=statistics.median(res["times"]),
+                               load=os.getloadavg()[0], load_before=load_before)
+                    rows.append(res)
+                    if args.rows_json:
+                        Path(args.rows_json).write_text(json.dumps({"started": started, "uptime_before": uptime_before, "rows": rows}))
+                    runs = [f"{t:.3f}" for t in res["times"]]
+                    sys.stderr.write(f"{n:>9} {shape:<6} {method:<8} median {res['median_s']:.3f} s  runs {runs}  "
+                                     f"peak RSS {res['maxrss_kb'] / 1024:.0f} MiB\n")
+                area = make_parcels(n, shape=shape).geometry.area.to_numpy()
+                for method, cov in covered.items():
+                    if "ours" not in covered:
+                        break
+                    err = float(np.max(np.abs(cov - covered["ours"]) / area))
+                    for r in rows:
+                        if r["n"] == n and r["method"] == method and r["shape"] == shape:
+                            r["max_rel_diff_vs_ours"] = err
+                    sys.stderr.write(f"{n:>9} {shape:<6} {method:<8} max |covered − ours| / parcel area = {err:.2e}\n")
     print(json.dumps(rows, indent=1))
     if args.results:
-        write_results(Path(args.results), rows, args.repeat)
+        write_results(Path(args.results), rows, args.repeat, started=started, uptime_before=uptime_before)
 
 
-def write_results(path: Path, rows: list[dict], repeat: int) -> None:
-    """Write the markdown table of one run (ratios against the baselines of the same run)."""
+def _uptime() -> str:
+    """``uptime`` output (load averages), or the 1/5/15-minute loads where there is no uptime."""
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        return "load average: " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def write_results(path: Path, rows: list[dict], repeat: int, *, started: str = "", uptime_before: str = "") -> None:
+    """Write the markdown table of one run (ratios against the baselines of the same run and shape)."""
     lines = [
-        "## Run of " + datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "## Run of " + datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC") + (f" (started {started})" if started else ""),
         "",
         f"Machine: {machine()}",
         "",
-        f"Query: coverage of N synthetic parcels by {STATIONS} stations within {RADIUS_M:.0f} m; median of {repeat} runs; "
-        "peak RSS of the process that ran the method (data generation included).",
+        f"Load: `{uptime_before}` when the run started; `{_uptime()}` when it ended; the 1-minute load before "
+        "and after each row is in the table.",
         "",
-        "| parcels | method | median s | runs s | load avg (1 min) after | naive ÷ this | duckdb ÷ this "
-        "| peak RSS MiB (process) | peak RSS MiB during "
-        "the method (data alone) | max rel. diff vs ours |",
-        "| ---: | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"Query: coverage of N synthetic parcels by {STATIONS} stations within {RADIUS_M:.0f} m; median of the runs listed; "
+        "peak RSS of the process that ran the method (data generation included). Shapes: "
+        + "; ".join(f"`{k}` {v}" for k, v in SHAPES.items()) + ".",
+        "",
+        "| parcels | shape | method | median s | runs s | load 1-min before / after | naive ÷ this | strtree ÷ this "
+        "| duckdb ÷ this | CPU s (median, all threads) | naive CPU ÷ this CPU "
+        "| peak RSS MiB (process) | peak RSS MiB during the method (data alone) | max rel. diff vs ours |",
+        "| ---: | --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
+
     def _during(r: dict) -> str:
         if r.get("method_peak_kb") is None:
             return "—"
         return f"{r['method_peak_kb'] / 1024:.0f} ({r['data_rss_kb'] / 1024:.0f})"
 
     def ratio(r: dict, k: str) -> str:
-        base = {x["method"]: x["median_s"] for x in rows if x["n"] == r["n"]}
+        base = {x["method"]: x["median_s"] for x in rows if x["n"] == r["n"] and x.get("shape") == r.get("shape")}
         return f"{base[k] / r['median_s']:.1f} ×" if k in base else "—"
+
+    def cpu(r: dict) -> float | None:
+        return statistics.median(r["cpu"]) if r.get("cpu") else None
+
+    def cpu_ratio(r: dict) -> str:
+        base = [cpu(x) for x in rows if x["n"] == r["n"] and x.get("shape") == r.get("shape") and x["method"] == "naive"]
+        return f"{base[0] / cpu(r):.1f} ×" if base and base[0] and cpu(r) else "—"
 
     for r in rows:
         lines.append(
-            f"| {r['n']:,} | {r['method']} | {r['median_s']:.3f} | {', '.join(f'{t:.3f}' for t in r['times'])} | "
-            f"{r.get('load', float('nan')):.1f} | "
-            f"{ratio(r, 'naive')} | {ratio(r, 'duckdb')} | {r['maxrss_kb'] / 1024:.0f} | {_during(r)} | "
-            f"{r.get('max_rel_diff_vs_ours', float('nan')):.1e} "
-            "|"
+            f"| {r['n']:,} | {r.get('shape', 'quad')} | {r['method']} | {r['median_s']:.3f} | "
+            f"{', '.join(f'{t:.3f}' for t in r['times'])} | "
+            f"{r.get('load_before', float('nan')):.1f} / {r.get('load', float('nan')):.1f} | "
+            f"{ratio(r, 'naive')} | {ratio(r, 'strtree')} | {ratio(r, 'duckdb')} | "
+            f"{'—' if cpu(r) is None else f'{cpu(r):.3f}'} | {cpu_ratio(r)} | {r['maxrss_kb'] / 1024:.0f} | {_during(r)} | "
+            f"{r.get('max_rel_diff_vs_ours', float('nan')):.1e} |"
         )
-    for r in rows:
-        if "area_s" in r and r["method"] == "ours":
-            lines.append(f"\nArea of {r['n']:,} parcels (gis.area.area_m2): {r['area_s']:.3f} s.")
-    path.write_text(path.read_text() + "\n" + "\n".join(lines) + "\n" if path.exists() else "\n".join(lines) + "\n")
+    text = "\n".join(lines) + "\n"
+    path.write_text(path.read_text() + "\n" + text if path.exists() else text)
 
 
 if __name__ == "__main__":

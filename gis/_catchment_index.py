@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from gis._clip import convex_intersection_area, is_convex_polygon
+from gis._clip import ConvexEdges, clip_areas, convex_edges, convex_parts, ring_table
 from gis.errors import InputError
 
 __all__ = ["CatchmentIndex", "index_catchment", "covered_area_chunk", "default_tile_m", "workers_for"]
@@ -53,6 +53,16 @@ class CatchmentIndex:
         Tiles per side of one block (the unit the catchment is cut into for intersections).
     pieces : numpy.ndarray
         The catchment cut to each block, shape ``(nby, nbx)``, object array; ``None`` where empty.
+    parts : numpy.ndarray
+        The pieces cut into convex polygons (exterior counter-clockwise), grouped by block in row-major
+        block order, object array.
+    part_bounds : numpy.ndarray
+        Bounding boxes of ``parts``, shape ``(len(parts), 4)``.
+    part_start : numpy.ndarray
+        Offsets into ``parts`` per block, shape ``(nby * nbx + 1,)``: block ``(j, i)`` holds
+        ``parts[part_start[j * nbx + i]:part_start[j * nbx + i + 1]]``.
+    part_edges : gis._clip.ConvexEdges
+        The edges of ``parts`` relative to ``(x0, y0)``, ready for clipping.
     """
 
     geometry: Any
@@ -65,6 +75,10 @@ class CatchmentIndex:
     outside_sum: np.ndarray
     block_tiles: int
     pieces: np.ndarray
+    parts: np.ndarray
+    part_bounds: np.ndarray
+    part_start: np.ndarray
+    part_edges: ConvexEdges
 
     @property
     def empty(self) -> bool:
@@ -152,7 +166,8 @@ def index_catchment(geometry: shapely.Geometry, *, tile_m: float, block_tiles: i
     # the index holds an unprepared geometry: prepared ones are not safe to share between threads
     geometry = shapely.from_wkb(shapely.to_wkb(geometry))
     empty_index = CatchmentIndex(geometry, 0.0, 0.0, 1.0, 0, 0, np.zeros((1, 1), np.int64), np.zeros((1, 1), np.int64), 1,
-                                 np.empty((0, 0), dtype=object))
+                                 np.empty((0, 0), dtype=object), np.empty(0, dtype=object), np.empty((0, 4)),
+                                 np.zeros(1, dtype=np.int64), convex_edges(np.empty(0, dtype=object)))
     if shapely.is_empty(geometry) or shapely.area(geometry) <= 0:
         return empty_index
     xmin, ymin, xmax, ymax = shapely.bounds(geometry)
@@ -221,7 +236,16 @@ def index_catchment(geometry: shapely.Geometry, *, tile_m: float, block_tiles: i
     pieces[bj, bi] = shapely.orient_polygons(cut, exterior_cw=False)
     log.debug("catchment index: %d × %d tiles of %.1f m, %d boundary tiles, blocks of %d tiles",
               nx, ny, tile, int((status == 1).sum()), block_tiles)
-    return CatchmentIndex(geometry, x0, y0, tile, nx, ny, inside_sum, outside_sum, block_tiles, pieces)
+    # convex parts of every piece, once: straddlers of any shape are clipped by them in numpy
+    flat = pieces.ravel()
+    has = np.nonzero(flat != None)[0]  # noqa: E711 (elementwise on an object array)
+    parts, src = convex_parts(flat[has])
+    block = has[src]
+    order = np.argsort(block, kind="stable")
+    parts, block = parts[order], block[order]
+    part_start = np.searchsorted(block, np.arange(nbx * nby + 1)).astype(np.int64)
+    return CatchmentIndex(geometry, x0, y0, tile, nx, ny, inside_sum, outside_sum, block_tiles, pieces,
+                          parts, shapely.bounds(parts).reshape(-1, 4), part_start, convex_edges(parts, origin=(x0, y0)))
 
 
 def _straddler_areas(geoms: np.ndarray, index: CatchmentIndex) -> np.ndarray:
@@ -245,15 +269,16 @@ def _straddler_areas(geoms: np.ndarray, index: CatchmentIndex) -> np.ndarray:
         out[big] = shapely.area(shapely.intersection(geoms[big], index.geometry))
     small = np.nonzero(~big)[0]
     item, bi, bj = _expand_pairs(bx0[small], bx1[small], by0[small], by1[small])
-    piece = index.pieces[bj, bi]
-    keep = piece != None  # noqa: E711 (elementwise on an object array)
-    item, piece = item[keep], piece[keep]
-    pair_geom = geoms[small][item]
-    convex = is_convex_polygon(geoms[small])[item]
-    part = np.empty(len(item))
-    # convex parcels (most of them) by vectorised clipping; the rest by GEOS' overlay
-    part[convex] = convex_intersection_area(pair_geom[convex], piece[convex], origin=(index.x0, index.y0), oriented=True)
-    part[~convex] = shapely.area(shapely.intersection(pair_geom[~convex], piece[~convex]))
+    blk = bj * nbx + bi
+    lo, hi = index.part_start[blk], index.part_start[blk + 1]
+    cnt = hi - lo
+    item = np.repeat(item, cnt)
+    pid = np.repeat(lo - (np.cumsum(cnt) - cnt), cnt) + np.arange(int(cnt.sum()))
+    # keep the convex parts whose box meets the parcel's box
+    pb, gb = index.part_bounds[pid], b[small][item]
+    meet = (pb[:, 0] <= gb[:, 2]) & (pb[:, 2] >= gb[:, 0]) & (pb[:, 1] <= gb[:, 3]) & (pb[:, 3] >= gb[:, 1])
+    item, pid = item[meet], pid[meet]
+    part = clip_areas(index.part_edges, pid, ring_table(geoms[small], origin=(index.x0, index.y0)), item)
     out[small] = np.bincount(item, weights=part, minlength=len(small))
     return out
 

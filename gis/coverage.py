@@ -15,8 +15,11 @@ How it stays fast (all vectorised shapely 2 and numpy, no Python loop over parce
    inside (covered = area) or all outside (covered = 0). Most parcels are settled here with no GEOS call.
 3. The rest are tested against the prepared catchment: ``contains_properly`` (covered = area) and
    ``intersects`` (covered = 0 when false).
-4. Only the parcels left straddle the edge. Each is intersected with the small *pieces* of the catchment
-   cut by a coarser grid of blocks (a few dozen vertices each), and the areas are summed.
+4. Only the parcels left straddle the edge. The catchment is cut by a coarser grid of blocks into small
+   *pieces*, and once per catchment each piece into convex *parts* (convex pieces whole, the others by
+   constrained Delaunay triangles). Each straddler — of any shape: non-convex, many vertices, holes,
+   several parts — is clipped in numpy by the convex parts its box meets (Sutherland–Hodgman, only the
+   part edges that cross the straddler's box), and the areas are summed.
 
 :func:`covered_area_chunk` is the whole computation for one chunk of parcels against a prebuilt
 :class:`CatchmentIndex`; :func:`coverage` maps it over chunks on threads (shapely releases the GIL), and a

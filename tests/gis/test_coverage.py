@@ -263,3 +263,123 @@ def test_convexity_check() -> None:
         Polygon([(0, 0), (1, 0), (2, 0), (2, 2), (0, 2)]),  # collinear vertex still convex
     ], dtype=object)
     assert is_convex_polygon(geoms).tolist() == [True, False, False, False, False, False, True]
+
+
+# --- real parcel shapes: non-convex, many vertices, holes, several parts, slivers (issue 15) -----------
+
+
+def _wavy(x: float, y: float, size: float, k: int, rng: np.random.Generator) -> Polygon:
+    """A non-convex outline of ``k`` vertices around (x, y), about ``size`` across."""
+    th = np.linspace(0, 2 * np.pi, k, endpoint=False)
+    r = size / 2 * (0.7 + 0.15 * np.sin(3 * th + rng.uniform(0, 6)) + 0.15 * rng.uniform(0, 1, k))
+    return Polygon(np.column_stack([x + r * np.cos(th), y + r * np.sin(th)]))
+
+
+def real_shape_parcels(seed: int) -> gpd.GeoDataFrame:
+    """Parcels of the shapes planners have, scattered around the edge of an 800 m catchment of (E, N)."""
+    rng = np.random.default_rng(seed)
+    geoms = []
+    for i in range(240):
+        a = rng.uniform(0, 2 * np.pi)
+        d = 800 + rng.uniform(-250, 250)
+        x, y = E + d * np.cos(a), N + d * np.sin(a)
+        w, h = rng.uniform(40, 300), rng.uniform(40, 300)
+        kind = i % 8
+        if kind == 0:  # L
+            geoms.append(Polygon([(x, y), (x + w, y), (x + w, y + h / 3), (x + w / 3, y + h / 3), (x + w / 3, y + h), (x, y + h)]))
+        elif kind == 1:  # U
+            geoms.append(Polygon([(x, y), (x + w, y), (x + w, y + h), (x + 2 * w / 3, y + h), (x + 2 * w / 3, y + h / 3),
+                                  (x + w / 3, y + h / 3), (x + w / 3, y + h), (x, y + h)]))
+        elif kind == 2:  # T
+            geoms.append(Polygon([(x, y + 2 * h / 3), (x + w / 3, y + 2 * h / 3), (x + w / 3, y), (x + 2 * w / 3, y),
+                                  (x + 2 * w / 3, y + 2 * h / 3), (x + w, y + 2 * h / 3), (x + w, y + h), (x, y + h)]))
+        elif kind == 3:  # a road notch cut into a quadrilateral
+            geoms.append(box(x, y, x + w, y + h).difference(box(x + w / 3, y - 1, x + w / 2, y + h / 2)))
+        elif kind == 4:  # many vertices, 20–200
+            geoms.append(_wavy(x, y, w, int(rng.integers(20, 201)), rng))
+        elif kind == 5:  # holes, one of them wavy
+            outer = _wavy(x, y, 2 * w, int(rng.integers(20, 120)), rng)
+            geoms.append(outer.difference(box(x - w / 4, y - h / 8, x, y + h / 8)).difference(_wavy(x + w / 3, y, w / 4, 24, rng)))
+        elif kind == 6:  # several parts, one holed and non-convex
+            geoms.append(MultiPolygon([box(x, y, x + w / 3, y + h), _wavy(x + w, y + h / 2, w / 2, 40, rng),
+                                       box(x, y - h, x + w, y - h / 2).difference(box(x + w / 4, y - 0.9 * h, x + w / 2, y - 0.6 * h))]))
+        else:  # a sliver along the catchment edge: a thin band just inside/outside the circle
+            r0 = 800 + rng.uniform(-2, 2)
+            th = np.linspace(a, a + rng.uniform(0.05, 0.4), 30)
+            inner = np.column_stack([E + r0 * np.cos(th), N + r0 * np.sin(th)])
+            outer = np.column_stack([E + (r0 + rng.uniform(0.05, 3)) * np.cos(th[::-1]), N + (r0 + 1) * np.sin(th[::-1])])
+            geoms.append(shapely.make_valid(Polygon(np.vstack([inner, outer]))))
+    return frame(geoms, id=[f"r-{i}" for i in range(len(geoms))])
+
+
+@pytest.mark.parametrize("seed", [21, 22])
+def test_real_parcel_shapes_agree_with_an_independent_overlay(seed: int) -> None:
+    parcels = real_shape_parcels(seed)
+    station = frame([Point(E, N)])
+    t = cov.coverage(parcels, station, radius_m=800)
+    area = t["area_m2"].to_numpy()
+    # independent reference: shapely.intersection with the buffer, parcel by parcel
+    union = shapely.buffer(Point(E, N), 800, quad_segs=16)
+    ref = shapely.area(shapely.intersection(parcels.geometry.to_numpy(), union))
+    assert np.all(np.abs(t["covered_m2"].to_numpy() - ref) <= 1e-9 * area)
+    np.testing.assert_allclose(t["covered_m2"], overlay_covered(parcels, station, 800), rtol=0, atol=1e-9 * area.max())
+    # every shape straddles the edge somewhere
+    share = t["share"].to_numpy()
+    kinds = np.arange(len(parcels)) % 8
+    for k in range(8):
+        assert ((share[kinds == k] > 0) & (share[kinds == k] < 1)).any(), k
+
+
+def test_straddlers_of_any_shape_need_no_geos_overlay(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the fast path (numpy clipping by convex parts of the catchment) covers non-convex, holed and
+    # multi-part parcels too; GEOS' overlay is left for parcels larger than 256 blocks only
+    parcels = real_shape_parcels(23)
+    geoms = parcels.geometry.to_numpy()
+    index = cov.index_catchment(cov.catchment(frame([Point(E, N)]), radius_m=800), tile_m=60.0)
+    want = shapely.area(shapely.intersection(geoms, index.geometry))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("GEOS overlay called")
+
+    monkeypatch.setattr(shapely, "intersection", refuse)
+    area, covered, reached = cov.covered_area_chunk(geoms, index)
+    assert np.all(np.abs(covered - want) <= 1e-9 * area)
+    assert reached.tolist() == (want > 0).tolist()
+
+
+def test_convex_parts_tile_each_polygon_exactly() -> None:
+    from gis._clip import convex_parts
+
+    rng = np.random.default_rng(5)
+    geoms = np.array([
+        box(0, 0, 10, 10),
+        Polygon([(0, 0), (4, 0), (4, 1), (1, 1), (1, 4), (0, 4)]),
+        box(0, 0, 10, 10).difference(box(2, 2, 4, 4)),
+        MultiPolygon([box(0, 0, 1, 1), _wavy(5, 5, 3, 50, rng)]),
+        None,
+    ], dtype=object)
+    parts, source = convex_parts(geoms)
+    assert is_convex_polygon(parts, max_edges=None).all()
+    for i, g in enumerate(geoms[:4]):
+        mine = parts[source == i]
+        assert shapely.area(mine).sum() == pytest.approx(g.area, rel=1e-12)
+        assert shapely.union_all(mine).symmetric_difference(g).area == pytest.approx(0.0, abs=1e-9 * g.area)
+    assert (source == 0).sum() == 1  # a convex polygon stays whole
+    assert (source == 4).sum() == 0
+
+
+def test_clip_areas_by_a_convex_polygon_of_many_edges() -> None:
+    from gis._clip import clip_areas, convex_edges, ring_table
+
+    circle = shapely.buffer(Point(0, 0), 100, quad_segs=64)  # 256 edges, convex
+    rng = np.random.default_rng(8)
+    subjects = np.array([_wavy(x, y, 30, 80, rng) for x, y in rng.uniform(-110, 110, (60, 2))]
+                        + [box(-5, -5, 5, 5).difference(box(-1, -1, 1, 1))], dtype=object)
+    edges = convex_edges(np.array([circle, shapely.reverse(circle)]), origin=(3.0, -2.0))
+    rings = ring_table(subjects, origin=(3.0, -2.0))
+    k = np.arange(len(subjects))
+    want = shapely.area(shapely.intersection(subjects, circle))
+    for c in (0, 1):
+        got = clip_areas(edges, np.full(len(k), c), rings, k)
+        assert np.all(np.abs(got - want) <= 1e-9 * shapely.area(subjects))
+    assert want[-1] == pytest.approx(96.0) and ((want > 0) & (want < shapely.area(subjects))).sum() > 5
