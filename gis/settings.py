@@ -59,9 +59,13 @@ def _float_env(name: str, default: float) -> float:
 #: Project root (the folder holding ``app.py``).
 PROJECT_DIR: Path = Path(__file__).resolve().parent.parent
 
-#: The bundled plan dataset (the baseline; never edited in place).
-BUNDLED_DATA_DIR: Path = PROJECT_DIR / "data" / "geo"
+#: Where an installed wheel keeps the bundled dataset: pyproject.toml maps the repository's top-level ``data/``
+#: to the package ``gis._bundled``, so ``pip install .`` puts it beside this module.
+_INSTALLED_DATA_DIR: Path = Path(__file__).resolve().parent / "_bundled" / "geo"
 
+#: The bundled plan dataset (the baseline; never edited in place): ``data/geo`` of the checkout (also under
+#: ``pip install -e .``), or ``gis/_bundled/geo`` inside an installed wheel, whatever the working folder.
+BUNDLED_DATA_DIR: Path = _INSTALLED_DATA_DIR if _INSTALLED_DATA_DIR.is_dir() else PROJECT_DIR / "data" / "geo"
 
 
 def data_dir() -> Path:
