@@ -80,7 +80,9 @@ class StoreHealth:
     last_good : datetime.datetime or None
         When (UTC) the store last answered; None if never since the process started.
     reason : str
-        The last failure, one line (empty while reachable).
+        The last failure in English, one line (empty while reachable).
+    reason_zh : str
+        The same in Chinese where the error has it (:class:`gis.errors.GisError`), else as ``reason``.
     """
 
     reachable: bool
@@ -88,10 +90,11 @@ class StoreHealth:
     where: str
     last_good: datetime | None
     reason: str
+    reason_zh: str = ""
 
 
 _HEALTH_LOCK = threading.Lock()
-_health: dict[str, Any] = {"location": None, "checked": -1e9, "ok": True, "last_good": None, "reason": ""}
+_health: dict[str, Any] = {"location": None, "checked": -1e9, "ok": True, "last_good": None, "reason": "", "reason_zh": ""}
 
 
 def _is_database(location: str) -> bool:
@@ -119,18 +122,19 @@ def _probe(location: str, *, force: bool = False) -> bool:
         if not force and _health["location"] == location and now - _health["checked"] < STORE_PROBE_INTERVAL_S:
             return bool(_health["ok"])
         if _health["location"] != location:
-            _health.update(location=location, ok=True, last_good=None, reason="")
+            _health.update(location=location, ok=True, last_good=None, reason="", reason_zh="")
         try:
             _store_at(location).stamp(max_age_s=0.0)  # opens (and seeds) the store on first use
         except Exception as exc:  # any failure: the store is away; the pages fall back to the baseline
-            reason = exc.en if isinstance(exc, GisError) else (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+            reason = " ".join(exc.en.split()) if isinstance(exc, GisError) else (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+            reason_zh = " ".join(exc.zh.split()) if isinstance(exc, GisError) else reason
             if _health["ok"]:
                 log.warning("working store unreachable (%s): %s", _shown_location(location), reason)
-            _health.update(ok=False, reason=reason[:300])
+            _health.update(ok=False, reason=reason[:300], reason_zh=reason_zh[:300])
         else:
             if not _health["ok"]:
                 log.info("working store reachable again (%s)", _shown_location(location))
-            _health.update(ok=True, last_good=datetime.now(UTC), reason="")
+            _health.update(ok=True, last_good=datetime.now(UTC), reason="", reason_zh="")
         _health["checked"] = _clock.monotonic()
         return bool(_health["ok"])
 
@@ -148,7 +152,7 @@ def store_health() -> StoreHealth:
     with _HEALTH_LOCK:
         return StoreHealth(
             reachable=bool(_health["ok"]), is_database=_is_database(location), where=_shown_location(location),
-            last_good=_health["last_good"], reason=str(_health["reason"]),
+            last_good=_health["last_good"], reason=str(_health["reason"]), reason_zh=str(_health["reason_zh"]),
         )
 
 

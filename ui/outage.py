@@ -11,7 +11,7 @@ import streamlit as st
 
 from gis.text import display_safe
 from ui import data
-from ui.i18n import t
+from ui.i18n import lang, t
 
 __all__ = ["outage_banner"]
 
@@ -28,6 +28,7 @@ def outage_banner() -> bool:
     if health.reachable or not health.is_database:
         return False  # a local GeoPackage that cannot be opened keeps its own quieter read-only notice
     last_good = f"{health.last_good:%Y-%m-%d %H:%M:%S} UTC" if health.last_good else t("outage_never")
-    text = t("outage_banner", where=display_safe(health.where), last_good=last_good, reason=display_safe(health.reason))
+    reason = health.reason_zh if lang() == "zh" else health.reason
+    text = t("outage_banner", where=display_safe(health.where), last_good=last_good, reason=display_safe(reason))
     st.error(text, icon=":material/cloud_off:")
     return True
