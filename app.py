@@ -21,6 +21,7 @@ def main() -> None:
     """Draw the shared sidebar (language, as-of date, sign-in) and run the selected page."""
     from ui.auth import sign_in_box
     from ui.i18n import LANGS, lang, t
+    from ui.outage import outage_banner
     from ui.state import init_from_url, url_get, url_set
 
     st.set_page_config(page_title="松山湖规划 GIS · Songshan Lake Plan GIS", page_icon="🗺️", layout="wide")
@@ -56,7 +57,9 @@ def main() -> None:
         st.Page("ui/page_plan.py", title=t("page_plan"), icon=":material/article:", url_path="plan"),
         st.Page("ui/page_data.py", title=t("page_data"), icon=":material/upload_file:", url_path="data"),
     ]
-    st.navigation(pages).run()
+    page = st.navigation(pages)
+    outage_banner()  # one banner on every page while the store's database is away
+    page.run()
 
 
 if __name__ == "__main__":

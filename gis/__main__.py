@@ -46,10 +46,24 @@ def _tiles(args: argparse.Namespace) -> int:
     return int(run_cli(args, render_bundled=render))
 
 
+def _app_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="options passed to `streamlit run` (e.g. --server.port 8502)")
+
+
+def _app(args: argparse.Namespace) -> int:
+    # app.py sits beside the gis package both in the checkout and in an installed wheel (a top-level module)
+    import subprocess
+    from pathlib import Path
+
+    app_file = Path(__file__).resolve().parent.parent / "app.py"
+    return subprocess.call([sys.executable, "-m", "streamlit", "run", str(app_file), *args.streamlit_args])
+
+
 #: The plan's commands, added to the library's own (``tiles`` is here for ``--render-bundled``, which draws
 #: the plan's layers; checking a package needs no plan).
 PLAN_COMMANDS: tuple[Command, ...] = (
     Command("metrics", "every plan metric on the working store or the bundled data", _metrics_arguments, _metrics),
+    Command("app", "run the Streamlit app (streamlit run app.py) / 启动应用", _app_arguments, _app),
     Command("tiles", "check a basemap tile package, or render the bundled layers into one / 底图瓦片包", _tiles_arguments, _tiles),
 )
 

@@ -16,6 +16,14 @@ The ``dask.distributed`` client is, in this order: the ``client`` argument; the 
 ``$SSL_GIS_DASK_SCHEDULER`` (e.g. ``tcp://10.0.0.5:8786``, read at call time); a client already active
 in this process; otherwise a :class:`distributed.LocalCluster` started for the call and closed after it.
 
+Partitions may live on any filesystem dask reads through fsspec: a local path, ``file://``, or object
+storage (``s3://``, ``gs://``, … when its fsspec package, e.g. ``s3fs``, is installed on the client and every
+worker). Workers read them themselves, so a path must mean the same on every worker (a URL does).
+Every worker needs this package installed (``pip install songshanlake-gis-*.whl`` or ``pip install .``):
+tasks name the functions of :mod:`gis` and workers import them. A worker lost while the catchment is sent
+is retried (``gis.settings.DASK_SCATTER_ATTEMPTS``); every cluster failure reaches the caller as one
+:class:`gis.errors.InputError` saying what to do.
+
 When to use it: see the README section "Beyond one machine" and ``bench/RESULTS.md``. On a single
 machine with the parcels in memory, :func:`gis.coverage.coverage` (threads) is faster; dask pays off when
 the parcels do not fit in memory or a cluster is at hand.
@@ -37,7 +45,7 @@ import pandas as pd
 
 from gis.area import M2_PER_HA, M2_PER_MU, area_m2, to_measuring_crs
 from gis.coverage import catchment, covered_area_chunk, default_tile_m, index_catchment
-from gis.errors import CRSError, InputError
+from gis.errors import CRSError, GisError, InputError
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask_geopandas
@@ -83,6 +91,85 @@ def scheduler_address() -> str | None:
     return dask_scheduler()
 
 
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
+
+
+def _is_url(path: object) -> bool:
+    return isinstance(path, str) and "://" in path
+
+
+def _cluster_failures() -> tuple[type[BaseException], ...]:
+    """The exceptions by which a cluster (not the data) fails: lost workers, closed connections, cancelled work."""
+    from asyncio import CancelledError
+
+    from distributed.client import FutureCancelledError
+    from distributed.comm.core import CommClosedError
+    from distributed.scheduler import KilledWorker
+
+    return (CommClosedError, KilledWorker, FutureCancelledError, CancelledError, TimeoutError)
+
+
+def _cluster_error(exc: BaseException, client: distributed.Client) -> InputError:
+    """One line for a cluster failure: what failed and what to do."""
+    address = getattr(getattr(client, "scheduler", None), "address", "") or "SCHEDULER"
+    return InputError(
+        f"dask 集群计算失败（{address}）: {_one_line(exc)}；请确认 worker 仍在运行（`dask worker {address}`）后重试",
+        f"the dask cluster failed ({address}): {_one_line(exc)}; check that the workers are running "
+        f"(`dask worker {address}`) and try again",
+    )
+
+
+@contextlib.contextmanager
+def _cluster_errors(client: distributed.Client) -> Iterator[None]:
+    """Turn a cluster failure into one :class:`InputError` that says what to do."""
+    try:
+        yield
+    except GisError:
+        raise
+    except _cluster_failures() as exc:
+        raise _cluster_error(exc, client) from None
+
+
+def _require_workers(client: distributed.Client) -> None:
+    """Refuse to compute on a scheduler without workers (the work would wait for ever)."""
+    if client.scheduler_info().get("workers"):
+        return
+    address = getattr(getattr(client, "scheduler", None), "address", "") or "SCHEDULER"
+    raise InputError(
+        f"dask 调度器 {address} 没有任何 worker；请在每台计算机上安装本软件包后运行 `dask worker {address}`",
+        f"the dask scheduler {address} has no workers; install this package on each machine and run `dask worker {address}`",
+    )
+
+
+def _scatter(client: distributed.Client, value: Any) -> Any:
+    """Send ``value`` to every worker once, retrying when a worker is lost during the transfer.
+
+    Returns
+    -------
+    distributed.Future
+        The future of the broadcast value.
+
+    Raises
+    ------
+    gis.errors.InputError
+        Still failing after ``gis.settings.DASK_SCATTER_ATTEMPTS`` attempts, or no worker left.
+    """
+    from gis.settings import DASK_SCATTER_ATTEMPTS
+
+    last: BaseException | None = None
+    for attempt in range(1, DASK_SCATTER_ATTEMPTS + 1):
+        _require_workers(client)
+        try:
+            (shared,) = client.scatter([value], broadcast=True, hash=False)
+            return shared
+        except _cluster_failures() as exc:  # a worker went away mid-transfer: send again to those left
+            last = exc
+            log.warning("scatter to the dask workers failed (attempt %d of %d): %s", attempt, DASK_SCATTER_ATTEMPTS, exc)
+    raise _cluster_error(last if last is not None else TimeoutError("scatter"), client)
+
+
 @contextlib.contextmanager
 def dask_client(client: distributed.Client | None = None) -> Iterator[distributed.Client]:
     """The ``dask.distributed`` client to compute with, closed afterwards only if made here.
@@ -104,27 +191,27 @@ def dask_client(client: distributed.Client | None = None) -> Iterator[distribute
     gis.errors.InputError
         The scheduler named by ``$SSL_GIS_DASK_SCHEDULER`` cannot be reached.
     """
-    from distributed import Client, LocalCluster, get_client
+    from distributed import Client, LocalCluster
 
     if client is not None:
         yield client
         return
     address = scheduler_address()
     if address is not None:
+        from gis.settings import DASK_CONNECT_TIMEOUT_S
+
         try:
-            made = Client(address, timeout="20s")
-        except (OSError, TimeoutError) as exc:
+            made = Client(address, timeout=f"{DASK_CONNECT_TIMEOUT_S}s")
+        except (OSError, TimeoutError, ValueError) as exc:
             raise InputError(
-                f"无法连接 dask 调度器 {address}（{SCHEDULER_ENV}）: {exc}",
-                f"cannot reach the dask scheduler {address} ({SCHEDULER_ENV}): {exc}",
+                f"无法连接 dask 调度器 {address}（{SCHEDULER_ENV}）: {_one_line(exc)}；请确认 `dask scheduler` 正在运行且地址无误",
+                f"cannot reach the dask scheduler {address} ({SCHEDULER_ENV}): {_one_line(exc)}; "
+                "check that `dask scheduler` runs there and the address is right",
             ) from None
         with made:
             yield made
         return
-    try:
-        active = get_client()
-    except ValueError:  # no client in this process
-        active = None
+    active = _active_client()
     if active is not None:
         yield active
         return
@@ -135,13 +222,36 @@ def dask_client(client: distributed.Client | None = None) -> Iterator[distribute
         yield made
 
 
+def _checked_location(path: str | os.PathLike[str], *, must_exist: bool) -> str | Path:
+    """A local path as :class:`~pathlib.Path`, a URL as text; refused if it must exist and does not."""
+    if not _is_url(path):
+        local = Path(path)
+        if must_exist and not local.exists():
+            raise InputError(f"找不到 GeoParquet 数据: {local}", f"no GeoParquet data at {local}")
+        return local
+    url = str(path)
+    try:
+        import fsspec
+
+        fs, inner = fsspec.core.url_to_fs(url)
+    except (ImportError, ValueError) as exc:  # an unknown protocol, or its package (s3fs, gcsfs …) missing
+        raise InputError(
+            f"无法读取地址 {url}: {_one_line(exc)}；对象存储需在本机和每个 worker 上安装对应的 fsspec 包（如 s3fs）",
+            f"cannot open {url}: {_one_line(exc)}; object storage needs its fsspec package (e.g. s3fs) here and on every worker",
+        ) from None
+    if must_exist and not fs.exists(inner):
+        raise InputError(f"找不到 GeoParquet 数据: {url}", f"no GeoParquet data at {url}")
+    return url
+
+
 def read_parcels(path: str | os.PathLike[str], *, columns: list[str] | None = None) -> dask_geopandas.GeoDataFrame:
     """Open a GeoParquet file or dataset (folder of ``.parquet`` files) lazily, one partition per file.
 
     Parameters
     ----------
     path : str or os.PathLike
-        A GeoParquet file, or a folder of them such as :func:`write_spatial_partitions` writes.
+        A GeoParquet file, or a folder of them such as :func:`write_spatial_partitions` writes: a local path
+        or an fsspec URL (``file://``, ``s3://`` …, ``memory://`` for an in-process cluster).
     columns : list of str, optional, keyword-only
         Attribute columns to read besides the geometry (default: all).
 
@@ -159,16 +269,14 @@ def read_parcels(path: str | os.PathLike[str], *, columns: list[str] | None = No
     """
     import dask_geopandas
 
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"找不到 GeoParquet 数据: {p}", f"no GeoParquet data at {p}")
+    p: Any = _checked_location(path, must_exist=True)
     try:
         if columns is not None:
             ddf = dask_geopandas.read_parquet(p, columns=[*columns, "geometry"])
         else:
             ddf = dask_geopandas.read_parquet(p)
     except (ValueError, TypeError, OSError, KeyError) as exc:
-        raise InputError(f"不是可读的 GeoParquet: {p} ({exc})", f"not readable GeoParquet: {p} ({exc})") from None
+        raise InputError(f"不是可读的 GeoParquet: {p} ({_one_line(exc)})", f"not readable GeoParquet: {p} ({_one_line(exc)})") from None
     if ddf.crs is None:
         raise CRSError(f"GeoParquet 数据没有坐标系: {p}", f"the GeoParquet data has no CRS: {p}")
     return ddf
@@ -180,7 +288,8 @@ def write_spatial_partitions(
     *,
     npartitions: int,
     overwrite: bool = False,
-) -> Path:
+    client: distributed.Client | None = None,
+) -> Path | str:
     """Write parcels as a GeoParquet dataset whose partitions are compact areas (Hilbert order).
 
     Parameters
@@ -189,17 +298,21 @@ def write_spatial_partitions(
         Parcels in any CRS (kept as is; EPSG:4326 is the exchange CRS). Their index is kept, so results
         computed from the dataset are indexed like ``parcels``.
     path : str or os.PathLike
-        Folder to write, one ``part.N.parquet`` per partition.
+        Folder to write, one ``part.N.parquet`` per partition: a local path or an fsspec URL (``file://``,
+        ``s3://`` …) that every worker can write to.
     npartitions : int, keyword-only
         Number of partitions (files). A partition should hold what one worker thread handles
         comfortably: some 50 000–500 000 parcels.
     overwrite : bool, keyword-only
         Replace an existing non-empty folder (default: refuse).
+    client : distributed.Client, optional, keyword-only
+        Client whose workers do the shuffle and the writing; else the scheduler at ``$SSL_GIS_DASK_SCHEDULER``,
+        else the client active in this process, else this process' threads (no cluster is started to write).
 
     Returns
     -------
-    pathlib.Path
-        The folder written.
+    pathlib.Path or str
+        The folder written (a URL stays text).
 
     Raises
     ------
@@ -213,8 +326,8 @@ def write_spatial_partitions(
     k = int(npartitions)
     if k < 1:
         raise InputError(f"分区数须至少为 1: {npartitions!r}", f"npartitions must be at least 1: {npartitions!r}")
-    out = Path(path)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
+    out = _checked_location(path, must_exist=False)
+    if not overwrite and _non_empty(out):
         raise InputError(f"目标已存在且非空: {out}", f"the target exists and is not empty: {out}")
     if parcels.crs is None:
         raise CRSError("地块没有坐标系，无法写出 GeoParquet", "the parcels have no CRS; cannot write GeoParquet")
@@ -234,9 +347,33 @@ def write_spatial_partitions(
 
     meta = restore_index(shuffled._meta)
     restored = shuffled.map_partitions(restore_index, meta=meta, clear_divisions=True)
-    restored.to_parquet(out, overwrite=overwrite, write_index=True)
+    write = restored.to_parquet(out, overwrite=overwrite, write_index=True, compute=False)
+    if client is None and scheduler_address() is None and _active_client() is None:
+        write.compute()  # nothing configured: this process' threads (a cluster started to write pays no way)
+    else:
+        with dask_client(client) as c, _cluster_errors(c):
+            _require_workers(c)
+            c.compute(write).result()
     log.info("wrote %d spatial partitions to %s", k, out)
     return out
+
+
+def _active_client() -> distributed.Client | None:
+    from distributed import get_client
+
+    try:
+        return get_client()
+    except ValueError:  # no client in this process
+        return None
+
+
+def _non_empty(out: str | Path) -> bool:
+    if isinstance(out, Path):
+        return out.exists() and (not out.is_dir() or any(out.iterdir()))
+    import fsspec
+
+    fs, inner = fsspec.core.url_to_fs(out)
+    return bool(fs.exists(inner) and (not fs.isdir(inner) or fs.ls(inner)))
 
 
 def _as_dask(parcels: Any, *, client: distributed.Client) -> dask_geopandas.GeoDataFrame:
@@ -314,16 +451,17 @@ def coverage_dask(
     from gis.coverage import check_radius
 
     r = check_radius(radius_m)
-    with dask_client(client) as c:
+    with dask_client(client) as c, _cluster_errors(c):
         ddf = _as_dask(parcels, client=c)
+        _require_workers(c)
         if tile_m is None:
             first = np.asarray(to_measuring_crs(c.compute(ddf.get_partition(0)).result()).to_numpy(), dtype=object)
             tile_m = default_tile_m(first, r)
         if not math.isfinite(float(tile_m)) or float(tile_m) <= 0:
             raise InputError(f"格网边长须为正数: {tile_m!r}", f"tile size must be positive: {tile_m!r}")
         index = index_catchment(catchment(facilities, radius_m=r), tile_m=float(tile_m))
-        # one copy per worker, sent once; each task receives it by reference
-        (shared,) = c.scatter([index], broadcast=True, hash=False)
+        # one copy per worker, sent once (again if a worker is lost meanwhile); tasks receive it by reference
+        shared = _scatter(c, index)
         meta = _COVERAGE_META.set_axis(ddf._meta.index[:0])
         table = ddf.map_partitions(_coverage_partition, shared, meta=meta)
         if not compute:
@@ -423,10 +561,11 @@ def area_totals_dask(
     gis.errors.InputError
         ``by`` names no field; no CRS; unreadable dataset; unreachable scheduler.
     """
-    with dask_client(client) as c:
+    with dask_client(client) as c, _cluster_errors(c):
         ddf = _as_dask(parcels, client=c)
         if by is not None:
             _check_field(ddf, by)
+        _require_workers(c)
         meta = pd.DataFrame({"key": pd.Series(dtype=object), "area_m2": pd.Series(dtype="float64"),
                              "features": pd.Series(dtype="int64")})
         partial = ddf.map_partitions(_area_partition, by, meta=meta)

@@ -33,6 +33,11 @@ __all__ = [
     "tile_packages",
     "TILE_MAX_AGE_S",
     "MAX_RENDER_TILES",
+    "DATABASE_CONNECT_TIMEOUT_S",
+    "DATABASE_STATEMENT_TIMEOUT_S",
+    "STORE_PROBE_INTERVAL_S",
+    "DASK_SCATTER_ATTEMPTS",
+    "DASK_CONNECT_TIMEOUT_S",
 ]
 
 
@@ -59,9 +64,13 @@ def _float_env(name: str, default: float) -> float:
 #: Project root (the folder holding ``app.py``).
 PROJECT_DIR: Path = Path(__file__).resolve().parent.parent
 
-#: The bundled plan dataset (the baseline; never edited in place).
-BUNDLED_DATA_DIR: Path = PROJECT_DIR / "data" / "geo"
+#: Where an installed wheel keeps the bundled dataset: pyproject.toml maps the repository's top-level ``data/``
+#: to the package ``gis._bundled``, so ``pip install .`` puts it beside this module.
+_INSTALLED_DATA_DIR: Path = Path(__file__).resolve().parent / "_bundled" / "geo"
 
+#: The bundled plan dataset (the baseline; never edited in place): ``data/geo`` of the checkout (also under
+#: ``pip install -e .``), or ``gis/_bundled/geo`` inside an installed wheel, whatever the working folder.
+BUNDLED_DATA_DIR: Path = _INSTALLED_DATA_DIR if _INSTALLED_DATA_DIR.is_dir() else PROJECT_DIR / "data" / "geo"
 
 
 def data_dir() -> Path:
@@ -217,3 +226,22 @@ def tile_packages() -> list[Path]:
     """
     value = os.environ.get("SSL_GIS_TILE_PACKAGES", "")
     return [Path(part.strip()).expanduser() for part in value.split(os.pathsep) if part.strip()]
+
+
+# --- Beyond one machine: database outages and the dask cluster (issue 17) ------------------------------------
+#: Seconds to wait for the PostGIS server when connecting (``SSL_GIS_DB_CONNECT_TIMEOUT_S``, 3 s; libpq's
+#: ``connect_timeout``, which also ends the wait for a hung server that accepts but never answers). Every store
+#: call opens its own connection, so this bounds how long a page waits on a database that is away.
+DATABASE_CONNECT_TIMEOUT_S: int = max(1, _int_env("SSL_GIS_DB_CONNECT_TIMEOUT_S", 3))
+#: Seconds one SQL statement may run on the server (``SSL_GIS_DB_STATEMENT_TIMEOUT_S``, 30 s; PostgreSQL's
+#: ``statement_timeout``). The store's statements take milliseconds; a backup or restore of a large store is
+#: many statements, each bounded by this.
+DATABASE_STATEMENT_TIMEOUT_S: int = max(1, _int_env("SSL_GIS_DB_STATEMENT_TIMEOUT_S", 30))
+#: Seconds between two checks whether an unreachable working store is back (``SSL_GIS_STORE_PROBE_S``, 2 s):
+#: the app asks at most this often, so an outage does not make every rerun wait for a connect timeout.
+STORE_PROBE_INTERVAL_S: float = _float_env("SSL_GIS_STORE_PROBE_S", 2.0)
+#: How often :mod:`gis.dask_metrics` sends the catchment to the workers before giving up when a worker is
+#: lost during the transfer (``SSL_GIS_DASK_SCATTER_ATTEMPTS``, 3).
+DASK_SCATTER_ATTEMPTS: int = max(1, _int_env("SSL_GIS_DASK_SCATTER_ATTEMPTS", 3))
+#: Seconds to wait for the dask scheduler named by ``$SSL_GIS_DASK_SCHEDULER`` (``SSL_GIS_DASK_CONNECT_TIMEOUT_S``).
+DASK_CONNECT_TIMEOUT_S: float = _float_env("SSL_GIS_DASK_CONNECT_TIMEOUT_S", 20.0)

@@ -10,6 +10,9 @@ shared database). The as-of replay is ``layers.load(name, as_of=…)``'s and the
 from __future__ import annotations
 
 import logging
+import threading
+import time as _clock
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -30,6 +33,8 @@ __all__ = [
     "clear_caches",
     "end_of_day_utc",
     "plan_progress",
+    "StoreHealth",
+    "store_health",
 ]
 
 log = logging.getLogger(__name__)
@@ -57,14 +62,112 @@ def _store_at(location: str) -> Any:
     return store
 
 
+# --- store health (issue 17): one probe per interval, shared by every session of this process ---------------
+
+
+@dataclass(frozen=True)
+class StoreHealth:
+    """Whether the working store answered its last probe.
+
+    Attributes
+    ----------
+    reachable : bool
+        The last probe (open, or read the stamp) succeeded.
+    is_database : bool
+        The store is a database (``SSL_GIS_DATABASE_URL``), not a local GeoPackage.
+    where : str
+        The store's location, safe to show (no password).
+    last_good : datetime.datetime or None
+        When (UTC) the store last answered; None if never since the process started.
+    reason : str
+        The last failure in English, one line (empty while reachable).
+    reason_zh : str
+        The same in Chinese where the error has it (:class:`gis.errors.GisError`), else as ``reason``.
+    """
+
+    reachable: bool
+    is_database: bool
+    where: str
+    last_good: datetime | None
+    reason: str
+    reason_zh: str = ""
+
+
+_HEALTH_LOCK = threading.Lock()
+_health: dict[str, Any] = {"location": None, "checked": -1e9, "ok": True, "last_good": None, "reason": "", "reason_zh": ""}
+
+
+def _is_database(location: str) -> bool:
+    from gis.settings import database_url
+
+    return bool((database_url() or "").strip()) and location == (database_url() or "").strip()
+
+
+def _shown_location(location: str) -> str:
+    if _is_database(location):
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(location)
+        return f"{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}{parts.path}"
+    return location
+
+
+def _probe(location: str, *, force: bool = False) -> bool:
+    """Ask the store whether it answers (at most once per ``STORE_PROBE_INTERVAL_S`` unless ``force``)."""
+    from gis.errors import GisError
+    from gis.settings import STORE_PROBE_INTERVAL_S
+
+    with _HEALTH_LOCK:
+        now = _clock.monotonic()
+        if not force and _health["location"] == location and now - _health["checked"] < STORE_PROBE_INTERVAL_S:
+            return bool(_health["ok"])
+        if _health["location"] != location:
+            _health.update(location=location, ok=True, last_good=None, reason="", reason_zh="")
+        try:
+            _store_at(location).stamp(max_age_s=0.0)  # opens (and seeds) the store on first use
+        except Exception as exc:  # any failure: the store is away; the pages fall back to the baseline
+            reason = " ".join(exc.en.split()) if isinstance(exc, GisError) else (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+            reason_zh = " ".join(exc.zh.split()) if isinstance(exc, GisError) else reason
+            if _health["ok"]:
+                log.warning("working store unreachable (%s): %s", _shown_location(location), reason)
+            _health.update(ok=False, reason=reason[:300], reason_zh=reason_zh[:300])
+        else:
+            if not _health["ok"]:
+                log.info("working store reachable again (%s)", _shown_location(location))
+            _health.update(ok=True, last_good=datetime.now(UTC), reason="", reason_zh="")
+        _health["checked"] = _clock.monotonic()
+        return bool(_health["ok"])
+
+
+def store_health() -> StoreHealth:
+    """The working store's health as of its last probe (probed now if the last one is older than the interval).
+
+    Returns
+    -------
+    StoreHealth
+        Reachable or not, since when it last answered (UTC), and why not.
+    """
+    location = _store_location()
+    _probe(location)
+    with _HEALTH_LOCK:
+        return StoreHealth(
+            reachable=bool(_health["ok"]), is_database=_is_database(location), where=_shown_location(location),
+            last_good=_health["last_good"], reason=str(_health["reason"]), reason_zh=str(_health["reason_zh"]),
+        )
+
+
 def get_store() -> Any | None:
-    """The working store (``gis.store.Store``), seeded on first use; None if it cannot be opened.
+    """The working store (``gis.store.Store``), seeded on first use; None if it cannot be opened or reached.
 
     Keyed by the store's location (database URL or file path), so tests and deployments that point
-    ``SSL_GIS_DATA_DIR`` or ``SSL_GIS_DATABASE_URL`` elsewhere get their own.
+    ``SSL_GIS_DATA_DIR`` or ``SSL_GIS_DATABASE_URL`` elsewhere get their own. While the store does not answer
+    (:func:`store_health`) this is None, so the pages show the bundled baseline read-only and edits are refused.
     """
+    location = _store_location()
+    if not _probe(location):
+        return None
     try:
-        return _store_at(_store_location())
+        return _store_at(location)
     except Exception:  # a broken or read-only data folder: run read-only on the bundled data
         log.exception("working store unavailable; using the bundled baseline")
         return None
@@ -114,6 +217,8 @@ def _frame(name: str, stamp: str, as_of_iso: str | None) -> gpd.GeoDataFrame:
     store = get_store()
     as_of = date.fromisoformat(as_of_iso) if as_of_iso else None
     if name in layers.names():
+        if store is None:  # no store, or its database is away: the plan as published, read-only
+            return layers.load_baseline(name)
         return layers.load(name, store=store, as_of=as_of)  # the history replay lives in layers, not here
     if store is not None and store.has_layer(name):
         return store.as_of(name, as_of) if as_of else store.read_layer(name)
@@ -135,9 +240,16 @@ def layer_frame(name: str, as_of: date | None = None) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         EPSG:4326 with the spec's derived columns (``area_mu`` 亩, ``length_km`` km, ``town``, ``done``).
     """
+    as_of_iso = as_of.isoformat() if as_of else None
     try:
-        return _frame(name, store_stamp(), as_of.isoformat() if as_of else None)
-    except Exception as exc:  # a layer that cannot be read must not take the page down
+        return _frame(name, store_stamp(), as_of_iso)
+    except Exception as first:  # a layer that cannot be read must not take the page down
+        exc: Exception = first
+        if not _probe(_store_location(), force=True):  # the store went away meanwhile: show the baseline
+            try:
+                return _frame(name, "none", as_of_iso)
+            except Exception as again:
+                exc = again
         log.warning("cannot load layer %s: %s", name, exc)
         problems = st.session_state.setdefault("data_problems", {})
         problems[name] = str(exc)
@@ -159,9 +271,16 @@ def plan_progress(as_of: date | None = None) -> dict[str, Any] | None:
     The pages read their figures from this one document, so they show what ``python -m gis metrics --date``
     prints for the same date. None when the layers cannot be measured (the reason is in :func:`problems`).
     """
+    as_of_iso = as_of.isoformat() if as_of else None
     try:
-        return _progress(store_stamp(), as_of.isoformat() if as_of else None, date.today().isoformat())
-    except Exception as exc:  # a layer that cannot be measured must not take the page down
+        return _progress(store_stamp(), as_of_iso, date.today().isoformat())
+    except Exception as first:  # a layer that cannot be measured must not take the page down
+        exc: Exception = first
+        if not _probe(_store_location(), force=True):  # the store went away meanwhile: show the baseline
+            try:
+                return _progress("none", as_of_iso, date.today().isoformat())
+            except Exception as again:
+                exc = again
         log.warning("cannot compute plan progress: %s", exc)
         st.session_state.setdefault("data_problems", {})["plan_progress"] = str(exc)
         return None

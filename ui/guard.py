@@ -38,6 +38,10 @@ def editor_and_store(
     tuple of (gis.users.User, gis.store.Store) or None
         The editor (``.name`` is the author of the edit) and the store, or None when the action is refused.
     """
+    health = data.store_health()
+    if health.is_database and not health.reachable:  # the database is away: say so, not "no store"
+        st.warning(t("outage_edit_refused"))
+        return None
     if store_first and data.get_store() is None:
         st.warning(t(no_store))
         return None

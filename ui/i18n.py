@@ -342,6 +342,19 @@ STRINGS: dict[str, tuple[str, str]] = {
         "该底图瓦片包不可用，显示无底图。原因：{reason}",
         "This basemap tile package cannot be used; showing no basemap. Reason: {reason}",
     ),
+    # --- working store unreachable (issue 17: the app says when its database is away) ---
+    "outage_banner": (
+        "数据库无法连接（{where}）。最后一次成功读取：{last_good}。现在显示的是规划基线（只读）：地图、道路、用地、指标和"
+        "规划条文照常可看，但不含之后的修改；编辑、上传、备份与恢复暂停。数据库恢复后本页自动恢复，无需重启。原因：{reason}",
+        "The database cannot be reached ({where}). Last good read: {last_good}. Showing the plan's baseline, read-only: "
+        "map, roads, land, metrics and plan text still work but without later edits; editing, uploads, backup and restore "
+        "are paused. The app recovers by itself when the database is back, no restart needed. Reason: {reason}",
+    ),
+    "outage_never": ("本次运行尚无", "none since the app started"),
+    "outage_edit_refused": (
+        "数据库无法连接，暂不能保存修改；数据库恢复后再试。",
+        "The database cannot be reached; changes cannot be saved now. Try again when it is back.",
+    ),
 }
 
 

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from gis import settings
 from gis.errors import InputError
 from gis.store._gpkg import FID_COLUMN, GEOMETRY_COLUMN, HISTORY_TABLE, LAYERS_TABLE, META_TABLE, VERSION_COLUMN
 
@@ -30,9 +31,11 @@ DEFAULT_SCHEMA = "ssl_gis"
 PREVIOUS_SUFFIX = "_bak"
 #: URL schemes that select the PostGIS store.
 URL_SCHEMES = ("postgresql", "postgres")
-#: Seconds to wait for the server when connecting; milliseconds to wait for another writer's lock.
-CONNECT_TIMEOUT_S = 10
+#: Seconds to wait for the server when connecting (gis.settings); milliseconds to wait for another writer's lock.
+CONNECT_TIMEOUT_S = settings.DATABASE_CONNECT_TIMEOUT_S
 LOCK_TIMEOUT_MS = 15_000
+#: Milliseconds one statement may run (gis.settings.DATABASE_STATEMENT_TIMEOUT_S).
+STATEMENT_TIMEOUT_MS = settings.DATABASE_STATEMENT_TIMEOUT_S * 1000
 
 SRID = 4326
 _SCHEMA_RE = re.compile(r"^[a-z_][a-z0-9_]{0,47}$")
@@ -88,7 +91,9 @@ def parse_url(url: str) -> Target:
     except Exception as exc:  # psycopg.ProgrammingError: libpq could not parse it
         raise InputError(f"数据库地址 {shown} 无效", f"the database URL {shown} is not valid: {str(exc).splitlines()[0][:120]}") from exc
     # Times are exchanged in UTC; a writer waits at most LOCK_TIMEOUT_MS for another one.
-    options = f"{params.get('options', '')} -c TimeZone=UTC -c lock_timeout={LOCK_TIMEOUT_MS:d}".strip()
+    options = f"{params.get('options', '')} -c TimeZone=UTC -c lock_timeout={LOCK_TIMEOUT_MS:d}"
+    options += f" -c statement_timeout={STATEMENT_TIMEOUT_MS:d}"
+    options = options.strip()
     params["options"] = options
     params.setdefault("connect_timeout", str(CONNECT_TIMEOUT_S))
     params.setdefault("application_name", "songshanlake-gis")

@@ -264,3 +264,161 @@ def test_without_client_a_local_cluster_is_started_and_closed(parcels, monkeypat
     pd.testing.assert_index_equal(got.index, area_totals(parcels, by="action").index)
     with pytest.raises(ValueError):
         distributed.get_client()  # the cluster made for the call is gone
+
+
+# --- issue 17: any filesystem, writing on the cluster, lost workers, one-line failures, the README's cluster ---
+
+
+def test_partitions_on_a_file_url_are_written_on_the_cluster_and_read_back(client, parcels, tmp_path):
+    url = (tmp_path / "parts").as_uri()  # file:///…
+    assert write_spatial_partitions(parcels, url, npartitions=3, client=client) == url
+    assert len(list((tmp_path / "parts").glob("*.parquet"))) == 3
+    stations = _stations()
+    _assert_same_coverage(coverage_dask(url, stations, radius_m=300, client=client), coverage(parcels, stations, radius_m=300))
+    with pytest.raises(InputError, match="not empty"):
+        write_spatial_partitions(parcels, url, npartitions=3, client=client)
+
+
+def test_partitions_on_an_fsspec_memory_filesystem(client, parcels):
+    fsspec = pytest.importorskip("fsspec")
+    url = "memory://ssl-gis-test/parcels"
+    try:
+        write_spatial_partitions(parcels, url, npartitions=2, client=client)  # thread workers share the memory fs
+        totals = area_totals_dask(url, by="action", client=client)
+        np.testing.assert_allclose(totals["area_m2"].to_numpy(), area_totals(parcels, by="action")["area_m2"].to_numpy(), rtol=RTOL)
+    finally:
+        fsspec.filesystem("memory").rm("/ssl-gis-test", recursive=True)
+
+
+def test_unknown_or_missing_locations_are_one_line_input_errors(tmp_path):
+    with pytest.raises(InputError) as unknown:
+        read_parcels("nosuchproto://bucket/parcels")
+    assert "fsspec" in unknown.value.en and "\n" not in str(unknown.value)
+    with pytest.raises(InputError, match="no GeoParquet data"):
+        read_parcels((tmp_path / "absent").as_uri())
+
+
+# a second cluster started beside the module's one leaves distributed's unbound probe socket to the collector
+@pytest.mark.filterwarnings("ignore:Exception ignored in. <socket.socket:pytest.PytestUnraisableExceptionWarning")
+def test_a_scheduler_without_workers_says_to_start_one(parcels):
+    with distributed.LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=None) as cluster:
+        with distributed.Client(cluster, set_as_default=False) as c:
+            with pytest.raises(InputError) as caught:
+                area_totals_dask(parcels, client=c)
+    assert "dask worker" in caught.value.en and "\n" not in str(caught.value)
+
+
+def test_a_cluster_failing_every_scatter_is_one_line(client, parcels, monkeypatch):
+    from distributed.comm.core import CommClosedError
+
+    def always_closed(*args, **kwargs):
+        raise CommClosedError("in <TCP (closed) ConnectionPool.scatter local=tcp://127.0.0.1:1>: Stream is closed")
+
+    monkeypatch.setattr(client, "scatter", always_closed)
+    with pytest.raises(InputError) as caught:
+        coverage_dask(parcels, _stations(), radius_m=300, client=client, tile_m=200.0)
+    text = str(caught.value)
+    assert "\n" not in text and "dask worker" in caught.value.en and "CommClosedError" in text
+
+
+@pytest.mark.slow
+def test_a_worker_killed_during_scatter_is_retried(parcels):
+    # deterministic: the first scatter kills a worker process, waits until the scheduler has dropped it, then
+    # fails as distributed does when a peer dies mid-transfer; the retry sends to the workers left
+    import os
+    import signal
+    import time
+
+    from distributed.comm.core import CommClosedError
+
+    stations = _stations()
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with distributed.Client(cluster, set_as_default=False) as c:
+            c.wait_for_workers(2, timeout=120)
+            real_scatter = c.scatter
+            calls: list[str] = []
+
+            def scatter_losing_a_worker(*args, **kwargs):
+                calls.append("scatter")
+                if len(calls) == 1:
+                    pids = c.run(os.getpid)
+                    victim, pid = sorted(pids.items())[0]
+                    os.kill(pid, signal.SIGKILL)
+                    while victim in c.scheduler_info()["workers"]:  # the scheduler notices the lost worker
+                        time.sleep(0.05)
+                    raise CommClosedError(f"in <TCP (closed) ConnectionPool.scatter>: worker {victim} lost")
+                return real_scatter(*args, **kwargs)
+
+            c.scatter = scatter_losing_a_worker
+            got = coverage_dask(parcels, stations, radius_m=300, client=c)
+    assert calls == ["scatter", "scatter"]
+    _assert_same_coverage(got, coverage(parcels, stations, radius_m=300))
+
+
+def _worker_facts() -> dict:
+    import sys
+
+    import gis
+
+    return {"gis": gis.__file__, "path": list(sys.path)}
+
+
+@pytest.mark.slow
+def test_readme_cluster_recipe_with_workers_that_cannot_see_the_checkout(parcels, tmp_path_factory, monkeypatch):
+    """The README's recipe: install the wheel, `dask scheduler`, `dask worker ADDRESS`, SSL_GIS_DASK_SCHEDULER."""
+    import subprocess
+    import sys
+    import time
+
+    import cloudpickle
+    from wheel_venv import REPO, build_reason, clean_env, install_wheel
+
+    reason = build_reason()
+    if reason:
+        pytest.skip(reason)
+    installed = install_wheel(tmp_path_factory.mktemp("wheel"))
+    elsewhere = tmp_path_factory.mktemp("cluster")  # cwd of the scheduler and workers: not the checkout
+    scheduler_file = elsewhere / "scheduler.json"
+    common = ["--no-dashboard"]
+    procs = [subprocess.Popen([str(installed.python), "-m", "dask", "scheduler", "--host", "127.0.0.1", "--port", "0",
+                               "--scheduler-file", str(scheduler_file), *common],
+                              cwd=elsewhere, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        client = None
+        for _ in range(600):  # the scheduler writes its address once it listens
+            if scheduler_file.exists() and scheduler_file.stat().st_size:
+                break
+            if procs[0].poll() is not None:
+                pytest.fail("dask scheduler exited")
+            time.sleep(0.1)
+        procs.append(subprocess.Popen([str(installed.python), "-m", "dask", "worker", "--scheduler-file", str(scheduler_file),
+                                       "--nworkers", "2", "--nthreads", "1", "--local-directory", str(elsewhere), *common],
+                                      cwd=elsewhere, env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        client = distributed.Client(scheduler_file=str(scheduler_file), set_as_default=False, timeout="60s")
+        client.wait_for_workers(2, timeout=120)
+        cloudpickle.register_pickle_by_value(sys.modules[__name__])
+        try:
+            facts = client.run(_worker_facts)
+        finally:
+            cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+        for fact in facts.values():
+            assert fact["gis"].startswith(str(installed.root)), fact["gis"]
+            assert not any(p and (p == str(REPO) or p.startswith(str(REPO) + "/")) for p in fact["path"]), fact["path"]
+        monkeypatch.setenv(SCHEDULER_ENV, client.scheduler.address)  # what the README tells the app to set
+        url = (elsewhere / "parcels").as_uri()
+        write_spatial_partitions(parcels, url, npartitions=4)  # written by the workers
+        stations = _stations()
+        got = coverage_dask(url, stations, radius_m=300)
+        totals = area_totals_dask(url, by="action")
+        _assert_same_coverage(got, coverage(parcels, stations, radius_m=300))
+        np.testing.assert_allclose(totals["area_m2"].to_numpy(), area_totals(parcels, by="action")["area_m2"].to_numpy(), rtol=RTOL)
+    finally:
+        if client is not None:
+            client.close()
+        for proc in reversed(procs):
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
