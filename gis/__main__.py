@@ -46,10 +46,23 @@ def _tiles(args: argparse.Namespace) -> int:
     return int(run_cli(args, render_bundled=render))
 
 
+def _plan_arguments(p: argparse.ArgumentParser) -> None:
+    from layers.plan_items import add_plan_arguments
+
+    add_plan_arguments(p)
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from layers.plan_items import plan_command
+
+    return int(plan_command(args))
+
+
 #: The plan's commands, added to the library's own (``tiles`` is here for ``--render-bundled``, which draws
 #: the plan's layers; checking a package needs no plan).
 PLAN_COMMANDS: tuple[Command, ...] = (
     Command("metrics", "every plan metric on the working store or the bundled data", _metrics_arguments, _metrics),
+    Command("plan", "propose a year's plan items from its text / 从工作计划文本提出事项", _plan_arguments, _plan),
     Command("tiles", "check a basemap tile package, or render the bundled layers into one / 底图瓦片包", _tiles_arguments, _tiles),
 )
 
