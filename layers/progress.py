@@ -32,10 +32,18 @@ def progress_frames(
     Returns
     -------
     dict of str to geopandas.GeoDataFrame
-        As :func:`layers.load_all` returns, EPSG:4326 with derived columns.
+        As :func:`layers.load_all` returns, EPSG:4326 with derived columns, plus ``plan_items`` when the
+        store holds accepted items of a later plan (:mod:`layers.plan_items`).
     """
     replay = as_of if as_of is not None and as_of < dt.date.today() else None
-    return load_all(store=store, source=source, as_of=replay)
+    frames = load_all(store=store, source=source, as_of=replay)
+    if source != "baseline":  # items of later plans with no place of their own (issue 16), once accepted
+        from layers.plan_items import LAYER, load_plan_items
+
+        items = load_plan_items(store=store, as_of=replay)
+        if items is not None:
+            frames[LAYER] = items
+    return frames
 
 
 def source_of(frames: Mapping[str, gpd.GeoDataFrame]) -> str:

@@ -255,6 +255,8 @@ class LayerSpec:
         and optionally ``by_kind`` overrides.
     completed_zh : str
         How ``completed`` reads for this layer (建成 / 通车 / 投用).
+    geometry_optional : bool
+        Features may have no geometry (plan items the plan gives no place: issue 16's ``plan_items``).
     """
 
     name: str
@@ -270,6 +272,7 @@ class LayerSpec:
     derived: tuple[str, ...] = ("town", "done")
     style: Mapping[str, Any] = field(default_factory=dict)
     completed_zh: str = "建成"
+    geometry_optional: bool = False
 
     @property
     def all_fields(self) -> tuple[FieldSpec, ...]:
@@ -447,6 +450,8 @@ def _validate_geometry(gdf: gpd.GeoDataFrame, spec: LayerSpec, ids: list[object]
     bounds = shapely.bounds(geoms)
     for i, fid in enumerate(ids):
         if missing[i]:
+            if spec.geometry_optional:
+                continue
             raise _fail(fid, "geometry", "几何为空", "geometry is empty")
         family = _GEOM_FAMILY.get(type_names.get(int(kinds[i]), "?"))
         if family not in spec.geometry_types:
