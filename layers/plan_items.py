@@ -46,6 +46,7 @@ __all__ = [
     "add_plan_arguments",
     "plan_command",
     "proposals_document",
+    "proposals_from_text",
     "proposals_text",
 ]
 
@@ -104,8 +105,15 @@ def proposals_document(path: Path | str, *, year: int) -> dict[str, Any]:
     if not MIN_PLAN_YEAR <= int(year) <= MAX_PLAN_YEAR:
         raise InputError(f"计划年度应在 {MIN_PLAN_YEAR}–{MAX_PLAN_YEAR} 之间: {year}",
                          f"the plan year must be {MIN_PLAN_YEAR}–{MAX_PLAN_YEAR}: {year}")
-    text = read_plan(path)
-    return {"format": PROPOSALS_FORMAT, "plan_year": int(year), "source": Path(path).name,
+    return proposals_from_text(read_plan(path), year=year, source=Path(path).name)
+
+
+def proposals_from_text(text: str, *, year: int, source: str = "pasted.txt") -> dict[str, Any]:
+    """The proposals of a plan's text (see :func:`proposals_document`); ``source`` names where it came from."""
+    if not MIN_PLAN_YEAR <= int(year) <= MAX_PLAN_YEAR:
+        raise InputError(f"计划年度应在 {MIN_PLAN_YEAR}–{MAX_PLAN_YEAR} 之间: {year}",
+                         f"the plan year must be {MIN_PLAN_YEAR}–{MAX_PLAN_YEAR}: {year}")
+    return {"format": PROPOSALS_FORMAT, "plan_year": int(year), "source": source,
             "candidates": [c.to_dict() for c in propose(text, year=int(year))]}
 
 
