@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from gis import users
 from layers.plan_items import load_plan_items
+from layers.progress import plan_progress
 
 PROJECT = Path(__file__).resolve().parents[2]
 PASSWORD = "s3cret-Pa55"
@@ -61,3 +62,9 @@ def test_an_editor_loads_a_2021_plan(store_path: Path) -> None:
     assert items["plan_year"].eq(2021).all() and len(items) == 3
     assert set(items["deadline"].fillna("")) == {"2021", "2021-YE", ""}
     assert items["updated_by"].eq("planner").all()
+    # The metrics page counts the 2021 items next to the 2020 ones (the shared computation reads plan_items).
+    before = plan_progress(source="baseline")["schedule"]["items"]
+    assert plan_progress(store=store_path)["schedule"]["items"] == before + 3
+    at.switch_page("ui/page_metrics.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert str(before + 3) in [str(m.value) for m in at.metric]
