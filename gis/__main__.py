@@ -21,6 +21,7 @@ __all__ = ["PLAN_COMMANDS", "main"]
 def _metrics_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true")
     p.add_argument("--date", help="as-of date YYYY-MM-DD")
+    p.add_argument("--year", type=int, help="one plan year (default: all years) / 只看某一年度的计划")
 
 
 def _metrics(args: argparse.Namespace) -> int:

@@ -52,3 +52,11 @@ def test_bad_input_is_a_bilingual_message_not_a_traceback(tmp_path, capsys):
     plan.write_text(PLAN_2021, encoding="utf-8")
     assert main(["plan", "propose", str(plan), "--year", "20211"]) == 1
     assert "2021" in capsys.readouterr().err
+
+
+def test_metrics_for_one_year(capsys):
+    assert main(["metrics", "--json", "--date", "2020-12-31", "--year", "2021"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["year"] == 2021 and doc["targets"] == [] and doc["schedule"]["items"] == 0
+    assert main(["metrics", "--json", "--date", "2020-12-31"]) == 0
+    assert "year" not in json.loads(capsys.readouterr().out)
