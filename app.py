@@ -56,6 +56,7 @@ def main() -> None:
         st.Page("ui/page_metrics.py", title=t("page_metrics"), icon=":material/analytics:", url_path="metrics"),
         st.Page("ui/page_plan.py", title=t("page_plan"), icon=":material/article:", url_path="plan"),
         st.Page("ui/page_data.py", title=t("page_data"), icon=":material/upload_file:", url_path="data"),
+        st.Page("ui/page_plan_import.py", title=t("page_plan_import"), icon=":material/playlist_add:", url_path="plan-import"),
     ]
     page = st.navigation(pages)
     outage_banner()  # one banner on every page while the store's database is away

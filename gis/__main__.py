@@ -21,6 +21,7 @@ __all__ = ["PLAN_COMMANDS", "main"]
 def _metrics_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true")
     p.add_argument("--date", help="as-of date YYYY-MM-DD")
+    p.add_argument("--year", type=int, help="one plan year (default: all years) / 只看某一年度的计划")
 
 
 def _metrics(args: argparse.Namespace) -> int:
@@ -59,11 +60,24 @@ def _app(args: argparse.Namespace) -> int:
     return subprocess.call([sys.executable, "-m", "streamlit", "run", str(app_file), *args.streamlit_args])
 
 
+def _plan_arguments(p: argparse.ArgumentParser) -> None:
+    from layers.plan_items import add_plan_arguments
+
+    add_plan_arguments(p)
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from layers.plan_items import plan_command
+
+    return int(plan_command(args))
+
+
 #: The plan's commands, added to the library's own (``tiles`` is here for ``--render-bundled``, which draws
 #: the plan's layers; checking a package needs no plan).
 PLAN_COMMANDS: tuple[Command, ...] = (
     Command("metrics", "every plan metric on the working store or the bundled data", _metrics_arguments, _metrics),
     Command("app", "run the Streamlit app (streamlit run app.py) / 启动应用", _app_arguments, _app),
+    Command("plan", "propose a year's plan items from its text / 从工作计划文本提出事项", _plan_arguments, _plan),
     Command("tiles", "check a basemap tile package, or render the bundled layers into one / 底图瓦片包", _tiles_arguments, _tiles),
 )
 

@@ -15,6 +15,7 @@ __all__ = [
     "BUNDLED_DATA_DIR",
     "MAX_FILE_BYTES",
     "MAX_FEATURES",
+    "MAX_PLAN_BYTES",
     "MAX_VERTICES",
     "MAX_ARCHIVE_UNCOMPRESSED_BYTES",
     "MAX_ARCHIVE_MEMBERS",
@@ -92,6 +93,8 @@ def data_dir() -> Path:
 # time; anything above them is refused with a message naming the limit (gis.errors.LimitExceeded).
 #: Largest input file in bytes (``SSL_GIS_MAX_FILE_BYTES``, default 200 MB).
 MAX_FILE_BYTES: int = _int_env("SSL_GIS_MAX_FILE_BYTES", 200 * 1024 * 1024)
+#: Largest work-plan file (.txt or .docx, and a .docx's document part) in bytes (``SSL_GIS_MAX_PLAN_BYTES``, 20 MB).
+MAX_PLAN_BYTES: int = _int_env("SSL_GIS_MAX_PLAN_BYTES", 20 * 1024 * 1024)
 #: Most features in one input (``SSL_GIS_MAX_FEATURES``).
 MAX_FEATURES: int = _int_env("SSL_GIS_MAX_FEATURES", 500_000)
 #: Most vertices over all features of one input (``SSL_GIS_MAX_VERTICES``).

@@ -88,12 +88,12 @@ def metrics_text(doc: dict[str, Any]) -> str:
 
 
 def metrics_command(args: argparse.Namespace) -> int:
-    """Run ``python -m gis metrics [--json] [--date YYYY-MM-DD]``.
+    """Run ``python -m gis metrics [--json] [--date YYYY-MM-DD] [--year YYYY]``.
 
     Parameters
     ----------
     args : argparse.Namespace
-        ``json`` (bool) and ``date`` (str or None).
+        ``json`` (bool), ``date`` (str or None) and ``year`` (int or None: one plan year, else all).
 
     Returns
     -------
@@ -103,7 +103,7 @@ def metrics_command(args: argparse.Namespace) -> int:
     from layers.progress import plan_progress
 
     as_of = parse_date(getattr(args, "date", None))
-    doc = plan_progress(as_of=as_of)  # a past date replays the store's history to the end of that day
+    doc = plan_progress(as_of=as_of, year=getattr(args, "year", None))  # a past date replays the store's history to the end of that day
     if getattr(args, "json", False):
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2, default=str, allow_nan=False) + "\n")
     else:

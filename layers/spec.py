@@ -22,6 +22,7 @@ import shapely
 
 from gis.crs import DONGGUAN_BBOX, WGS84
 from gis.errors import InputError
+from layers.years import DEFAULT_PLAN_YEAR, MAX_PLAN_YEAR, MIN_PLAN_YEAR, deadline_label, deadline_year, plan_year_of
 
 __all__ = [
     "FieldSpec",
@@ -33,6 +34,7 @@ __all__ = [
     "STATUS_ORDER",
     "DEADLINES",
     "DEADLINE_LABELS",
+    "PLAN_YEAR_FIELD",
     "DERIVED_COLUMNS",
     "ROLES",
     "status_reached",
@@ -77,16 +79,41 @@ STATUS_LABELS_EN: dict[str, str] = {
 STATUS_ORDER: dict[str, int] = {s: i for i, s in enumerate(STATUSES[:5])}
 
 #: The plan's periods (DESIGN.md): Q1 第一季度, H1 上半年, 2020-09 9月份, H2 下半年, YE 年底前, 2020 年内/全年.
+#: These are the bundled 2020 plan's; any plan year's codes are valid (:mod:`layers.years`: ``2021-H1`` …).
 DEADLINES: tuple[str, ...] = ("2020-Q1", "2020-H1", "2020-09", "2020-H2", "2020-YE", "2020")
-#: The plan's own words for each period, and the last day it allows (ISO date).
-DEADLINE_LABELS: dict[str, tuple[str, str, str]] = {
+
+
+class _DeadlineLabels(dict[str, tuple[str, str, str]]):
+    """The 2020 labels as a dict, answering any year's code too (``2021-H1`` → ("2021年上半年", "H1 2021", …)).
+
+    Iterating, ``len`` and ``items`` give the 2020 entries exactly as before; lookups parse any year.
+    """
+
+    def __missing__(self, key: str) -> tuple[str, str, str]:
+        label = deadline_label(key)
+        if label is None:
+            raise KeyError(key)
+        return label
+
+    def get(self, key: object, default: object = None) -> object:  # type: ignore[override]
+        try:
+            return self[key]  # type: ignore[index]
+        except (KeyError, TypeError):
+            return default
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or deadline_label(key) is not None
+
+
+#: The plan's own words for each period, and the last day it allows (ISO date); any plan year is looked up.
+DEADLINE_LABELS: dict[str, tuple[str, str, str]] = _DeadlineLabels({
     "2020-Q1": ("第一季度", "Q1 2020", "2020-03-31"),
     "2020-H1": ("上半年", "H1 2020", "2020-06-30"),
     "2020-09": ("9月份", "September 2020", "2020-09-30"),
     "2020-H2": ("下半年", "H2 2020", "2020-12-31"),
     "2020-YE": ("年底前", "by year end 2020", "2020-12-31"),
     "2020": ("年内/全年", "during 2020", "2020-12-31"),
-}
+})
 
 #: What a feature is to the plan (DESIGN.md "Status is not existence"; docs/status-model.md): a ``plan_item``
 #: the plan asks something of, or ``context`` (a boundary, a water body, an existing place the plan only names)
@@ -97,7 +124,8 @@ ROLES: tuple[str, ...] = ("plan_item", "context")
 DERIVED_COLUMNS: tuple[str, ...] = ("area_mu", "length_km", "town", "done")
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)+$")
-_PLAN_REF_RE = re.compile(r"^\([一二三四五]\)[一二三四五]?$")
+#: A section path as :func:`layers.plan_reader.split_sections` writes it: (四)二 in the 2020 plan, 二(一)3. in others.
+_PLAN_REF_RE = re.compile(r"^(?:\([一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,3}|\d{1,2}\.|\(\d{1,2}\))+$")
 _GEOM_FAMILY = {
     "Point": "Point",
     "MultiPoint": "Point",
@@ -173,8 +201,9 @@ COMMON_FIELDS: tuple[FieldSpec, ...] = (
         "(加快/推进/谋划/研究/争取: no finished state asked)",
     ),
     FieldSpec(
-        "deadline", required=False, allowed=DEADLINES,
-        description="the plan's period (DEADLINES); empty where the plan's words give none",
+        "deadline", required=False,
+        description="the plan's period as a code of the item's plan year (2020-H1, 2021-09 …; layers.years); "
+        "empty where the plan's words give none",
     ),
     FieldSpec("plan_ref", description="section of the plan, e.g. (四)二"),
     FieldSpec("plan_quote", description="the sentence or clause of the plan that created the item, verbatim"),
@@ -185,6 +214,15 @@ COMMON_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("updated_at", description="ISO 8601 time of the last change (UTC)"),
     FieldSpec("updated_by", description="who made the last change"),
     FieldSpec("version", "int", min_value=1, description="edit counter, 1 for the baseline"),
+)
+
+
+#: The optional ``plan_year`` field (issue 16): the year of the plan that set the item's target and deadline.
+#: Absent or empty means the bundled 2020 plan (:data:`layers.years.DEFAULT_PLAN_YEAR`), so stores made before
+#: plans had years need no migration; when present it is checked on load, and a deadline must fall in it.
+PLAN_YEAR_FIELD = FieldSpec(
+    "plan_year", "int", required=False, min_value=float(MIN_PLAN_YEAR),
+    description=f"the year of the plan that set the target and deadline; empty means {DEFAULT_PLAN_YEAR}",
 )
 
 
@@ -217,6 +255,8 @@ class LayerSpec:
         and optionally ``by_kind`` overrides.
     completed_zh : str
         How ``completed`` reads for this layer (建成 / 通车 / 投用).
+    geometry_optional : bool
+        Features may have no geometry (plan items the plan gives no place: issue 16's ``plan_items``).
     """
 
     name: str
@@ -232,6 +272,7 @@ class LayerSpec:
     derived: tuple[str, ...] = ("town", "done")
     style: Mapping[str, Any] = field(default_factory=dict)
     completed_zh: str = "建成"
+    geometry_optional: bool = False
 
     @property
     def all_fields(self) -> tuple[FieldSpec, ...]:
@@ -342,6 +383,7 @@ def validate_frame(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> None:
             raise _fail(fid, "id", "编号重复", "duplicate id")
         seen.add(fid)
     allowed_status = set(spec.statuses)
+    years = _plan_years(gdf, ids)
     records = gdf[spec.field_names].to_dict("records")
     for fid, rec in zip(ids, records):
         for f in spec.all_fields:
@@ -367,10 +409,35 @@ def validate_frame(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> None:
         done = rec["done_status"]
         if not _blank(done) and done not in allowed_status:
             raise _fail(fid, "done_status", f"目标状态 {done!r} 不适用于本图层", f"done_status {done!r} does not apply to {spec.name}")
+        _check_year(fid, rec, years.get(fid) if years is not None else DEFAULT_PLAN_YEAR)
         if rec["role"] == "context" and not (_blank(done) and _blank(rec["deadline"])):
             raise _fail(fid, "role", "背景要素 (context) 不应有目标状态或期限",
                         "a context feature has no done_status and no deadline")
     _validate_geometry(gdf, spec, ids)
+
+
+def _plan_years(gdf: gpd.GeoDataFrame, ids: list[object]) -> dict[object, int] | None:
+    """Each feature's plan year (the optional column, 2020 where absent); refuses a malformed year."""
+    if "plan_year" not in gdf.columns:
+        return None
+    for fid, value in zip(ids, gdf["plan_year"].tolist()):
+        if _blank(value):
+            continue
+        if not _type_ok(value, "int") or not MIN_PLAN_YEAR <= float(value) <= MAX_PLAN_YEAR:
+            raise _fail(fid, "plan_year", f"计划年度应为 {MIN_PLAN_YEAR}–{MAX_PLAN_YEAR} 的整数，实为 {value!r}",
+                        f"plan year must be a whole year {MIN_PLAN_YEAR}–{MAX_PLAN_YEAR}, found {value!r}")
+    return dict(zip(ids, plan_year_of(gdf).tolist()))
+
+
+def _check_year(fid: object, rec: Mapping[str, Any], year: int | None) -> None:
+    """A deadline is a code (layers.years) of the item's plan year: ``2021-H1`` on a 2020 item is refused."""
+    deadline = rec["deadline"]
+    if _blank(deadline):
+        return
+    got = deadline_year(deadline)
+    if got is None or got != (year or DEFAULT_PLAN_YEAR):
+        raise _fail(fid, "deadline", f"期限 {deadline!r} 不是计划年度 {year} 的期限 (应如 {year}-H1)",
+                    f"deadline {deadline!r} is not a period of plan year {year} (expected like {year}-H1)")
 
 
 def _validate_geometry(gdf: gpd.GeoDataFrame, spec: LayerSpec, ids: list[object]) -> None:
@@ -383,6 +450,8 @@ def _validate_geometry(gdf: gpd.GeoDataFrame, spec: LayerSpec, ids: list[object]
     bounds = shapely.bounds(geoms)
     for i, fid in enumerate(ids):
         if missing[i]:
+            if spec.geometry_optional:
+                continue
             raise _fail(fid, "geometry", "几何为空", "geometry is empty")
         family = _GEOM_FAMILY.get(type_names.get(int(kinds[i]), "?"))
         if family not in spec.geometry_types:

@@ -258,10 +258,15 @@ def layer_frame(name: str, as_of: date | None = None) -> gpd.GeoDataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _progress(stamp: str, as_of_iso: str | None, today_iso: str) -> dict[str, Any]:
+    from layers.plan_items import LAYER, load_plan_items
     from layers.progress import plan_progress
 
     as_of = date.fromisoformat(as_of_iso) if as_of_iso else None
     frames = {n: layer_frame(n, as_of) for n in layers.names()}
+    store = get_store()
+    items = load_plan_items(store=store, as_of=as_of) if store is not None else None  # later plans' items (issue 16)
+    if items is not None:
+        frames[LAYER] = items
     return plan_progress(frames=frames, as_of=as_of or date.fromisoformat(today_iso))
 
 

@@ -355,6 +355,27 @@ STRINGS: dict[str, tuple[str, str]] = {
         "数据库无法连接，暂不能保存修改；数据库恢复后再试。",
         "The database cannot be reached; changes cannot be saved now. Try again when it is back.",
     ),
+    # --- issue 16: loading a year's plan (规划导入) ---
+    "page_plan_import": ("规划导入", "Load a plan"),
+    "pi_title": ("导入新一年的工作计划", "Load a new year's work plan"),
+    "pi_intro": (
+        "上传或粘贴工作计划原文（.txt UTF-8/GB18030 或 .docx），系统按章节和句子提出候选事项（数量、地点、动词、期限）。"
+        "逐项核对：取消勾选即放弃；可修改名称、期限、目标状态；填写已有要素编号（如 substations:sub-10）即把该事项结转到新年度"
+        "（同一要素，保留历史）；填写经纬度（EPSG:4326）即在地图上标点；都不填则为无位置的计划事项。",
+        "Upload or paste the plan's text (.txt UTF-8/GB18030 or .docx); candidate items are proposed by section and sentence "
+        "(figures, places, verbs, deadlines). Review each: untick to drop; edit the name, deadline or done status; give an "
+        "existing feature id (e.g. substations:sub-10) to carry that item into the new year (same feature, history kept); "
+        "give lon/lat (EPSG:4326) to place a point; leave both empty for an item without a place.",
+    ),
+    "pi_year": ("计划年度", "Plan year"),
+    "pi_file": ("计划文件", "Plan file"),
+    "pi_text": ("或粘贴计划原文", "Or paste the plan's text"),
+    "pi_none": ("没有找到候选事项。", "No candidate items found."),
+    "pi_count": ("共 {n} 项候选事项（{figures} 项带数量）", "{n} candidate items ({figures} with a figure)"),
+    "pi_accept_col": ("采纳", "Accept"),
+    "pi_link_col": ("结转到要素", "Carry over feature"),
+    "pi_confirm": ("确认导入", "Confirm"),
+    "pi_done": ("已导入 {year} 年计划：新增 {added} 项，结转 {carried} 项。", "{year} plan loaded: {added} added, {carried} carried over."),
 }
 
 
