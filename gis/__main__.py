@@ -1,8 +1,8 @@
 """Entry point of ``python -m gis``: the composition root of the command line.
 
 Like ``app.py`` for the app, this is the one file of ``gis`` that may know the plan: it hands the plan's
-commands (``metrics`` from ``layers.cli``, ``tiles --render-bundled`` from ``layers.basemap``) to the
-plan-free :func:`gis.cli.main`. Nothing imports this
+commands (``metrics`` from ``layers.cli``, ``replace`` from ``layers.replace_cli``, ``tiles --render-bundled``
+from ``layers.basemap``) to the plan-free :func:`gis.cli.main`. Nothing imports this
 module, so ``import gis`` and ``import gis.cli`` stay plan-free.
 """
 
@@ -72,12 +72,25 @@ def _plan(args: argparse.Namespace) -> int:
     return int(plan_command(args))
 
 
+def _replace_arguments(p: argparse.ArgumentParser) -> None:
+    from layers.replace_cli import add_replace_arguments
+
+    add_replace_arguments(p)
+
+
+def _replace(args: argparse.Namespace) -> int:
+    from layers.replace_cli import replace_command
+
+    return int(replace_command(args))
+
+
 #: The plan's commands, added to the library's own (``tiles`` is here for ``--render-bundled``, which draws
 #: the plan's layers; checking a package needs no plan).
 PLAN_COMMANDS: tuple[Command, ...] = (
     Command("metrics", "every plan metric on the working store or the bundled data", _metrics_arguments, _metrics),
     Command("app", "run the Streamlit app (streamlit run app.py) / 启动应用", _app_arguments, _app),
     Command("plan", "propose a year's plan items from its text / 从工作计划文本提出事项", _plan_arguments, _plan),
+    Command("replace", "official data replaces illustrative features of a plan layer / 导入正式数据", _replace_arguments, _replace),
     Command("tiles", "check a basemap tile package, or render the bundled layers into one / 底图瓦片包", _tiles_arguments, _tiles),
 )
 

@@ -376,6 +376,44 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pi_link_col": ("结转到要素", "Carry over feature"),
     "pi_confirm": ("确认导入", "Confirm"),
     "pi_done": ("已导入 {year} 年计划：新增 {added} 项，结转 {carried} 项。", "{year} plan loaded: {added} added, {carried} carried over."),
+    # --- issue 14 items 2 and 4: official data replaces illustrative data; official vs illustrative (w-official) ---
+    "prov_title": ("正式 / 示意", "Official / illustrative"),
+    "prov_layer": ("{layer}：正式 {official} · 示意 {illustrative}", "{layer}: official {official} · illustrative {illustrative}"),
+    "prov_page": ("本页合计：正式 {official} · 示意 {illustrative}", "This page: official {official} · illustrative {illustrative}"),
+    "prov_filter": ("显示", "Show"),
+    "prov_all": ("全部", "All"),
+    "prov_official": ("正式数据", "Official"),
+    "prov_illustrative": ("示意", "Illustrative"),
+    "official_title": ("导入正式数据", "Replace with official data"),
+    "official_help": (
+        "用正式数据（交通、自然资源、供电等部门的文件）替换示意几何：按编号、名称或位置匹配规划事项，预览后确认。"
+        "规划依据、原文、目标、期限和状态历史保留在事项上；可通过历史回放（截至日期）撤销。",
+        "Replace illustrative geometry with official data (files from the transport, natural-resources or power "
+        "departments): items are matched by id, name or position; preview, then confirm. The plan reference, quote, "
+        "target, deadline and status history stay with each item; undo through the history (as-of date).",
+    ),
+    "official_bad_type": ("不支持的文件类型 {suffix}", "unsupported file type {suffix}"),
+    "official_layer": ("目标图层", "Target layer"),
+    "official_matched": ("匹配", "Matched"),
+    "official_new": ("新增（未匹配）", "New (unmatched)"),
+    "official_left": ("仍无正式几何的事项", "Items left without official geometry"),
+    "official_left_list": ("仍无正式几何：{ids}", "Still without official geometry: {ids}"),
+    "official_incoming_name": ("正式数据名称", "Official name"),
+    "official_how": ("匹配方式", "Matched by"),
+    "official_displacement_m": ("位移 (m)", "Displacement (m)"),
+    "official_area_change_mu": ("面积变化 (亩)", "Area change (亩)"),
+    "official_problem": ("问题", "Problem"),
+    "official_map_title": ("正式数据", "Official data"),
+    "official_map_matched": ("已匹配", "matched"),
+    "official_map_new": ("新增", "new"),
+    "official_attributes": ("同时写入的字段", "Fields to copy as well"),
+    "official_source": (
+        "数据来源（必填，如：东莞市交通运输局 2020-06 道路中线）",
+        "Source (required, e.g. the transport bureau's 2020-06 centre lines)",
+    ),
+    "official_accuracy_m": ("精度 (m)", "Accuracy (m)"),
+    "official_commit": ("确认替换 {n} 个事项的几何", "Confirm: replace the geometry of {n} items"),
+    "official_done": ("已替换图层 {layer} 中 {n} 个事项的几何", "Replaced the geometry of {n} items of layer {layer}"),
 }
 
 

@@ -23,6 +23,7 @@ from ui import data, mapview
 from ui.backup import backup_section
 from ui.guard import editor_and_store
 from ui.i18n import lang, status_label, t
+from ui.official import official_section
 from ui.state import as_of_date
 
 _LAYER_NAME = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -221,6 +222,8 @@ def _drawn_section() -> None:
 def main() -> None:
     """Draw the data page."""
     _import_section()
+    st.divider()
+    official_section()  # 导入正式数据 / replace with official data (issue 14 item 2)
     st.divider()
     _export_section()
     st.divider()

@@ -14,7 +14,7 @@ import streamlit as st
 
 from gis.text import display_safe
 from layers.land_actions import ACTION_LABELS, PARCEL_ACTIONS
-from ui import data, edit, mapview
+from ui import data, edit, mapview, provenance
 from ui.i18n import deadline_label, lang, status_label, t
 from ui.state import as_of_date
 
@@ -104,6 +104,7 @@ def main() -> None:
         shown = shown[shown["status"].isin(statuses)]
     if towns:
         shown = shown[shown[town_col].astype(str).isin(towns)]
+    shown = provenance.filter_frame(shown, LAYER, as_of, key="land_provenance")  # official / illustrative (issue 14)
     name_col = "name_zh" if lang() == "zh" else "name_en"
     table = pd.DataFrame(
         {

@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from gis.text import display_safe
-from ui import data, edit, mapview
+from ui import data, edit, mapview, provenance
 from ui.i18n import lang, status_label, t
 from ui.state import as_of_date, format_view, init_from_url, parse_view, url_get, url_list, url_set
 
@@ -105,7 +105,8 @@ def main() -> None:
     if "map_view0" not in st.session_state:
         st.session_state["map_view0"] = view  # the URL's view is the initial view; later moves go back to the URL
     view0 = st.session_state["map_view0"]
-    layers_ = mapview.map_layers(visible, statuses=statuses, as_of=as_of, basemap=basemap)
+    only = provenance.only_ids(visible, as_of, key="map_provenance")  # official / illustrative (issue 14)
+    layers_ = mapview.map_layers(visible, statuses=statuses, as_of=as_of, basemap=basemap, only_ids=only)
     with main_col:
         result = mapview.show_map(
             layers_,

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from gis.text import display_safe, markdown_literal
-from ui import data, edit, mapview
+from ui import data, edit, mapview, provenance
 from ui.i18n import deadline_label, lang, status_label, t
 from ui.state import as_of_date
 
@@ -25,6 +25,7 @@ def main() -> None:
     if gdf.empty or "kind" not in gdf.columns:
         st.info(t("no_layers"))
         return
+    gdf = provenance.filter_frame(gdf, LAYER, as_of, key="roads_provenance")  # official / illustrative (issue 14)
     links = gdf[gdf["kind"] == "link_road"]
     points = gdf[gdf["kind"] == "congestion_point"]
     doc = data.plan_progress(as_of)  # the shared computation (= python -m gis metrics)
@@ -59,7 +60,7 @@ def main() -> None:
                 " · ".join(f"{markdown_literal(r[name_col])}: {status_label(str(r['status']), spec)}" for _, r in points.iterrows())
             )
     with right:
-        layers_ = mapview.map_layers(["boundaries", LAYER], as_of=as_of, by_status=[LAYER])
+        layers_ = mapview.map_layers(["boundaries", LAYER], as_of=as_of, by_status=[LAYER], only_ids={LAYER: set(gdf["id"].astype(str))})
         mapview.show_map(layers_, key="roads_map", returned_objects=(), zoom=11, height=420)
         mapview.legend(layers_[1:])
 

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gis import settings
 from gis.errors import ConflictError, InputError
 from gis.store import _layers, _replay
 from gis.store._gpkg import FID_COLUMN, GEOMETRY_COLUMN, VERSION_COLUMN
@@ -32,6 +33,8 @@ __all__ = ["StoreBase"]
 AUTO_FIELDS = ("updated_at", "updated_by")
 #: Columns no attribute edit may change (besides the layer's id field).
 _FIXED = (FID_COLUMN, GEOMETRY_COLUMN, VERSION_COLUMN)
+#: The key of a new geometry in :meth:`StoreBase.update_features`' changes.
+GEOMETRY_KEY = "geometry"
 
 
 class StoreBase(abc.ABC):
@@ -114,6 +117,16 @@ class StoreBase(abc.ABC):
         history: list[tuple[Any, ...]],
     ) -> None:
         """Write the changed values and ``new_version`` (where the row still has ``version``) and the history rows."""
+
+    @abc.abstractmethod
+    def _locked_geometry(self, conn: Any, layer: str, id_field: str, fid: str) -> bytes | None:
+        """The feature's geometry as ISO WKB (None if NULL); the row is already locked by :meth:`_locked_row`."""
+
+    @abc.abstractmethod
+    def _apply_geometry(
+        self, conn: Any, layer: str, id_field: str, fid: str, wkb: bytes, *, new_version: int, history: list[tuple[Any, ...]]
+    ) -> None:
+        """Write the feature's new geometry (ISO WKB, EPSG:4326) and ``new_version``, and the history rows."""
 
     @abc.abstractmethod
     def _backup(self, dest: Path) -> Path:
@@ -425,6 +438,134 @@ class StoreBase(abc.ABC):
             self._apply_edit(conn, layer, id_field, fid, diffs, columns, version=version, new_version=new_version, history=history)
         return new_version
 
+    # --- several features, geometry included, in one transaction -------------------------------------------
+
+    def update_features(
+        self,
+        layer: str,
+        changes: Mapping[str, Mapping[str, object]],
+        *,
+        expected_versions: Mapping[str, int],
+        user: str,
+        note: str = "",
+        when: datetime | None = None,
+    ) -> dict[str, int]:
+        """Change attributes and geometry of several features in ONE transaction, refusing stale versions.
+
+        All or nothing: if one feature is missing, stale or given a bad value, no feature changes.
+
+        Parameters
+        ----------
+        layer : str
+            Layer name.
+        changes : mapping of str to mapping
+            Feature id → {field → new value}. The key ``geometry`` holds a new shapely geometry in
+            EPSG:4326 (lon, lat) of the same geometry type as the stored one; the other fields follow
+            :meth:`update_feature`'s rules.
+        expected_versions : mapping of str to int
+            Feature id → the version the user saw (one for every feature in ``changes``).
+        user, note, when
+            As in :meth:`update_feature`; ``note`` is recorded on every history row.
+
+        Returns
+        -------
+        dict of str to int
+            Feature id → its new version (unchanged if nothing actually changed).
+
+        Notes
+        -----
+        Each changed field gets its history row as in :meth:`update_feature`; a changed geometry adds one
+        ``(replaced)`` row whose ``old`` holds the earlier geometry (WKB hex) and version, so
+        :meth:`as_of` gives the earlier geometry back.
+
+        Raises
+        ------
+        gis.errors.ConflictError
+            A feature's stored version is not its expected version.
+        gis.errors.InputError
+            Unknown layer, feature or field; a bad value; a geometry that is missing, invalid, empty or of
+            another type than the stored one; too many features.
+        """
+        import shapely
+
+        user = check_user(user)
+        note = check_note(note)
+        if not isinstance(changes, Mapping) or not changes:
+            raise InputError("没有要修改的要素", "no features to change")
+        if len(changes) > settings.MAX_FEATURES:
+            raise InputError(f"一次最多修改 {settings.MAX_FEATURES} 个要素", f"at most {settings.MAX_FEATURES} features per edit")
+        checked: dict[str, tuple[dict[str, object], Any, int]] = {}
+        for feature_id, change in changes.items():
+            fid = check_feature_id(feature_id)
+            if not isinstance(change, Mapping) or not change or len(change) > MAX_CHANGES:
+                raise InputError(
+                    f"要素 {short(fid, 60)} 的修改须为 1–{MAX_CHANGES} 个字段", f"feature {short(fid, 60)!r}: give 1–{MAX_CHANGES} fields"
+                )
+            expected = expected_versions.get(feature_id) if isinstance(expected_versions, Mapping) else None
+            if isinstance(expected, bool) or not isinstance(expected, int) or expected < 1:
+                raise InputError(
+                    f"要素 {short(fid, 60)} 缺少预期版本（正整数）",
+                    f"feature {short(fid, 60)!r}: expected version must be a positive integer",
+                )
+            attrs = {k: v for k, v in change.items() if k != GEOMETRY_KEY}
+            geom = change.get(GEOMETRY_KEY)
+            if GEOMETRY_KEY in change and (
+                not isinstance(geom, shapely.Geometry) or geom.is_empty or not shapely.is_valid(geom)
+            ):
+                raise InputError(
+                    f"要素 {short(fid, 60)} 的新几何为空或无效", f"feature {short(fid, 60)!r}: the new geometry is empty or invalid"
+                )
+            checked[fid] = (attrs, geom, expected)
+        at = iso_utc(when)
+        try:
+            return self._update_features(layer, checked, user=user, note=note, at=at)
+        finally:
+            self._changed()
+
+    def _update_features(
+        self, layer: str, checked: Mapping[str, tuple[dict[str, object], Any, int]], *, user: str, note: str, at: str
+    ) -> dict[str, int]:
+        """:meth:`update_features` after the checks, in one write transaction."""
+        import json
+
+        import shapely
+
+        out: dict[str, int] = {}
+        with self._edit(layer) as (conn, id_field, columns):
+            fixed = self._fixed(id_field)
+            for fid, (attrs, geom, expected) in checked.items():
+                wanted = self._wanted(layer, attrs, columns, fixed) if attrs else {}
+                current = self._locked_row(conn, layer, id_field, fid, columns)
+                if current is None:
+                    raise self._no_such_feature(layer, fid)
+                version = current[VERSION_COLUMN]
+                if version != expected:
+                    raise self._conflict_error(fid, current, expected, list(wanted), self._recent_changes(conn, layer, fid))
+                self._check_not_before(at, self._latest_change_at(conn, layer, fid), fid)
+                old_wkb = self._locked_geometry(conn, layer, id_field, fid) if geom is not None else None
+                old_geom = None if old_wkb is None else shapely.from_wkb(old_wkb)
+                if geom is not None and old_geom is not None and old_geom.geom_type != geom.geom_type:
+                    raise InputError(
+                        f"要素 {short(fid, 60)} 的新几何类型 {geom.geom_type} 与原类型 {old_geom.geom_type} 不同",
+                        f"feature {short(fid, 60)!r}: the new geometry is a {geom.geom_type}, the stored one a {old_geom.geom_type}",
+                    )
+                geom_changed = geom is not None and (old_geom is None or not shapely.equals_exact(old_geom, geom, tolerance=0.0))
+                diffs = self._diffs(wanted, current, columns, fixed, at=at, user=user, force=geom_changed)
+                if not diffs and not geom_changed:
+                    out[fid] = version
+                    continue
+                new_version = version + 1
+                if diffs:
+                    rows = [(at, user, layer, fid, f, encode(current.get(f)), encode(v), note, new_version) for f, v in diffs.items()]
+                    self._apply_edit(conn, layer, id_field, fid, diffs, columns, version=version, new_version=new_version, history=rows)
+                if geom_changed:
+                    state = {"attrs": {}, "version": version, "geometry": None if old_wkb is None else old_wkb.hex()}
+                    row = (at, user, layer, fid, _layers.REPLACED, json.dumps(state), None, note, new_version)
+                    wkb = shapely.to_wkb(geom, flavor="iso")
+                    self._apply_geometry(conn, layer, id_field, fid, wkb, new_version=new_version, history=[row])
+                out[fid] = new_version
+        return out
+
     # Steps of _update_feature (``columns``: field → GeoPackage type).
 
     @staticmethod
@@ -461,11 +602,18 @@ class StoreBase(abc.ABC):
 
     @staticmethod
     def _diffs(
-        wanted: Mapping[str, Any], current: Mapping[str, Any], columns: Mapping[str, str], fixed: set[str], *, at: str, user: str
+        wanted: Mapping[str, Any],
+        current: Mapping[str, Any],
+        columns: Mapping[str, str],
+        fixed: set[str],
+        *,
+        at: str,
+        user: str,
+        force: bool = False,
     ) -> dict[str, Any]:
-        """The fields whose value changes, plus ``updated_at``/``updated_by`` if any does and the layer has them."""
+        """The fields whose value changes, plus ``updated_at``/``updated_by`` if any does (or ``force``: the geometry does)."""
         diffs = {f: v for f, v in wanted.items() if current.get(f) != v}
-        if not diffs:
+        if not diffs and not force:
             return diffs
         for auto, value in zip(AUTO_FIELDS, (at, user)):
             if auto in columns and auto not in wanted and auto not in fixed:

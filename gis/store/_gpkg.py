@@ -104,6 +104,18 @@ def _parse_header(blob: bytes) -> tuple[bool, tuple[float, float, float, float] 
     return False, (minx, maxx, miny, maxy)
 
 
+def geometry_blob(wkb: bytes, srs_id: int) -> bytes:
+    """A GeoPackage geometry blob (little-endian header with an XY envelope) around little-endian ISO ``wkb``."""
+    import shapely
+
+    geom = shapely.from_wkb(wkb)
+    body = shapely.to_wkb(geom, byte_order=1, flavor="iso")
+    if geom.is_empty:
+        return b"GP" + bytes([0, 0x11]) + struct.pack("<i", srs_id) + body
+    minx, miny, maxx, maxy = geom.bounds
+    return b"GP" + bytes([0, 0x03]) + struct.pack("<i", srs_id) + struct.pack("<4d", minx, maxx, miny, maxy) + body
+
+
 def _st_is_empty(blob: bytes | None) -> int | None:
     if blob is None:
         return None

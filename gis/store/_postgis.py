@@ -367,6 +367,30 @@ class PostgisStore(StoreBase):
         )
         _pg.copy_history(conn, self.schema, history)
 
+    def _locked_geometry(self, conn: Any, layer: str, id_field: str, fid: str) -> bytes | None:
+        from psycopg import sql
+
+        row = conn.execute(
+            sql.SQL("SELECT ST_AsBinary({}) FROM {} WHERE {} = %s").format(
+                sql.Identifier(GEOMETRY_COLUMN), ident(self.schema, layer), sql.Identifier(id_field)
+            ),
+            (fid,),
+        ).fetchone()
+        return None if row is None or row[0] is None else bytes(row[0])
+
+    def _apply_geometry(
+        self, conn: Any, layer: str, id_field: str, fid: str, wkb: bytes, *, new_version: int, history: list[tuple[Any, ...]]
+    ) -> None:
+        from psycopg import sql
+
+        conn.execute(
+            sql.SQL("UPDATE {} SET {} = ST_SetSRID(ST_GeomFromWKB(%s), %s), {} = %s WHERE {} = %s").format(
+                ident(self.schema, layer), sql.Identifier(GEOMETRY_COLUMN), sql.Identifier(VERSION_COLUMN), sql.Identifier(id_field)
+            ),
+            (wkb, _pg.SRID, new_version, fid),
+        )
+        _pg.copy_history(conn, self.schema, history)
+
     # --- backup and restore ----------------------------------------------------------------------------------
 
     def _backup(self, dest: Path) -> Path:

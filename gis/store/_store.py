@@ -173,6 +173,33 @@ class Store(StoreBase):
         )
         conn.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name = ?", (iso_utc()[:-4] + "Z", layer))
 
+    def _locked_geometry(self, conn: sqlite3.Connection, layer: str, id_field: str, fid: str) -> bytes | None:
+        geom_col, _ = _read.geometry_column(conn, layer)
+        row = conn.execute(f"SELECT {quote(geom_col)} FROM {quote(layer)} WHERE {quote(id_field)} = ?", (fid,)).fetchone()
+        return None if row is None else _layers.gpkg_blob_to_wkb(row[0])
+
+    def _apply_geometry(
+        self,
+        conn: sqlite3.Connection,
+        layer: str,
+        id_field: str,
+        fid: str,
+        wkb: bytes,
+        *,
+        new_version: int,
+        history: list[tuple[Any, ...]],
+    ) -> None:
+        geom_col, srs_id = _read.geometry_column(conn, layer)
+        conn.execute(
+            f"UPDATE {quote(layer)} SET {quote(geom_col)} = ?, {VERSION_COLUMN} = ? WHERE {quote(id_field)} = ?",
+            (_gpkg.geometry_blob(wkb, srs_id), new_version, fid),
+        )
+        conn.executemany(
+            f"INSERT INTO {HISTORY_TABLE} (at, user, layer, feature_id, field, old, new, note, version) VALUES (?,?,?,?,?,?,?,?,?)",
+            history,
+        )
+        conn.execute("UPDATE gpkg_contents SET last_change = ? WHERE table_name = ?", (iso_utc()[:-4] + "Z", layer))
+
     def _backup(self, dest: Path) -> Path:
         if dest.resolve() == self.path.resolve():
             raise InputError("备份文件不能是工作库本身", "the backup cannot be the working store itself")

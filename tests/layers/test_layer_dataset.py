@@ -32,12 +32,14 @@ REFERENCES: dict[str, tuple[float, float, str]] = {
     "town-qishi": (114.020, 23.065, "企石镇 seat, NE edge of Dongguan"),
     "town-hengli": (113.968, 23.030, "横沥镇 seat, N of 常平 (常平 ≈ 3.5 km SSW of the 23N 114E confluence point)"),
     "town-dongkeng": (113.940, 22.995, "东坑镇 seat, between 寮步 and 常平"),
-    "town-liaobu": (113.845, 22.995, "寮步镇 seat, NW of the park"),
+    "town-liaobu": (113.872, 22.994, "寮步镇 seat, N of the park (moved east in issue 14; see test_real_places.py)"),
     "town-dalang": (113.945, 22.945, "大朗镇 seat, E/SE of the lake"),
     "town-dalingshan": (113.840, 22.895, "大岭山镇 seat, SW of the lake"),
 }
 LAKE_CENTRE = (113.889, 22.922)  # 松山湖, ~8 km² of water (public descriptions)
-STATION_REFS = {"tod-01": (113.880, 22.978)}  # 松山湖北站: 松山湖大道 × 新城大道 (莞惠城际)
+# 松山湖北站 is checked against a second, cited source in test_real_places.py (issue 14: a test must not hold
+# the same value as the data it checks).
+STATION_REFS: dict[str, tuple[float, float]] = {}
 CSNS = (113.945, 22.918)  # 中国散裂中子源, 大朗镇 (IHEP Dongguan campus)
 NEAR_M = 300.0  # "within a few hundred metres"
 

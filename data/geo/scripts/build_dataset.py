@@ -60,7 +60,8 @@ TOWN_SEATS: dict[str, tuple[float, float, str, float]] = {
     "企石": (114.020, 23.065, "Qishi", 62.0),
     "横沥": (113.968, 23.030, "Hengli", 48.0),
     "东坑": (113.940, 22.995, "Dongkeng", 27.0),
-    "寮步": (113.845, 22.995, "Liaobu", 77.0),
+    # 寮步: moved 2.8 km east in issue 14 — the earlier 113.845 lay west of the town centre (README, "Real places checked").
+    "寮步": (113.872, 22.994, "Liaobu", 77.0),
     "大朗": (113.945, 22.945, "Dalang", 118.0),
     "大岭山": (113.840, 22.895, "Dalingshan", 95.0),
 }
@@ -75,8 +76,11 @@ _OTHER_SEATS: dict[str, tuple[float, float]] = {
 #: Real places with public positions (WGS 84) and the accuracy claimed for them, in metres.
 REFERENCE_POINTS: dict[str, tuple[float, float, float, str]] = {
     "lake": (113.889, 22.922, 1000.0, "松山湖 lake centre; the lake is ~8 km² (public descriptions), inside the park"),
-    "songshanhu_north": (113.880, 22.978, 1500.0, "松山湖北站 (莞惠城际) at 松山湖大道 × 新城大道, between 寮步站 and 大朗镇站"),
-    "csns": (113.945, 22.918, 1500.0, "中国散裂中子源, 大朗镇 (IHEP Dongguan campus)"),
+    # 松山湖北站: a public AMap (GCJ-02) station coordinate, 113.896687, 22.95779, converted to WGS 84 with
+    # gis.crs.gcj02_to_wgs84 (README, "Real places checked"); the station box is ~250 m long, hence 300 m.
+    "songshanhu_north": (113.89179, 22.96072, 300.0, "松山湖北站 (莞惠城际), 光大We谷 east side on 松山湖大道 (AMap POI, GCJ-02 converted)"),
+    # No public coordinate of CSNS was found to check against (issue 14): kept where it was, marked illustrative.
+    "csns": (113.945, 22.918, 1500.0, "中国散裂中子源, 大朗镇 (IHEP Dongguan campus); position not checked against a public coordinate"),
 }
 
 
@@ -512,7 +516,7 @@ def build() -> dict[str, gpd.GeoDataFrame]:  # noqa: C901 - one long, flat descr
     pts = [
         ("platform-csns", "中国散裂中子源", "China Spallation Neutron Source", "big_science_facility", lon, lat, "context",
          "completed", None, None, "(二)一", "依托散裂中子源、松山湖材料实验室,加快培育新材料产业", "",
-         f"approximate public position: {note}", False, acc),
+         f"illustrative (approximate, unchecked): {note}", True, acc),
         ("platform-csns-phase2", "中国散裂中子源二期", "China Spallation Neutron Source phase II", "big_science_facility", lon + 0.003,
          lat - 0.002, "plan_item", "planned", None, None, "(一)一",
          "全力争取南方先进光源和散裂中子源二期纳入国家重大科技基础设施“十四五”规划", "争取纳入国家“十四五”规划",
@@ -522,10 +526,10 @@ def build() -> dict[str, gpd.GeoDataFrame]:  # noqa: C901 - one long, flat descr
          ILLUS + " (next to CSNS)", True, 2500),
         ("platform-materials-lab", "松山湖材料实验室（一期）", "Songshan Lake Materials Laboratory (phase 1)", "laboratory", 113.935, 22.903,
          "plan_item", "under_construction", "completed", "2020-YE", "(一)一", "松山湖材料实验室一期工程在年底前完工", "一期工程年底前完工",
-         "approximate: permanent site in the big-science cluster south-east of the lake", False, 1500),
+         "illustrative (approximate, unchecked): permanent site in the big-science cluster south-east of the lake", True, 1500),
         ("platform-university", "国际著名高校东莞校区", "International university Dongguan campus", "university", 113.868, 22.888,
          "plan_item", "planned", "site_selected", "2020-Q1", "(一)一", "国际著名高校东莞校区项目在第一季度完成供地", "第一季度完成供地",
-         "approximate: south-west of the lake", False, 2000),
+         "illustrative (approximate, unchecked): south-west of the lake", True, 2000),
         ("platform-science-unit", "科普服务单元试点", "Science-popularisation service unit pilot", "service_centre", 113.902, 22.952,
          "plan_item", "planned", "under_construction", "2020-H1", "(一)一", "上半年推动科普服务单元试点动工建设", "上半年动工建设", ILLUS, True, 3000),
         ("platform-ip-centre", "松山湖知识产权综合服务中心", "Songshan Lake IP service centre", "service_centre", 113.886, 22.960,
@@ -545,7 +549,7 @@ def build() -> dict[str, gpd.GeoDataFrame]:  # noqa: C901 - one long, flat descr
          "completed", None, "(一)三", "力争腾讯孵化器、百度人工智能等专业孵化器落户", "力争落户", ILLUS, True, 3000),
         ("platform-huawei-campus", "华为松山湖基地（溪流背坡村）", "Huawei Songshan Lake campus (Ox Horn)", "enterprise_campus", 113.870, 22.898,
          "context", "completed", None, None, "(二)二", "重点围绕新一代信息技术产业“补链强链”和华为产业链开展招商", "",
-         "approximate: Huawei's campus on the south-west shore of the lake", False, 1500),
+         "illustrative (approximate, unchecked): Huawei's campus on the south-west shore of the lake", True, 1500),
         ("platform-talent-tower", "人才大厦", "Talent Tower", "service_centre", 113.878, 22.953, "context", "completed", None, None,
          "(一)四", "用好人才大厦等平台载体", "", ILLUS, True, 2000),
         ("platform-hkmo-youth", "松山湖港澳青年创新创业基地", "HK & Macao youth innovation base", "incubator", 113.893, 22.963,
@@ -584,7 +588,8 @@ def build() -> dict[str, gpd.GeoDataFrame]:  # noqa: C901 - one long, flat descr
          "全面提升创新科技园、松科苑、总部一号等孵化载体管理和服务水平", "", ILLUS, True, 2500),
         ("platform-guangming", "深圳光明科学城", "Guangming Science City (Shenzhen)", "partner", 113.935, 22.775, "context", "planned",
          None, None, "(一)一", "加快与深圳光明科学城形成优势互补、联动共建的发展态势", "",
-         "approximate: Guangming district, Shenzhen — outside Dongguan, shown as the corridor's other end", False, 3000),
+         "illustrative (approximate, unchecked): Guangming district, Shenzhen — outside Dongguan, shown as the corridor's other end",
+         True, 3000),
     ]
     for (fid, zh, en, kind, plon, plat, role, status, done, deadline, ref, quote, target, source, illus, acc_m) in pts:
         # revitalised floor area (m², floor area not land area) counts towards the (二)二 target of ≥ 500,000 m²;
@@ -642,8 +647,13 @@ def build() -> dict[str, gpd.GeoDataFrame]:  # noqa: C901 - one long, flat descr
             else f"illustrative footprint of the named project {project}; position approximate",
             illustrative=True, accuracy_m=2000)
     lt = to_m(luotian)
-    before = affinity.scale(lt.buffer(1800), 1.3, 1.0)
-    after = before.difference(box(lt.bounds[0] - 5000, lt.centroid.y + 1400, lt.bounds[2] + 5000, lt.centroid.y + 9000))
+    # The catchment reaches north from the reservoir into the park's southern edge; the adjustment takes the
+    # park's part out of it, so what it releases is park land (issue 14): released = before ∩ park.
+    x0, y0 = lt.centroid.x, lt.centroid.y
+    park_south = park_m.intersection(box(x0 - 2500, park_m.bounds[1], x0 + 2500, park_m.bounds[1] + 1500))
+    before = shapely.convex_hull(shapely.union(affinity.scale(lt.buffer(1800), 1.3, 1.0), park_south))
+    after = before.difference(park_m)
+    assert not park_south.is_empty and after.is_valid and before.difference(after).difference(park_m.buffer(1e-6)).area < 1.0
     for phase, geom, zh in (("before", before, "调整前"), ("after", after, "调整后")):
         add("land_actions", to_deg(geom), id=f"catchment-luotian-{phase}", name_zh=f"罗田水库集水区（{zh}）",
             name_en=f"Luotian Reservoir catchment ({phase})", kind="catchment", action="catchment_adjustment",
@@ -674,12 +684,13 @@ def build() -> dict[str, gpd.GeoDataFrame]:  # noqa: C901 - one long, flat descr
     add("tod_stations", Point(113.886, 22.951), id="tod-02", name_zh="松山湖站TOD", name_en="Songshanhu station TOD",
         kind="tod", line="东莞轨道交通1号线（规划）", station_zh="松山湖站", status="planned", done_status="completed", deadline="2020-YE",
         plan_ref="(四)一", plan_quote="年底前完成松山湖站TOD开发策划及概念设计", target="年底前完成开发策划及概念设计",
-        source="approximate: planned station in the central district north of the lake; position uncertain", illustrative=False,
+        source="illustrative (approximate): planned station in the central district north of the lake; position uncertain", illustrative=True,
         accuracy_m=2000)
     add("tod_stations", Point(113.905, 22.884), id="tod-03", name_zh="金多港站TOD", name_en="Jinduogang station TOD",
         kind="tod", line="东莞轨道交通1号线（规划）", station_zh="金多港站", status="planned", done_status="completed", deadline="2020-YE",
         plan_ref="(四)一", plan_quote="年底前完成金多港站TOD开发策划及概念设计", target="年底前完成开发策划及概念设计",
-        source="approximate: planned station in the south of the park (金多港); position uncertain", illustrative=False, accuracy_m=2500)
+        source="illustrative (approximate): planned station in the south of the park (金多港); position uncertain", illustrative=True,
+        accuracy_m=2500)
 
     # ---------------------------------------------------------------- substations
     q_sub = "争取推动鲁园输变电工程、东富输变电工程等2个220千伏输变电工程和屏山输变电工程、金菊输变电工程等7个110千伏输变电工程全部完成项目选址"
