@@ -129,27 +129,36 @@ class _Formula:
 
 
 def _rows(ws: Any, name: str, *, limit: int) -> Any:
-    """Yield the sheet's rows as lists of values (formula cells as :class:`_Formula`), checking every limit."""
+    """Yield the sheet's rows as lists of values (formula cells as :class:`_Formula`), checking every limit.
+
+    Read with ``values_only``: with ``data_only=False`` openpyxl gives a formula cell as its text ``=…``,
+    so any text starting with ``=`` is taken as a formula (a literal text "=…" is the spreadsheet-injection
+    pattern anyway). Rows are padded to at most ``MAX_XLSX_COLUMNS + 1`` cells, however wide the sheet
+    claims to be; a row whose own cells reach further is refused.
+    """
     width = settings.MAX_XLSX_COLUMNS
-    for number, row in enumerate(ws.iter_rows(max_col=width + 1, max_row=limit + 1), 1):
+    declared = ws.max_column if isinstance(getattr(ws, "max_column", None), int) else None
+    # Without a declared size each row is as wide as its last cell; with one, padded to it (never past the limit).
+    max_col = min(declared, width + 1) if declared else None
+    cell_chars = settings.MAX_XLSX_CELL_CHARS
+    for number, row in enumerate(ws.iter_rows(max_col=max_col, max_row=limit + 1, values_only=True), 1):
         if number > limit:
             raise LimitExceeded(
                 f"{name} 的工作表“{ws.title}”超过 {settings.MAX_XLSX_ROWS} 行（SSL_GIS_MAX_XLSX_ROWS）",
                 f"{name}: sheet '{ws.title}' has more than {settings.MAX_XLSX_ROWS} rows (SSL_GIS_MAX_XLSX_ROWS)",
             )
-        values: list[Any] = []
-        for cell in row:
-            value = getattr(cell, "value", None)
-            if getattr(cell, "data_type", None) == "f":
-                value = _Formula(str(value))
-            elif isinstance(value, str) and len(value) > settings.MAX_XLSX_CELL_CHARS:
-                raise LimitExceeded(
-                    f"{name} 第 {number} 行有一个单元格含 {len(value)} 个字符，超过上限 {settings.MAX_XLSX_CELL_CHARS}"
-                    "（SSL_GIS_MAX_XLSX_CELL_CHARS）",
-                    f"{name}: a cell in row {number} holds {len(value)} characters, more than the limit of"
-                    f" {settings.MAX_XLSX_CELL_CHARS} (SSL_GIS_MAX_XLSX_CELL_CHARS)",
-                )
-            values.append(value)
+        values = list(row)
+        for k, value in enumerate(values):
+            if isinstance(value, str):
+                if len(value) > cell_chars:
+                    raise LimitExceeded(
+                        f"{name} 第 {number} 行有一个单元格含 {len(value)} 个字符，超过上限 {cell_chars}"
+                        "（SSL_GIS_MAX_XLSX_CELL_CHARS）",
+                        f"{name}: a cell in row {number} holds {len(value)} characters, more than the limit of"
+                        f" {cell_chars} (SSL_GIS_MAX_XLSX_CELL_CHARS)",
+                    )
+                if value.startswith("="):
+                    values[k] = _Formula(value)
         if len(values) > width and any(v is not None for v in values[width:]):
             raise LimitExceeded(
                 f"{name} 的工作表“{ws.title}”超过 {width} 列（SSL_GIS_MAX_XLSX_COLUMNS）",
