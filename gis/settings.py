@@ -24,6 +24,12 @@ __all__ = [
     "MAX_CSV_COLUMNS",
     "MAX_CSV_LINE_CHARS",
     "MAX_CSV_CELLS",
+    "MAX_XLSX_UNCOMPRESSED_BYTES",
+    "MAX_XLSX_SHEETS",
+    "MAX_XLSX_ROWS",
+    "MAX_XLSX_COLUMNS",
+    "MAX_XLSX_CELL_CHARS",
+    "XLSX_HEADER_ROWS",
     "DXF_FLATTEN_FRACTION",
     "DXF_FLATTEN_MIN_M",
     "SERVICE_RADII_M",
@@ -117,6 +123,21 @@ MAX_CSV_LINE_CHARS: int = _int_env("SSL_GIS_MAX_CSV_LINE_CHARS", 65_536)
 #: Most cells (rows × columns) of a CSV point table (``SSL_GIS_MAX_CSV_CELLS``); rows are also bounded
 #: by ``MAX_FEATURES``.
 MAX_CSV_CELLS: int = _int_env("SSL_GIS_MAX_CSV_CELLS", 5_000_000)
+# Excel (.xlsx) point tables and 界址点坐标表 (issue 13 item 6): an .xlsx is a ZIP of XML; its members'
+# declared sizes are checked before openpyxl opens it (Python's zipfile never inflates past them).
+#: Largest total uncompressed size of an .xlsx's members (``SSL_GIS_MAX_XLSX_BYTES``, 200 MB).
+MAX_XLSX_UNCOMPRESSED_BYTES: int = _int_env("SSL_GIS_MAX_XLSX_BYTES", 200 * 1024 * 1024)
+#: Most sheets in one workbook (``SSL_GIS_MAX_XLSX_SHEETS``).
+MAX_XLSX_SHEETS: int = _int_env("SSL_GIS_MAX_XLSX_SHEETS", 50)
+#: Most rows read from the sheet holding the coordinates (``SSL_GIS_MAX_XLSX_ROWS``); a 界址点坐标表 holds
+#: about one row per boundary point.
+MAX_XLSX_ROWS: int = _int_env("SSL_GIS_MAX_XLSX_ROWS", 1_000_000)
+#: Most columns of a sheet (``SSL_GIS_MAX_XLSX_COLUMNS``).
+MAX_XLSX_COLUMNS: int = _int_env("SSL_GIS_MAX_XLSX_COLUMNS", 200)
+#: Longest text in one cell (``SSL_GIS_MAX_XLSX_CELL_CHARS``; Excel itself stops at 32 767).
+MAX_XLSX_CELL_CHARS: int = _int_env("SSL_GIS_MAX_XLSX_CELL_CHARS", 32_767)
+#: Rows at the top of each sheet searched for the header row (``SSL_GIS_XLSX_HEADER_ROWS``).
+XLSX_HEADER_ROWS: int = _int_env("SSL_GIS_XLSX_HEADER_ROWS", 20)
 #: DXF arcs are flattened with a chord tolerance of the drawing's extent divided by this
 #: (``SSL_GIS_DXF_FLATTEN_FRACTION``; 1 km drawing → 1 cm) ...
 DXF_FLATTEN_FRACTION: int = _int_env("SSL_GIS_DXF_FLATTEN_FRACTION", 100_000)

@@ -223,7 +223,10 @@ def _mutated_geojson_bytes(draw: st.DrawFn) -> bytes:
 
 
 @PROPERTY
-@given(raw=st.binary(max_size=2048), suffix=st.sampled_from([".geojson", ".json", ".kml", ".kmz", ".zip", ".csv", ".dxf", ".txt", ".shp"]))
+@given(
+    raw=st.binary(max_size=2048),
+    suffix=st.sampled_from([".geojson", ".json", ".kml", ".kmz", ".zip", ".csv", ".dxf", ".txt", ".shp", ".xlsx"]),
+)
 def test_random_bytes_never_crash_a_reader(tmp_path: Path, raw: bytes, suffix: str) -> None:
     path = tmp_path / f"random{suffix}"
     path.write_bytes(raw)
@@ -566,6 +569,32 @@ def _zip_symlink(folder: Path) -> Path:
     return path
 
 
+def _xlsx(name: str, rows: list[list[Any]]) -> Callable[[Path], Path]:
+    def make(folder: Path) -> Path:
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        for row in rows:
+            wb.active.append(row)
+        path = folder / name
+        wb.save(path)
+        return path
+
+    return make
+
+
+def _xlsx_entities(folder: Path) -> Path:
+    good = _xlsx("good.xlsx", [["lon", "lat"], [LON, LAT]])(folder)
+    path = folder / "laughs.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/workbook.xml":
+                data = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>' + data.split(b"?>", 1)[-1]
+            dst.writestr(info, data)
+    return path
+
+
 CASES: dict[str, Case] = {
     # --- GeoJSON text -----------------------------------------------------------------------------
     "json_truncated": Case(_write("cut.geojson", BASE_TEXT[: len(BASE_TEXT) // 2]), InputError, ("JSON", "截断"), ("JSON", "truncated")),
@@ -821,6 +850,28 @@ CASES: dict[str, Case] = {
         features=1,
         check=_lon_near_lake,
     ),
+    # --- Excel (.xlsx) point tables (issue 13 item 6) ----------------------------------------------
+    "xlsx_not_a_workbook": Case(
+        _write("old.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)), InputError, (".xls",), ("not a valid Excel",)
+    ),
+    "xlsx_formula_coordinates": Case(
+        _xlsx("formula.xlsx", [["经度", "纬度"], [LON, LAT], ["=113.8+0.08", LAT]]), problems=("xlsx_formula",), features=1
+    ),
+    "xlsx_entities": Case(_xlsx_entities, InputError, ("DTD", "拒绝"), ("DTD", "refused")),
+    "xlsx_too_many_columns": Case(
+        _xlsx("wide.xlsx", [["lon", "lat", *[f"c{i}" for i in range(20)]], [LON, LAT]]),
+        LimitExceeded,
+        ("列", "SSL_GIS_MAX_XLSX_COLUMNS"),
+        ("columns", "SSL_GIS_MAX_XLSX_COLUMNS"),
+        limits={"MAX_XLSX_COLUMNS": 10},
+    ),
+    "xlsx_unpacks_too_large": Case(
+        _xlsx("bomb.xlsx", [["lon", "lat"], *[[LON, LAT]] * 500]),
+        LimitExceeded,
+        ("解压", "SSL_GIS_MAX_XLSX_BYTES"),
+        ("unpacks", "SSL_GIS_MAX_XLSX_BYTES"),
+        limits={"MAX_XLSX_UNCOMPRESSED_BYTES": 10_000},
+    ),
 }
 
 
@@ -852,7 +903,7 @@ def test_bad_input_table(name: str, case: Case, tmp_path: Path, monkeypatch: pyt
         if path.suffix == ".gpkg" and case.kwargs.get("layer"):
             _gpkg_still_intact(tmp_path)  # the quoted layer name reached no SQL
         # the non-strict path (CLI validate, upload page) reports the same as a fatal file problem
-        if isinstance(exc, InputError) and path.suffix.lower() in (".geojson", ".json", ".zip", ".kml", ".kmz", ".csv", ".dxf"):
+        if isinstance(exc, InputError) and path.suffix.lower() in (".geojson", ".json", ".zip", ".kml", ".kmz", ".csv", ".dxf", ".xlsx"):
             loose = read_any(path, strict=False, **case.kwargs)
             assert not loose.report.ok and any(p.fatal and p.feature is None for p in loose.report.problems)
         return

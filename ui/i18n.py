@@ -414,6 +414,82 @@ STRINGS: dict[str, tuple[str, str]] = {
     "official_accuracy_m": ("精度 (m)", "Accuracy (m)"),
     "official_commit": ("确认替换 {n} 个事项的几何", "Confirm: replace the geometry of {n} items"),
     "official_done": ("已替换图层 {layer} 中 {n} 个事项的几何", "Replaced the geometry of {n} items of layer {layer}"),
+    # --- uploads that show what they are; Excel in (issue 13 items 5 and 6) ---
+    "upload_file": (
+        "上传文件（GeoJSON、GeoPackage、Shapefile 压缩包、KML/KMZ、CSV、Excel .xlsx、DXF、勘测定界 TXT）",
+        "Upload a file (GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, CSV, Excel .xlsx, DXF, survey TXT)",
+    ),
+    "upload_bad_type": ("不支持的文件类型 {suffix}（支持 {known}）", "Unsupported file type {suffix} (supported: {known})"),
+    "upload_crs": ("坐标系", "Coordinate system"),
+    "upload_crs_help": (
+        "文件的坐标所用的坐标系。“自动判断”先读文件自带的说明，没有时按坐标数值推断（东莞一带的经纬度或 CGCS2000 米制坐标）。",
+        "The coordinate system of the file's coordinates. Automatic reads the file's own label, or infers it from the "
+        "numbers (degrees or CGCS2000 metres around Dongguan).",
+    ),
+    "upload_crs_auto": ("自动判断", "Automatic"),
+    "upload_crs_wgs84": ("WGS 84 经纬度（GPS、谷歌地球、OpenStreetMap）", "WGS 84 lon/lat (GPS, Google Earth, OpenStreetMap)"),
+    "upload_crs_gcj02": ("GCJ-02 经纬度（高德、腾讯地图及坐标拾取器）", "GCJ-02 lon/lat (AMap/Gaode, Tencent maps and pickers)"),
+    "upload_crs_bd09": ("BD-09 经纬度（百度地图）", "BD-09 lon/lat (Baidu maps)"),
+    "upload_crs_cgcs2000": ("CGCS2000 经纬度（国家2000、天地图）", "CGCS2000 lon/lat (China Geodetic 2000, Tianditu)"),
+    "upload_crs_gk4547": (
+        "CGCS2000 3度带投影，中央经线114°，东坐标不带带号（EPSG:4547）",
+        "CGCS2000 3-degree zone, central meridian 114°E, easting without zone prefix (EPSG:4547)",
+    ),
+    "upload_crs_gk4526": (
+        "CGCS2000 3度带投影，东坐标带带号 38（EPSG:4526）",
+        "CGCS2000 3-degree zone, easting with the zone prefix 38 (EPSG:4526)",
+    ),
+    "upload_crs_chosen": ("已按所选坐标系读取：{crs}。", "Read in the chosen coordinate system: {crs}."),
+    "upload_crs_pick": (
+        "请在上方“坐标系”中选择文件所用的坐标系后重试",
+        "Choose the file's coordinate system under “Coordinate system” above and try again",
+    ),
+    "upload_auto_declared": (
+        "自动判断：文件自带坐标系说明，已按其读取并转换为 WGS 84。",
+        "Automatic: the file states its coordinate system; it was read as stated and converted to WGS 84.",
+    ),
+    "upload_auto_assumed": (
+        "自动判断：文件没有说明坐标系，按坐标数值推断为 {crs}",
+        "Automatic: the file states no coordinate system; inferred from the numbers: {crs}",
+    ),
+    "upload_gcj_warning": (
+        "注意：没有标注坐标系的经纬度，如果取自高德、腾讯（GCJ-02）或百度（BD-09）地图，在东莞一带会偏离约 600 米。"
+        "如果坐标来自这些地图，请在上方“坐标系”中选择 GCJ-02 或 BD-09。",
+        "Note: unlabelled lon/lat taken from AMap/Gaode or Tencent (GCJ-02) or Baidu (BD-09) maps lie about 600 m off "
+        "around Dongguan. If the coordinates come from those maps, choose GCJ-02 or BD-09 under “Coordinate system” above.",
+    ),
+    "upload_whole_file": ("整个文件", "whole file"),
+    "upload_feature_n": ("第 {n} 个要素", "feature {n}"),
+    "upload_col_feature": ("要素", "Feature"),
+    "upload_col_message": ("说明", "Message"),
+    "upload_col_outcome": ("处理", "Outcome"),
+    "upload_dropped": ("已删除", "dropped"),
+    "upload_kept": ("保留", "kept"),
+    "upload_id_column": ("编号列（作为要素编号）", "ID column (becomes the feature id)"),
+    "upload_name_column": ("名称列（作为中文名称）", "Name column (becomes the Chinese name)"),
+    "upload_col_none": ("（无：按顺序编号 1、2、3…）", "(none: numbered 1, 2, 3…)"),
+    "upload_id_fixed": (
+        "编号列“{column}”有 {n} 个空值或重复值，已在其后加上行号以保持唯一。",
+        "The ID column “{column}” has {n} empty or repeated values; the row number was appended to keep them unique.",
+    ),
+    "upload_col_number": ("序号", "No."),
+    "upload_area_total": ("面积合计", "Total area"),
+    "upload_area_value": ("{mu} 亩", "{mu} mu"),
+    "upload_area_help": (
+        "{n} 个面要素的面积之和，按 CGCS2000 3度带（EPSG:4547）计算，1 亩 = 10000/15 平方米。",
+        "Sum over {n} polygon features, computed on CGCS2000 3-degree zone (EPSG:4547); 1 mu = 10000/15 m².",
+    ),
+    "upload_area_column": ("面积（亩）", "Area (mu)"),
+    "upload_area_none": ("没有面要素，不计面积。", "No polygon features: no area."),
+    "upload_out_of_range": (
+        "{n} 个要素的坐标超出范围（第 {features} 个）：经纬度须在 ±180°、±90° 以内，东莞一带约为经度 {lon0}–{lon1}°、"
+        "纬度 {lat0}–{lat1}°；CGCS2000 投影坐标约为东 450000–527000 米、北 2505000–2561000 米。"
+        "请检查这些坐标（常见为小数点或经纬度填错），或在上方“坐标系”中选择文件所用的坐标系。",
+        "{n} feature(s) have coordinates out of range (features {features}): degrees must lie within ±180° and ±90°; "
+        "around Dongguan about {lon0}–{lon1}°E, {lat0}–{lat1}°N; CGCS2000 metres about E 450000–527000, N 2505000–2561000. "
+        "Check those coordinates (often a misplaced decimal point or swapped values), or choose the file's "
+        "coordinate system under “Coordinate system” above.",
+    ),
 }
 
 

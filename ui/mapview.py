@@ -261,6 +261,7 @@ def show_map(
     focus_zoom: int | None = None,
     draw: bool = False,
     height: int = 560,
+    fit_bounds: tuple[float, float, float, float] | None = None,
 ) -> dict[str, Any]:
     """Draw the map and return what the page asked for.
 
@@ -281,6 +282,8 @@ def show_map(
         Add the draw toolbar (returns ``all_drawings``).
     height : int
         Pixels.
+    fit_bounds : (min lon, min lat, max lon, max lat), optional
+        Degrees WGS 84: frame the view on them instead of ``center``/``zoom`` (an upload's preview).
 
     Returns
     -------
@@ -310,6 +313,11 @@ def show_map(
         m = render.build_map([], basemap="none", center=center, zoom=zoom, draw=draw, legend=False, language=lang(), asset_base=ASSET_BASE)
     if package is not None:
         _add_package_layer(m, package)
+    if fit_bounds is not None:
+        w, s_, e, n = fit_bounds
+        if gcj:
+            (w, s_), (e, n) = render.transform_frame_point(w, s_), render.transform_frame_point(e, n)
+        m.fit_bounds([[float(s_), float(w)], [float(n), float(e)]], padding=(24, 24), max_zoom=17)
     # The data layers are handed over as feature groups, so changing them does not remount the map.
     groups = [render.feature_group(layer, layer.geojson or render.layer_geojson(_safe(layer), gcj02=gcj)) for layer in map_layers_]
     if focus is not None and gcj:

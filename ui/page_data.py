@@ -12,19 +12,19 @@ import tempfile
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 import streamlit as st
 
 import layers
 from gis.errors import GisError
-from gis.io import INPUT_EXTENSIONS, export_choices, read_any, write_any
+from gis.io import export_choices, write_any
 from gis.io.survey import SURVEY_FORMATS, count_illustrative, refuse_illustrative
 from ui import data, mapview
 from ui.backup import backup_section
 from ui.guard import editor_and_store
-from ui.i18n import lang, status_label, t
+from ui.i18n import error_text, lang, status_label, t
 from ui.official import official_section
 from ui.state import as_of_date
+from ui.upload import upload_section
 
 _LAYER_NAME = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
@@ -46,80 +46,12 @@ _EXPORT_LABELS = {
 }
 
 
-def _read_upload(upload, *, gcj02: bool):
-    """Read an uploaded file into (frame, report) or show the error; cached per file content."""
-    suffix = Path(upload.name).suffix.lower()
-    if suffix not in INPUT_EXTENSIONS:
-        st.error(f"不支持的文件类型 {suffix} / unsupported file type {suffix}")
-        return None
-    key = ("upload", upload.file_id if hasattr(upload, "file_id") else upload.name, upload.size, gcj02)
-    cached = st.session_state.get("data_upload_cache")
-    if cached and cached[0] == key:
-        return cached[1]
-    with tempfile.TemporaryDirectory(prefix="ssl-upload-") as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        path.write_bytes(upload.getvalue())
-        try:
-            with st.spinner(t("working")):
-                result = read_any(path, datum="gcj02" if gcj02 else None, display_name=upload.name)
-        except GisError as exc:
-            st.error(exc.zh if lang() == "zh" else exc.en)
-            return None
-    st.session_state["data_upload_cache"] = (key, result)
-    return result
-
-
-def _report(result) -> None:
-    rep = result.report
-    st.markdown(f"#### {t('report')}")
-    if rep.ok:
-        st.success(t("report_ok", n=rep.features))
-    else:
-        st.error(t("report_unusable"))
-    if rep.crs_assumed:
-        st.info(t("report_crs", crs=rep.crs_assumed))
-    if rep.problems:
-        st.markdown(f"**{t('report_problems')}** ({len(rep.problems)})")
-        st.dataframe(
-            pd.DataFrame([{"feature": p.feature, "code": p.problem, "message": p.message_zh if lang() == "zh" else p.message_en,
-                           "fatal": p.fatal} for p in rep.problems]),
-            hide_index=True, key="data_report_problems",
-        )
-    if rep.repairs:
-        st.markdown(f"**{t('report_repairs')}** ({len(rep.repairs)})")
-        st.dataframe(
-            pd.DataFrame([{"feature": r.feature, "code": r.repair, "message": r.message_zh if lang() == "zh" else r.message_en}
-                          for r in rep.repairs]),
-            hide_index=True, key="data_report_repairs",
-        )
-
-
 def _import_section() -> None:
     st.subheader(t("data_title"), anchor=False)
-    upload = st.file_uploader(t("upload"), type=[e.lstrip(".") for e in INPUT_EXTENSIONS], key="data_upload")
-    gcj02 = st.checkbox(t("upload_datum"), key="data_upload_gcj02")
-    if upload is None:
+    shown = upload_section()  # ui.upload: coordinate system, report, 亩, id/name columns, framed preview
+    if shown is None:
         return
-    result = _read_upload(upload, gcj02=gcj02)
-    if result is None:
-        return
-    _report(result)
-    gdf = result.gdf
-    st.markdown(f"#### {t('preview')}")
-    preview = gdf.copy()
-    if "id" not in preview.columns:
-        preview["id"] = [f"f-{i + 1}" for i in range(len(preview))]
-    if "name_zh" not in preview.columns:
-        name_like = next((c for c in preview.columns if c.lower() in {"name", "名称", "mc"}), None)
-        preview["name_zh"] = preview[name_like].astype(str) if name_like else preview["id"].astype(str)
-    from gis.render import MapLayer
-
-    fields = [(c, c) for c in preview.columns if c != preview.geometry.name][:12]
-    layer = MapLayer("upload", upload.name, preview, {"color": "#8e44ad", "fill_color": "#d2b4de", "fill_opacity": 0.4},
-                     popup_fields=fields)
-    ctx = mapview.map_layers(["boundaries"])
-    mapview.show_map(ctx + [layer], key="data_preview_map", returned_objects=(), zoom=11, height=420)
-    st.dataframe(pd.DataFrame(preview.drop(columns=preview.geometry.name)).head(200), key="data_preview_table")
+    preview, source_name = shown
 
     guarded = editor_and_store("保存上传的数据", "save uploaded data")
     if guarded is None:
@@ -132,16 +64,16 @@ def _import_section() -> None:
             if not _LAYER_NAME.match(new_name or "") or new_name in layers.names():
                 st.error(t("bad_name"))
             else:
-                _write(store, new_name, preview, user.name, upload.name)
+                _write(store, new_name, preview, user.name, source_name)
     with c2:
         target = st.selectbox(t("replace_layer"), layers.names(), key="data_replace_target")
         if st.button(t("replace_layer"), key="data_replace"):
             try:
-                layers.validate_frame(gdf, layers.spec(target))
+                layers.validate_frame(preview, layers.spec(target))
             except GisError as exc:
-                st.error(exc.zh if lang() == "zh" else exc.en)
+                st.error(error_text(exc))
             else:
-                _write(store, target, gdf, user.name, upload.name)
+                _write(store, target, preview, user.name, source_name)
 
 
 def _write(store, name: str, gdf: gpd.GeoDataFrame, user: str, source_name: str) -> None:

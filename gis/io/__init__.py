@@ -9,6 +9,7 @@ Format modules (one per format, each holding its reader and writer):
 ``geojson.py``         GeoJSON in (legacy ``crs`` members too) and out (RFC 7946, surveyor variant)
 ``gpkg.py``            GeoPackage in (choose a layer) and out
 ``csv_points.py``      CSV of points (lon/lat, 经度/纬度, GCJ-02 pickers)
+``xlsx_points.py``     Excel point tables and the 界址点坐标表 read back (.xlsx; bounded, formulas never run)
 ``shapefile.py``       zipped Shapefile in (``.cpg`` or GBK/UTF-8 detection) and out (``.prj``, ``.cpg``)
 ``kml.py``             KML and KMZ in and out
 ``dxf.py``             DXF closed polylines in (EPSG:4547 metres) and out (layers by status)

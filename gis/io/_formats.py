@@ -26,6 +26,7 @@ from gis.io.gpkg import read_gpkg, write_gpkg
 from gis.io.kml import read_kml, write_kml
 from gis.io.shapefile import read_shapefile, write_shapefile_zip
 from gis.io.survey import read_survey_txt, write_boundary_points, write_survey_pack, write_survey_txt
+from gis.io.xlsx_points import read_xlsx_points
 
 __all__ = [
     "OutputFormat",
@@ -134,6 +135,7 @@ READERS: dict[str, Callable[..., Any]] = {
     "shapefile": read_shapefile,
     "kml": read_kml,
     "csv_points": read_csv_points,
+    "xlsx_points": read_xlsx_points,
     "dxf": read_dxf,
     "survey": read_survey_txt,
 }
@@ -148,6 +150,7 @@ INPUT_EXTENSIONS: dict[str, str] = {
     ".kml": "kml",
     ".kmz": "kml",
     ".csv": "csv_points",
+    ".xlsx": "xlsx_points",
     ".dxf": "dxf",
     ".txt": "survey",
 }
