@@ -33,6 +33,7 @@ __all__ = [
     "tile_packages",
     "TILE_MAX_AGE_S",
     "MAX_RENDER_TILES",
+    "DISPLAY_TIME_ZONE",
 ]
 
 
@@ -217,3 +218,8 @@ def tile_packages() -> list[Path]:
     """
     value = os.environ.get("SSL_GIS_TILE_PACKAGES", "")
     return [Path(part.strip()).expanduser() for part in value.split(os.pathsep) if part.strip()]
+
+
+# --- Times shown to planners (issue 13 item 1) -------------------------------------------------------------
+#: The time zone every time stamp is shown in (stored times stay ISO 8601 UTC); China has one zone, UTC+8.
+DISPLAY_TIME_ZONE: str = "Asia/Shanghai"

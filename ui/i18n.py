@@ -6,12 +6,17 @@ Every string a page shows comes from :data:`STRINGS` through :func:`t`. The lang
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import streamlit as st
 
+import layers
+from gis import settings
 from gis.errors import GisError
 from layers.spec import DEADLINE_LABELS, STATUS_LABELS, STATUS_LABELS_EN
 
-__all__ = ["STRINGS", "LANGS", "lang", "t", "status_label", "deadline_label", "error_text"]
+__all__ = ["STRINGS", "LANGS", "lang", "t", "status_label", "deadline_label", "error_text", "time_label", "layer_title"]
 
 LANGS: dict[str, str] = {"zh": "中文", "en": "English"}
 
@@ -342,6 +347,45 @@ STRINGS: dict[str, tuple[str, str]] = {
         "该底图瓦片包不可用，显示无底图。原因：{reason}",
         "This basemap tile package cannot be used; showing no basemap. Reason: {reason}",
     ),
+    # --- issue 13 items 1, 2, 7 (w-board): Chinese throughout, the 联网路 board, figures that add up ---
+    "board_towns": ("连接镇街", "Towns"),
+    "board_overdue_days": ("逾期天数", "Days overdue"),
+    "board_last_change": ("最后变更", "Last change"),
+    "board_filter_town": ("按镇街筛选", "Filter by town"),
+    "board_sort": ("排序", "Sort by"),
+    "board_sort_overdue": ("逾期天数（多→少）", "Days overdue (most first)"),
+    "board_sort_name": ("名称", "Name"),
+    "board_sort_status": ("状态", "Status"),
+    "board_sort_town": ("镇街", "Town"),
+    "board_sort_deadline": ("期限", "Deadline"),
+    "board_sort_last": ("最后变更（新→旧）", "Last change (newest first)"),
+    "board_as_of": (
+        "截至 {date}，共 {n} 项；逾期天数按计划期限末日计。", "As of {date}, {n} items; days overdue count from the period's last day.",
+    ),
+    "board_illustrative": (
+        "示意：其中 {n} 项（共 {total} 项）为示意位置（规划未给出具体位置），非测绘成果。",
+        "示意 (illustrative): {n} of the {total} items are at illustrative positions (the plan names no exact place), not survey.",
+    ),
+    "board_download_xlsx": ("下载台账 Excel", "Download the board (Excel)"),
+    "board_download_html": ("下载打印页（A4 横向）", "Download the print page (A4 landscape)"),
+    "board_roads_title": ("联网路推进台账", "联网路 (link roads) board"),
+    "board_land_title": ("土地行动台账", "Land-action board"),
+    "board_items_title": ("{layer}：规划事项台账", "{layer}: plan items board"),
+    "board_items": ("各图层规划事项台账", "Plan items of every layer"),
+    "board_layer": ("图层", "Layer"),
+    "hist_at_local": ("时间（北京时间）", "When (Beijing time)"),
+    "hist_change": ("变更", "Change"),
+    "hist_event_seeded": ("初始导入", "first import"),
+    "hist_system": ("系统", "system"),
+    "hist_event_created": ("新建", "created"),
+    "hist_event_replaced": ("整体替换", "replaced"),
+    "hist_event_deleted": ("删除", "deleted"),
+    "hist_event_restored": ("从备份恢复", "restored from a backup"),
+    "unassigned": ("未归属", "Not in any"),
+    "total_row": ("合计", "Total"),
+    "coverage_standard": ("标准：{source}；当前半径 {radius} m", "Standard: {source}; radius now {radius} m"),
+    "coverage_figure": ("{kind} · {radius} m", "{kind} · {radius} m"),
+    "upload_help": ("每个文件不超过 {mb} MB", "At most {mb} MB per file"),
 }
 
 
@@ -364,7 +408,18 @@ def t(key: str, **fmt: object) -> str:
 
 
 def status_label(status: str, spec: object | None = None) -> str:
-    """A status shown in the current language (the layer spec's wording when it has one)."""
+    """A status in the current language: the one word for it on every screen of the layer.
+
+    Parameters
+    ----------
+    status : str
+        Stored status (``planned`` …).
+    spec : layers.spec.LayerSpec or str, optional
+        The layer (its spec or its name): ``completed`` then reads as the layer's own word (通车, 投用, 建成 …,
+        ``LayerSpec.completed_zh``). Without it the generic word is used.
+    """
+    if isinstance(spec, str):
+        spec = layers.spec(spec) if spec in layers.names() else None
     if spec is not None and hasattr(spec, "status_label"):
         try:
             return str(spec.status_label(status, lang=lang()))
@@ -392,3 +447,27 @@ def error_text(exc: BaseException) -> str:
     if isinstance(exc, GisError):
         return exc.zh if lang() == "zh" else exc.en
     return str(exc)
+
+
+def time_label(value: object) -> str:
+    """A stored time stamp (ISO 8601, UTC when naive) shown in Asia/Shanghai to the minute (``2020-06-30 20:05``).
+
+    Empty or unreadable values read as an empty string (unreadable text is shown as given).
+    """
+    if value is None or str(value).strip() in ("", "None", "nan", "NaT"):
+        return ""
+    try:
+        when = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(ZoneInfo(settings.DISPLAY_TIME_ZONE)).strftime("%Y-%m-%d %H:%M")
+
+
+def layer_title(name: str) -> str:
+    """A layer's title in the current language (``道路与交通``), never its store name when the layer is known."""
+    if name in layers.names():
+        spec = layers.spec(name)
+        return str(spec.title_zh if lang() == "zh" else spec.title_en)
+    return name
