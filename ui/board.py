@@ -174,12 +174,12 @@ def board_frame(
     return frame
 
 
-def _headers(measure: str | None) -> dict[str, str]:
-    """Internal column -> shown header, in the board's order."""
+def _headers(measure: str | None, *, joins: bool = True) -> dict[str, str]:
+    """Internal column -> shown header, in the board's order (连接镇街 for roads that join towns, else 镇街)."""
     out = {
         "name": t("f_name_zh"),
         "status_label": t("f_status"),
-        "towns_label": t("board_towns"),
+        "towns_label": t("board_towns") if joins else t("f_town_only"),
     }
     if measure:
         out["measure"] = t(measure)
@@ -192,7 +192,7 @@ def _headers(measure: str | None) -> dict[str, str]:
     return out
 
 
-def shown_table(frame: pd.DataFrame, measure: str | None) -> pd.DataFrame:
+def shown_table(frame: pd.DataFrame, measure: str | None, *, joins: bool = True) -> pd.DataFrame:
     """The board as shown and exported: the labelled columns, in order (``逾期天数`` stays a number).
 
     Parameters
@@ -201,12 +201,14 @@ def shown_table(frame: pd.DataFrame, measure: str | None) -> pd.DataFrame:
         :func:`board_frame`'s rows (filtered and sorted).
     measure : str, optional
         The size column, as given to :func:`board_frame`.
+    joins : bool, keyword-only
+        Whether the items join towns (roads: 连接镇街) or lie in one (镇街).
 
     Returns
     -------
     pandas.DataFrame
     """
-    heads = _headers(measure if measure else None)
+    heads = _headers(measure if measure else None, joins=joins)
     return frame[list(heads)].rename(columns=heads).reset_index(drop=True)
 
 
@@ -384,8 +386,9 @@ def show_board(
     shown = _filtered(frame, towns, statuses)
     col, ascending = _SORTS[sort]
     shown = shown.sort_values([col, "id"], ascending=[ascending, True], na_position="last", kind="stable")
-    table = shown_table(shown, measure)
-    heads = _headers(measure)
+    joins = "towns" in items.columns
+    table = shown_table(shown, measure, joins=joins)
+    heads = _headers(measure, joins=joins)
     config = {
         heads["name"]: st.column_config.TextColumn(width=190),
         heads["status_label"]: st.column_config.TextColumn(width=80),

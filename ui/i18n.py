@@ -216,7 +216,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bad_name": ("图层名称不合法", "Invalid layer name"),
     "read_only": ("只读：登录编辑账号后可保存。", "Read-only: sign in as an editor to save."),
     # --- issue 10: plan progress (one computation; done, ongoing, overdue, context) ---
-    "progress_title": ("计划进度（与命令行 metrics 同一计算）", "Plan progress (the same computation as the metrics command)"),
+    "progress_title": ("计划进度（与命令行的指标命令同一计算）", "Plan progress (the same computation as the metrics command)"),
     "progress_items": ("计划事项", "Plan items"),
     "progress_done": ("已完成", "Done"),
     "progress_ongoing": ("持续推进（无完成目标）", "Ongoing (no completion target)"),
@@ -386,6 +386,41 @@ STRINGS: dict[str, tuple[str, str]] = {
     "coverage_standard": ("标准：{source}；当前半径 {radius} m", "Standard: {source}; radius now {radius} m"),
     "coverage_figure": ("{kind} · {radius} m", "{kind} · {radius} m"),
     "upload_help": ("每个文件不超过 {mb} MB", "At most {mb} MB per file"),
+    "sub_col_voltage": ("电压等级 (kV)", "Voltage (kV)"),
+    "sub_col_serves": ("服务范围", "Serves"),
+    "sub_col_parcels": ("服务地块 (块)", "Parcels served"),
+    "sub_col_overload": ("过载", "Overloaded"),
+    "sub_col_utilisation": ("负载率 (%)", "Utilisation (%)"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "sched_state": ("进度", "State"),
+    "land_other_zones": (
+        "其他区域（引爆点、共管区域、接壤村等，与园区相互重叠，不求和）", "Other zones (overlapping the parks; not summed)",
+    ),
+    "f_town_only": ("镇街", "Town"),
+    "landuse_residential": ("居住用地", "residential"),
+    "landuse_public_service": ("公共管理与公共服务设施用地", "public service"),
+    "landuse_commercial": ("商业服务业设施用地", "commercial"),
+    "landuse_industrial": ("工业用地", "industrial"),
+    "landuse_logistics": ("物流仓储用地", "logistics"),
+    "landuse_transport": ("道路与交通设施用地", "transport"),
+    "landuse_utilities": ("公用设施用地", "utilities"),
+    "landuse_green": ("绿地与广场用地", "green"),
+    "landuse_research": ("科研用地", "research"),
+    "sub_scope": (
+        "需求只计计划中的整备/收储/盘活地块，不是全区负荷。",
+        "Demand counts only the plan's consolidation, reserve and revitalisation parcels, not the whole zone's load.",
+    ),
+    "sub_rule": (
+        "变电站供应其服务范围所列片区（按名称匹配平台、分园、镇街多边形）内的地块；片区无多边形时按最近变电站分配（假定）。",
+        "A substation serves the parcels inside the areas it names (matched by name to platform, sub-park and town "
+        "polygons); where an area has no polygon, parcels go to the nearest substation (assumption).",
+    ),
+    "sched_state_done": ("已完成", "done"),
+    "sched_state_ongoing": ("持续推进", "ongoing"),
+    "sched_state_cancelled": ("已取消", "cancelled"),
+    "sched_state_overdue": ("逾期", "overdue"),
+    "sched_state_open": ("推进中", "open"),
 }
 
 
