@@ -322,7 +322,7 @@ def board_html(table: pd.DataFrame, *, title: str, note: str) -> str:
 
 def board_height(rows: int) -> int:
     """Pixel height of a board of ``rows`` rows that shows every row without scrolling (header + 2 px border)."""
-    return (rows + 1) * BOARD_ROW_PX + 3
+    return (rows + 1) * BOARD_ROW_PX + 9
 
 
 def _filtered(frame: pd.DataFrame, towns: Iterable[str], statuses: Iterable[str]) -> pd.DataFrame:
@@ -376,7 +376,7 @@ def show_board(
     )
     all_towns = sorted({tn for ts in frame["towns"] for tn in ts})
     present = [s for s in (getattr(spec, "statuses", ()) or ()) if s in set(frame["status"])]
-    f1, f2, f3 = st.columns([2, 2, 1])
+    f1, f2, f3 = st.columns([3, 3, 2])
     towns = f1.multiselect(t("board_filter_town"), all_towns, key=f"{key}_town", placeholder=t("all"),
                            format_func=display_safe)
     labels = {s: status_label(s, spec) for s in present}
@@ -389,17 +389,18 @@ def show_board(
     joins = "towns" in items.columns
     table = shown_table(shown, measure, joins=joins)
     heads = _headers(measure, joins=joins)
+    # Widths (px) that fit the main area at 1280 px with the sidebar open (≈ 820 px): nothing clipped or hidden.
     config = {
-        heads["name"]: st.column_config.TextColumn(width=190),
-        heads["status_label"]: st.column_config.TextColumn(width=80),
-        heads["towns_label"]: st.column_config.TextColumn(width=130),
-        heads["deadline_label"]: st.column_config.TextColumn(width=150),
-        heads["overdue_days"]: st.column_config.NumberColumn(width=110, format="⚠ %d"),
-        heads["last_label"]: st.column_config.TextColumn(width=140),
-        heads["last_by"]: st.column_config.TextColumn(width=90),
+        heads["name"]: st.column_config.TextColumn(width=180),
+        heads["status_label"]: st.column_config.TextColumn(width=52),
+        heads["towns_label"]: st.column_config.TextColumn(width=104),
+        heads["deadline_label"]: st.column_config.TextColumn(width=118),
+        heads["overdue_days"]: st.column_config.NumberColumn(width=74, format="⚠ %d"),
+        heads["last_label"]: st.column_config.TextColumn(width=124),
+        heads["last_by"]: st.column_config.TextColumn(width=66),
     }
     if measure:
-        config[heads["measure"]] = st.column_config.NumberColumn(width=90, format="%.2f")
+        config[heads["measure"]] = st.column_config.NumberColumn(width=68, format="%.2f")
     st.dataframe(
         table, hide_index=True, key=f"{key}_table", height=board_height(len(table)), row_height=BOARD_ROW_PX,
         column_config=config,
