@@ -375,7 +375,8 @@ def show_board(
         layer, items, spec=spec, overdue=overdue_days(doc, layer), edits=last_edits(data.history(layer)), measure=measure
     )
     all_towns = sorted({tn for ts in frame["towns"] for tn in ts})
-    present = [s for s in (getattr(spec, "statuses", ()) or ()) if s in set(frame["status"])]
+    # every status of the layer (a status nobody has yet is still a question asked at the meeting)
+    present = list(getattr(spec, "statuses", ()) or ()) or sorted(set(frame["status"]))
     f1, f2, f3 = st.columns([3, 3, 2])
     towns = f1.multiselect(t("board_filter_town"), all_towns, key=f"{key}_town", placeholder=t("all"),
                            format_func=display_safe)
