@@ -22,6 +22,7 @@ def main() -> None:
     from ui.auth import sign_in_box
     from ui.i18n import LANGS, lang, t
     from ui.state import init_from_url, url_get, url_set
+    from ui.uploader_zh import localise_uploaders
 
     st.set_page_config(page_title="松山湖规划 GIS · Songshan Lake Plan GIS", page_icon="🗺️", layout="wide")
 
@@ -56,6 +57,7 @@ def main() -> None:
         st.Page("ui/page_plan.py", title=t("page_plan"), icon=":material/article:", url_path="plan"),
         st.Page("ui/page_data.py", title=t("page_data"), icon=":material/upload_file:", url_path="data"),
     ]
+    localise_uploaders()  # the uploaders' own words in the page's language (issue 13 item 1)
     st.navigation(pages).run()
 
 

@@ -386,6 +386,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "coverage_standard": ("标准：{source}；当前半径 {radius} m", "Standard: {source}; radius now {radius} m"),
     "coverage_figure": ("{kind} · {radius} m", "{kind} · {radius} m"),
     "upload_help": ("每个文件不超过 {mb} MB", "At most {mb} MB per file"),
+    "uploader_button": ("选择文件", "Choose a file"),
     "sub_col_voltage": ("电压等级 (kV)", "Voltage (kV)"),
     "sub_col_serves": ("服务范围", "Serves"),
     "sub_col_parcels": ("服务地块 (块)", "Parcels served"),

@@ -41,3 +41,21 @@ def test_roads_board_shows_all_18_and_the_last_change_without_scrolling(app, pag
     )
     assert sizes[0] <= sizes[1] and sizes[2] <= sizes[3], sizes
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_uploader_speaks_chinese(app, page) -> None:
+    """Streamlit's own "Upload" and "200MB per file" are replaced by the page's words (ui.uploader_zh)."""
+    page.goto(app.url + "/data")
+    zone = page.locator("[data-testid='stFileUploaderDropzone']").first
+    zone.wait_for(timeout=90000)
+    page.wait_for_timeout(1000)
+    words = page.evaluate(
+        "() => { const b = document.querySelector(\"[data-testid='stFileUploaderDropzone'] button\");"
+        " const i = document.querySelector(\"[data-testid='stFileUploaderDropzoneInstructions']\");"
+        " return [getComputedStyle(b, '::after').content, getComputedStyle(i, '::after').content,"
+        " Array.from(b.children).map(c => getComputedStyle(c).display),"
+        " Array.from(i.querySelectorAll('*')).map(c => getComputedStyle(c).display)]; }"
+    )
+    assert words[0] == '"选择文件"' and words[1] == '"每个文件不超过 200 MB"', words
+    assert set(words[2]) == {"none"} and set(words[3]) == {"none"}, words  # the English text is not shown
+    zone.screenshot(path=str(ARTEFACTS / "09-uploader-zh.png"))
