@@ -23,6 +23,7 @@ def main() -> None:
     from ui.i18n import LANGS, lang, t
     from ui.outage import outage_banner
     from ui.state import init_from_url, url_get, url_set
+    from ui.uploader_zh import localise_uploaders
 
     st.set_page_config(page_title="松山湖规划 GIS · Songshan Lake Plan GIS", page_icon="🗺️", layout="wide")
 
@@ -58,6 +59,7 @@ def main() -> None:
         st.Page("ui/page_data.py", title=t("page_data"), icon=":material/upload_file:", url_path="data"),
         st.Page("ui/page_plan_import.py", title=t("page_plan_import"), icon=":material/playlist_add:", url_path="plan-import"),
     ]
+    localise_uploaders()  # the uploaders' own words in the page's language (issue 13 item 1)
     page = st.navigation(pages)
     outage_banner()  # one banner on every page while the store's database is away
     page.run()

@@ -45,6 +45,7 @@ __all__ = [
     "STORE_PROBE_INTERVAL_S",
     "DASK_SCATTER_ATTEMPTS",
     "DASK_CONNECT_TIMEOUT_S",
+    "DISPLAY_TIME_ZONE",
 ]
 
 
@@ -269,3 +270,8 @@ STORE_PROBE_INTERVAL_S: float = _float_env("SSL_GIS_STORE_PROBE_S", 2.0)
 DASK_SCATTER_ATTEMPTS: int = max(1, _int_env("SSL_GIS_DASK_SCATTER_ATTEMPTS", 3))
 #: Seconds to wait for the dask scheduler named by ``$SSL_GIS_DASK_SCHEDULER`` (``SSL_GIS_DASK_CONNECT_TIMEOUT_S``).
 DASK_CONNECT_TIMEOUT_S: float = _float_env("SSL_GIS_DASK_CONNECT_TIMEOUT_S", 20.0)
+
+
+# --- Times shown to planners (issue 13 item 1) -------------------------------------------------------------
+#: The time zone every time stamp is shown in (stored times stay ISO 8601 UTC); China has one zone, UTC+8.
+DISPLAY_TIME_ZONE: str = "Asia/Shanghai"

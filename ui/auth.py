@@ -38,6 +38,7 @@ import streamlit as st
 from gis import users as users_mod
 from gis.text import markdown_literal
 from gis.users import AttemptLimiter, TooManyAttempts, User
+from ui.i18n import lang
 
 __all__ = [
     "User",
@@ -353,7 +354,7 @@ def sign_in_box(location: Literal["sidebar", "main"] = "sidebar") -> None:
                     st.rerun()
             return
         if not users_mod.users_file_exists():
-            st.info(f"{ENABLE_EDITING_ZH}\n\n{ENABLE_EDITING_EN}")
+            st.info(ENABLE_EDITING_EN if lang() == "en" else ENABLE_EDITING_ZH)  # one language per screen (issue 13)
             return
         with st.form("auth_form", clear_on_submit=True, border=False):
             st.caption("编辑人员登录 / Editors sign in")
@@ -395,5 +396,8 @@ def require_editor(action_zh: str, action_en: str) -> User | None:
         return None
     how_zh = "请先登录编辑账号。" if (oidc_configured() or users_mod.users_file_exists()) else ENABLE_EDITING_ZH
     how_en = "Sign in as an editor first." if (oidc_configured() or users_mod.users_file_exists()) else ENABLE_EDITING_EN
-    st.warning(f"需要编辑权限：{_md(action_zh)}。{how_zh}\n\neditors only: {_md(action_en)}. {how_en}")
+    if lang() == "en":  # one language per screen (issue 13 item 1)
+        st.warning(f"Editors only: {_md(action_en)}. {how_en}")
+    else:
+        st.warning(f"需要编辑权限：{_md(action_zh)}。{how_zh}")
     return None

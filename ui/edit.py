@@ -23,9 +23,9 @@ from gis.text import display_safe, markdown_literal
 from layers.spec import CONTEXT_LAYERS, is_plan_item
 from ui import data
 from ui.guard import editor_and_store
-from ui.i18n import lang, status_label, t
+from ui.i18n import lang, status_label, t, time_label
 
-__all__ = ["status_editor", "editable_features", "is_context", "flash", "history_table", "last_changes"]
+__all__ = ["status_editor", "editable_features", "is_context", "flash", "history_table", "history_rows", "last_changes", "user_label"]
 
 
 def _when(day: date) -> datetime:
@@ -273,15 +273,93 @@ def last_changes(layer: str) -> pd.Series:
     return hist.groupby("feature_id")["at"].max()
 
 
+#: Whole-feature events of the store's history -> their i18n key.
+_EVENTS = {"(seeded)": "hist_event_seeded", "(created)": "hist_event_created", "(replaced)": "hist_event_replaced",
+           "(deleted)": "hist_event_deleted", "(restored)": "hist_event_restored"}
+#: Fields the store writes with every edit for its own bookkeeping: folded into the edit's row, never shown alone.
+_BOOKKEEPING = ("updated_at", "updated_by")
+
+
+def _change_text(layer: str, field: str, old: object, new: object) -> str:
+    """One change in words: ``状态：规划 → 在建`` (statuses in the layer's words), or the event's name."""
+    if field in _EVENTS:
+        return t(_EVENTS[field])
+    if field == "status":
+        return f"{t('f_status')}：{status_label(str(old), layer)} → {status_label(str(new), layer)}"
+    name = t(f"f_{field}")
+    name = name if name != f"f_{field}" else display_safe(field)
+    return f"{name}：{_md_or_plain(old)} → {_md_or_plain(new)}"
+
+
+def user_label(user: object) -> str:
+    """Who made a change, for display: the store's own ``system`` (first import, restore) reads 系统 / system."""
+    if not isinstance(user, str) or not user:
+        return ""
+    return t("hist_system") if user == "system" else display_safe(user)
+
+
+def _md_or_plain(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)) or value == "":
+        return "—"
+    return display_safe(str(value))
+
+
+def history_rows(layer: str, hist: pd.DataFrame) -> pd.DataFrame:
+    """The history as planners read it: one row per edit, newest first, in the current language.
+
+    The store writes one row per changed field, ``updated_at``/``updated_by`` included; here the rows of one
+    edit (same time, user and version) become one row whose 变更 cell reads ``状态：规划 → 在建``, and the
+    bookkeeping rows are folded in. Times are shown in Asia/Shanghai to the minute (:func:`ui.i18n.time_label`).
+
+    Parameters
+    ----------
+    layer : str
+        Store layer name (the status words are the layer's).
+    hist : pandas.DataFrame
+        :meth:`gis.store.Store.history` rows of one feature (oldest first).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns 时间（北京时间）, 修改人, 变更, 备注, 版本 (labels in the current language).
+    """
+    heads = [t("hist_at_local"), t("hist_user"), t("hist_change"), t("hist_note"), t("hist_version")]
+    if hist.empty:
+        return pd.DataFrame(columns=heads)
+    rows = []
+    for (at, user, version), group in hist.groupby(["at", "user", "version"], sort=True, dropna=False):
+        shown = group[~group["field"].isin(_BOOKKEEPING)]
+        if shown.empty:  # an edit that only touched bookkeeping (never made by the forms): show it once anyway
+            shown = group.iloc[:1]
+        changes = "；".join(_change_text(layer, str(r["field"]), r["old"], r["new"]) for _, r in shown.iterrows())
+        notes = [str(n) for n in group["note"].dropna().unique() if str(n)] if "note" in group else []
+        rows.append({
+            heads[0]: time_label(at),
+            heads[1]: user_label(user),
+            heads[2]: changes,
+            heads[3]: display_safe("；".join(notes)),
+            heads[4]: int(version) if pd.notna(version) else None,
+            "_at": str(at),
+        })
+    out = pd.DataFrame(rows).sort_values(["_at", heads[4]], ascending=False, kind="stable")
+    return out.drop(columns="_at").reset_index(drop=True)
+
+
 def history_table(layer: str, feature_id: str, *, key: str) -> None:
-    """The change history of one feature (newest first), or a note that there is none."""
+    """The change history of one feature: one row per edit (newest first), or a note that there is none."""
     hist = data.history(layer, feature_id)
     if hist.empty:
         st.caption(t("no_history"))
         return
-    cols = [c for c in ("at", "user", "field", "old", "new", "note", "version") if c in hist.columns]
-    shown = hist[cols].iloc[::-1].rename(columns={c: t(f"hist_{c}") for c in cols})
-    for c in shown.columns:
-        if shown[c].dtype == object:
-            shown[c] = shown[c].map(lambda v: display_safe(v) if isinstance(v, str) else v)
-    st.dataframe(shown, hide_index=True, key=key)
+    shown = history_rows(layer, hist)
+    heads = list(shown.columns)
+    st.dataframe(
+        shown, hide_index=True, key=key,
+        column_config={
+            heads[0]: st.column_config.TextColumn(width=140),
+            heads[1]: st.column_config.TextColumn(width=90),
+            heads[2]: st.column_config.TextColumn(width="large"),
+            heads[3]: st.column_config.TextColumn(width="medium"),
+            heads[4]: st.column_config.NumberColumn(width=60),
+        },
+    )

@@ -6,12 +6,17 @@ Every string a page shows comes from :data:`STRINGS` through :func:`t`. The lang
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import streamlit as st
 
+import layers
+from gis import settings
 from gis.errors import GisError
 from layers.spec import DEADLINE_LABELS, STATUS_LABELS, STATUS_LABELS_EN
 
-__all__ = ["STRINGS", "LANGS", "lang", "t", "status_label", "deadline_label", "error_text"]
+__all__ = ["STRINGS", "LANGS", "lang", "t", "status_label", "deadline_label", "error_text", "time_label", "layer_title"]
 
 LANGS: dict[str, str] = {"zh": "中文", "en": "English"}
 
@@ -211,7 +216,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bad_name": ("图层名称不合法", "Invalid layer name"),
     "read_only": ("只读：登录编辑账号后可保存。", "Read-only: sign in as an editor to save."),
     # --- issue 10: plan progress (one computation; done, ongoing, overdue, context) ---
-    "progress_title": ("计划进度（与命令行 metrics 同一计算）", "Plan progress (the same computation as the metrics command)"),
+    "progress_title": ("计划进度（与命令行的指标命令同一计算）", "Plan progress (the same computation as the metrics command)"),
     "progress_items": ("计划事项", "Plan items"),
     "progress_done": ("已完成", "Done"),
     "progress_ongoing": ("持续推进（无完成目标）", "Ongoing (no completion target)"),
@@ -490,6 +495,81 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Check those coordinates (often a misplaced decimal point or swapped values), or choose the file's "
         "coordinate system under “Coordinate system” above.",
     ),
+    # --- issue 13 items 1, 2, 7 (w-board): Chinese throughout, the 联网路 board, figures that add up ---
+    "board_towns": ("连接镇街", "Towns"),
+    "board_overdue_days": ("逾期天数", "Days overdue"),
+    "board_last_change": ("最后变更", "Last change"),
+    "board_filter_town": ("按镇街筛选", "Filter by town"),
+    "board_sort": ("排序", "Sort by"),
+    "board_sort_overdue": ("逾期天数（多→少）", "Days overdue (most first)"),
+    "board_sort_name": ("名称", "Name"),
+    "board_sort_status": ("状态", "Status"),
+    "board_sort_town": ("镇街", "Town"),
+    "board_sort_deadline": ("期限", "Deadline"),
+    "board_sort_last": ("最后变更（新→旧）", "Last change (newest first)"),
+    "board_as_of": (
+        "截至 {date}，共 {n} 项；逾期天数按计划期限末日计。", "As of {date}, {n} items; days overdue count from the period's last day.",
+    ),
+    "board_illustrative": (
+        "示意：其中 {n} 项（共 {total} 项）为示意位置（规划未给出具体位置），非测绘成果。",
+        "示意 (illustrative): {n} of the {total} items are at illustrative positions (the plan names no exact place), not survey.",
+    ),
+    "board_download_xlsx": ("下载台账 Excel", "Download the board (Excel)"),
+    "board_download_html": ("下载打印页（A4 横向）", "Download the print page (A4 landscape)"),
+    "board_roads_title": ("联网路推进台账", "联网路 (link roads) board"),
+    "board_land_title": ("土地行动台账", "Land-action board"),
+    "board_items_title": ("{layer}：规划事项台账", "{layer}: plan items board"),
+    "board_items": ("各图层规划事项台账", "Plan items of every layer"),
+    "board_layer": ("图层", "Layer"),
+    "hist_at_local": ("时间（北京时间）", "When (Beijing time)"),
+    "hist_change": ("变更", "Change"),
+    "hist_event_seeded": ("初始导入", "first import"),
+    "hist_system": ("系统", "system"),
+    "hist_event_created": ("新建", "created"),
+    "hist_event_replaced": ("整体替换", "replaced"),
+    "hist_event_deleted": ("删除", "deleted"),
+    "hist_event_restored": ("从备份恢复", "restored from a backup"),
+    "unassigned": ("未归属", "Not in any"),
+    "total_row": ("合计", "Total"),
+    "coverage_standard": ("标准：{source}；当前半径 {radius} m", "Standard: {source}; radius now {radius} m"),
+    "coverage_figure": ("{kind} · {radius} m", "{kind} · {radius} m"),
+    "upload_help": ("每个文件不超过 {mb} MB", "At most {mb} MB per file"),
+    "uploader_button": ("选择文件", "Choose a file"),
+    "sub_col_voltage": ("电压等级 (kV)", "Voltage (kV)"),
+    "sub_col_serves": ("服务范围", "Serves"),
+    "sub_col_parcels": ("服务地块 (块)", "Parcels served"),
+    "sub_col_overload": ("过载", "Overloaded"),
+    "sub_col_utilisation": ("负载率 (%)", "Utilisation (%)"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "sched_state": ("进度", "State"),
+    "land_other_zones": (
+        "其他区域（引爆点、共管区域、接壤村等，与园区相互重叠，不求和）", "Other zones (overlapping the parks; not summed)",
+    ),
+    "f_town_only": ("镇街", "Town"),
+    "landuse_residential": ("居住用地", "residential"),
+    "landuse_public_service": ("公共管理与公共服务设施用地", "public service"),
+    "landuse_commercial": ("商业服务业设施用地", "commercial"),
+    "landuse_industrial": ("工业用地", "industrial"),
+    "landuse_logistics": ("物流仓储用地", "logistics"),
+    "landuse_transport": ("道路与交通设施用地", "transport"),
+    "landuse_utilities": ("公用设施用地", "utilities"),
+    "landuse_green": ("绿地与广场用地", "green"),
+    "landuse_research": ("科研用地", "research"),
+    "sub_scope": (
+        "需求只计计划中的整备/收储/盘活地块，不是全区负荷。",
+        "Demand counts only the plan's consolidation, reserve and revitalisation parcels, not the whole zone's load.",
+    ),
+    "sub_rule": (
+        "变电站供应其服务范围所列片区（按名称匹配平台、分园、镇街多边形）内的地块；片区无多边形时按最近变电站分配（假定）。",
+        "A substation serves the parcels inside the areas it names (matched by name to platform, sub-park and town "
+        "polygons); where an area has no polygon, parcels go to the nearest substation (assumption).",
+    ),
+    "sched_state_done": ("已完成", "done"),
+    "sched_state_ongoing": ("持续推进", "ongoing"),
+    "sched_state_cancelled": ("已取消", "cancelled"),
+    "sched_state_overdue": ("逾期", "overdue"),
+    "sched_state_open": ("推进中", "open"),
 }
 
 
@@ -512,7 +592,18 @@ def t(key: str, **fmt: object) -> str:
 
 
 def status_label(status: str, spec: object | None = None) -> str:
-    """A status shown in the current language (the layer spec's wording when it has one)."""
+    """A status in the current language: the one word for it on every screen of the layer.
+
+    Parameters
+    ----------
+    status : str
+        Stored status (``planned`` …).
+    spec : layers.spec.LayerSpec or str, optional
+        The layer (its spec or its name): ``completed`` then reads as the layer's own word (通车, 投用, 建成 …,
+        ``LayerSpec.completed_zh``). Without it the generic word is used.
+    """
+    if isinstance(spec, str):
+        spec = layers.spec(spec) if spec in layers.names() else None
     if spec is not None and hasattr(spec, "status_label"):
         try:
             return str(spec.status_label(status, lang=lang()))
@@ -540,3 +631,27 @@ def error_text(exc: BaseException) -> str:
     if isinstance(exc, GisError):
         return exc.zh if lang() == "zh" else exc.en
     return str(exc)
+
+
+def time_label(value: object) -> str:
+    """A stored time stamp (ISO 8601, UTC when naive) shown in Asia/Shanghai to the minute (``2020-06-30 20:05``).
+
+    Empty or unreadable values read as an empty string (unreadable text is shown as given).
+    """
+    if value is None or str(value).strip() in ("", "None", "nan", "NaT"):
+        return ""
+    try:
+        when = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(ZoneInfo(settings.DISPLAY_TIME_ZONE)).strftime("%Y-%m-%d %H:%M")
+
+
+def layer_title(name: str) -> str:
+    """A layer's title in the current language (``道路与交通``), never its store name when the layer is known."""
+    if name in layers.names():
+        spec = layers.spec(name)
+        return str(spec.title_zh if lang() == "zh" else spec.title_en)
+    return name

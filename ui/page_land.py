@@ -14,8 +14,8 @@ import streamlit as st
 
 from gis.text import display_safe
 from layers.land_actions import ACTION_LABELS, PARCEL_ACTIONS
-from ui import data, edit, mapview, provenance
-from ui.i18n import deadline_label, lang, status_label, t
+from ui import board, data, edit, mapview, provenance
+from ui.i18n import lang, status_label, t
 from ui.state import as_of_date
 
 LAYER = "land_actions"
@@ -48,23 +48,68 @@ def _figures(land_doc: dict[str, Any], spec: Any, as_of: date | None) -> None:
     table = by_status.copy()
     table[t("target")] = pd.to_numeric(by_action["target_mu"]).to_numpy()
     c1, c2 = st.columns([3, 2])
-    c1.dataframe(table.round(1), key="land_pivot")
+    c1.dataframe(table.round(1), key="land_pivot", column_config=_mu_columns(table, first=100))
     c2.bar_chart(by_status, horizontal=True, height=220)
 
     st.subheader(t("land_by_town"), anchor=False)
     by_town = pd.DataFrame.from_dict(land_doc["by_town"], orient="index")
     by_town.columns = [action_label(a) for a in by_town.columns]
     c3, c4 = st.columns([3, 2])
-    c3.dataframe(by_town.round(1), key="land_by_town")
-    c4.bar_chart(by_town, height=260)
+    c3.dataframe(by_town.round(1), key="land_by_town", column_config=_mu_columns(by_town, first=100))
+    c4.bar_chart(by_town, horizontal=True, height=260)  # town names read horizontally (issue 13 item 7)
     subparks = data.layer_frame("sub_parks", as_of)
     if not subparks.empty:
         st.subheader(t("land_by_subpark"), anchor=False)
-        by_sp = pd.DataFrame.from_dict(land_doc.get("by_sub_park", {}), orient="index", columns=list(PARCEL_ACTIONS))
-        names = dict(zip(subparks["id"].astype(str), subparks["name_zh" if lang() == "zh" else "name_en"].astype(str)))
-        by_sp.index = [names.get(str(i), str(i)) for i in by_sp.index]
-        by_sp.columns = [action_label(a) for a in by_sp.columns]
-        st.dataframe(by_sp.round(1), key="land_by_subpark")
+        parks, others = subpark_tables(land_doc, subparks)
+        st.dataframe(parks.round(1), key="land_by_subpark", column_config=_mu_columns(parks, first=240))
+        if not others.empty:
+            st.caption(t("land_other_zones"))
+            st.dataframe(others.round(1), key="land_by_zone", column_config=_mu_columns(others, first=240))
+
+
+#: Sub-park kinds that partition the land (the core park, the pilot 分园, the eastern industrial park):
+#: their sums plus 未归属 add up to each action's total. Other zones overlap them and are listed apart.
+PARK_KINDS: tuple[str, ...] = ("core_park", "pilot_sub_park", "eastern_industrial_park")
+
+
+def subpark_tables(land_doc: dict[str, Any], subparks: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """亩 by action in each park, with 未归属 and 合计 rows that add up to the action totals; other zones apart.
+
+    Parameters
+    ----------
+    land_doc : dict
+        The shared computation's ``land`` document (``by_sub_park`` 亩 per zone id and action, and each action's
+        ``total_mu``).
+    subparks : pandas.DataFrame
+        The ``sub_parks`` layer (``id``, ``kind``, ``name_zh``/``name_en``).
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        The parks table (rows: parks, 未归属, 合计; columns: actions in words; 亩) and the other zones' table
+        (overlapping areas, not summed).
+    """
+    by_sp = pd.DataFrame.from_dict(land_doc.get("by_sub_park", {}), orient="index", columns=list(PARCEL_ACTIONS)).fillna(0.0)
+    names = dict(zip(subparks["id"].astype(str), subparks["name_zh" if lang() == "zh" else "name_en"].map(display_safe)))
+    park_ids = set(subparks.loc[subparks["kind"].isin(PARK_KINDS), "id"].astype(str))
+    parks = by_sp.loc[[i for i in by_sp.index if str(i) in park_ids]]
+    others = by_sp.loc[[i for i in by_sp.index if str(i) not in park_ids]]
+    totals = pd.Series({a: float(land_doc.get(a, {}).get("total_mu") or 0.0) for a in PARCEL_ACTIONS})
+    unassigned = (totals - parks.sum()).clip(lower=0.0)
+    parks = pd.concat([parks, unassigned.to_frame(t("unassigned")).T, totals.to_frame(t("total_row")).T])
+    parks.index = [names.get(str(i), str(i)) for i in parks.index]
+    others.index = [names.get(str(i), str(i)) for i in others.index]
+    for frame in (parks, others):
+        frame.columns = [action_label(a) for a in frame.columns]
+    return parks, others
+
+
+def _mu_columns(frame: pd.DataFrame, *, first: int = 160) -> dict[str, Any]:
+    """Column widths (px) for a 亩 table: nothing clipped at 1280 px (the index holds the names)."""
+    config: dict[str, Any] = {"_index": st.column_config.TextColumn(width=first)}
+    for col in frame.columns:
+        config[str(col)] = st.column_config.NumberColumn(width=110, format="%.1f")
+    return config
 
 
 def main() -> None:
@@ -82,52 +127,21 @@ def main() -> None:
         st.warning(t("no_layers"))
     else:
         _figures(doc["land"], spec, as_of)
-    town_col = "town" if "town" in gdf.columns else "place"
-
     st.subheader(t("land_parcels"), anchor=False)
-    f1, f2, f3 = st.columns(3)
     all_actions = sorted(gdf["action"].unique())
     action_labels = {a: action_label(a) for a in all_actions}
-    actions = f1.multiselect(
+    actions = st.multiselect(
         t("land_filter_action"), all_actions, key="land_filter_action", placeholder=t("all"), format_func=action_labels.get
     )
-    status_labels = {s: status_label(s, spec) for s in spec.statuses}
-    statuses = f2.multiselect(
-        t("land_filter_status"), list(spec.statuses), key="land_filter_status", placeholder=t("all"), format_func=status_labels.get
-    )
-    all_towns = sorted(map(str, gdf[town_col].dropna().unique()))
-    towns = f3.multiselect(t("land_filter_town"), all_towns, key="land_filter_town", placeholder=t("all"))
-    shown = gdf
-    if actions:
-        shown = shown[shown["action"].isin(actions)]
-    if statuses:
-        shown = shown[shown["status"].isin(statuses)]
-    if towns:
-        shown = shown[shown[town_col].astype(str).isin(towns)]
-    shown = provenance.filter_frame(shown, LAYER, as_of, key="land_provenance")  # official / illustrative (issue 14)
-    name_col = "name_zh" if lang() == "zh" else "name_en"
-    table = pd.DataFrame(
-        {
-            t("f_id"): shown["id"].astype(str),
-            t("f_name_zh"): shown[name_col].astype(str).map(display_safe),
-            t("f_action"): [action_label(a) for a in shown["action"]],
-            t("f_town"): shown[town_col].astype(str),
-            t("area_mu"): shown["area_mu"].round(2),
-            t("f_status"): [status_label(s, spec) for s in shown["status"].astype(str)],
-            t("f_deadline"): [deadline_label(d) for d in shown["deadline"].astype(str)],
-            t("illustrative"): shown["illustrative"].astype(bool) if "illustrative" in shown else False,
-        }
-    )
-    left, right = st.columns([3, 2], gap="medium")
-    with left:
-        st.dataframe(table, hide_index=True, key="land_table", height=380)
-        in_targets = shown[shown["action"].isin(PARCEL_ACTIONS)]
-        st.caption(t("land_sum", mu=f"{in_targets['area_mu'].sum():,.1f}", n=len(in_targets), total=len(shown)))
-    with right:
-        layers_ = mapview.map_layers(
-            ["boundaries", LAYER], as_of=as_of, by_status=[], only_ids={LAYER: set(shown["id"].astype(str))}
-        )
-        mapview.show_map(layers_, key="land_map", returned_objects=(), zoom=11, height=380)
+    picked = gdf[gdf["action"].isin(actions)] if actions else gdf
+    picked = provenance.filter_frame(picked, LAYER, as_of, key="land_provenance")  # official / illustrative (issue 14)
+    # The same board as the 联网路 page (filters by town and status, overdue days, xlsx and print page).
+    shown = board.show_board(LAYER, picked, key="land_board", title=t("board_land_title"), measure="area_mu", as_of=as_of)
+    shown_ids = set(shown["id"].astype(str))
+    in_targets = picked[picked["action"].isin(PARCEL_ACTIONS) & picked["id"].astype(str).isin(shown_ids)]
+    st.caption(t("land_sum", mu=f"{in_targets['area_mu'].sum():,.1f}", n=len(in_targets), total=len(shown)))
+    layers_ = mapview.map_layers(["boundaries", LAYER], as_of=as_of, by_status=[], only_ids={LAYER: shown_ids})
+    mapview.show_map(layers_, key="land_map", returned_objects=(), zoom=11, height=380)
 
     st.subheader(t("land_edit"), anchor=False)
     edit.flash("land_edit")

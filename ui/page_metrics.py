@@ -19,8 +19,8 @@ from gis.area import M2_PER_MU
 from gis.coverage import covered_share
 from gis.spreadsheet import csv_bytes, xlsx_bytes
 from layers import metrics as lm
-from ui import data, mapview
-from ui.i18n import deadline_label, lang, status_label, t
+from ui import board, data, mapview
+from ui.i18n import deadline_label, lang, layer_title, status_label, t
 from ui.state import as_of_date
 
 #: Facility type → (layer, kinds or None for all, default radius key in gis.settings.SERVICE_RADII_M).
@@ -108,13 +108,17 @@ def main() -> None:
     left, right = st.columns([2, 3], gap="medium")
     with left:
         st.metric(t("covered_share"), f"{share * 100:.1f} %", help=f"{_type_label(kind)} · {radius} m")
+        # the standard and the radius in words next to the figure, not only in a tooltip (issue 13 item 7)
+        st.caption(t("coverage_standard", source=settings.SERVICE_RADII_M[FACILITY_TYPES[kind][2]]["source"], radius=radius))
         if not table.empty:
             show = pd.DataFrame({
                 t("f_id"): table["id"], t("f_name_zh"): table["name_zh"], t("area_mu"): (table["area_m2"] / M2_PER_MU).round(2),
                 t("covered_pct"): (table["share"] * 100).round(1), t("reached"): table["reached"],
             })
             st.caption(t("uncovered"))
-            st.dataframe(show.sort_values(t("covered_pct")), hide_index=True, key="metrics_cov_table", height=300)
+            st.dataframe(show.sort_values(t("covered_pct")), hide_index=True, key="metrics_cov_table", height=300,
+                         column_config={t("f_name_zh"): st.column_config.TextColumn(width=180),
+                                        t("f_id"): st.column_config.TextColumn(width=110)})
             _downloads(show, f"coverage_{kind}_{radius}m", "metrics_cov")
     with right:
         layer, _, _ = FACILITY_TYPES[kind]
@@ -151,21 +155,75 @@ def main() -> None:
     by_v = by_v.rename(columns={c: t(f"subv_{c}") for c in by_v.columns})
     st.dataframe(by_v.round(3), key="metrics_subs_by_voltage")
     a = subs["assumptions"]
-    densities = "; ".join(f"{u} {v['w_m2']:g} W/m² ({v['range'][0]:g}–{v['range'][1]:g}, {v['source']})"
+    densities = "; ".join(f"{t('landuse_' + u)} {v['w_m2']:g} W/m² ({v['range'][0]:g}–{v['range'][1]:g}, {v['source']})"
                           for u, v in a["load_density_w_m2"].items())
     st.caption(t("sub_method", densities=densities, power_factor=a["power_factor"], simultaneity=a["simultaneity"],
-                 load_rate=a["load_rate"], scope=a["sources"]["demand_scope"], rule=a["sources"]["serves_rule"]))
-    subs_table = pd.DataFrame(subs["substations"])
+                 load_rate=a["load_rate"], scope=t("sub_scope"), rule=t("sub_rule")))
+    subs_table = _substations_table(subs["substations"])
     st.dataframe(subs_table, hide_index=True, key="metrics_subs")
     _downloads(subs_table, "substations", "metrics_subs_dl")
 
     st.subheader(t("schedule"), anchor=False)
     sched = _schedule_table(doc, as_of)
-    show = sched.assign(
-        status=[status_label(s) for s in sched["status"]], deadline=[deadline_label(d) for d in sched["deadline"]]
-    )
+    show = _schedule_shown(sched, doc)
     st.dataframe(show, hide_index=True, key="metrics_schedule", height=360)
-    _downloads(sched, "schedule", "metrics_sched_dl")
+    _downloads(show, "schedule", "metrics_sched_dl")
+
+    # every layer's plan items on the same board as the 联网路 page (issue 13 item 2)
+    st.subheader(t("board_items"), anchor=False)
+    tracked = [n for n in layers.names() if n in set(sched["layer"])]
+    if tracked:
+        pick = st.selectbox(t("board_layer"), tracked, key="metrics_board_layer", format_func=layer_title)
+        frame = data.layer_frame(pick, as_of)
+        items = frame[frame["id"].astype(str).isin(set(sched.loc[sched["layer"] == pick, "id"].astype(str)))]
+        measure = "length_km" if "length_km" in items.columns else ("area_mu" if "area_mu" in items.columns else None)
+        board.show_board(pick, items, key=f"metrics_board_{pick}", title=t("board_items_title", layer=layer_title(pick)),
+                         measure=measure, as_of=as_of)
+
+
+#: Substation table columns shown -> i18n key (internal columns never reach the screen).
+_SUB_COLUMNS = {
+    "name_zh": "f_name_zh", "voltage_kv": "sub_col_voltage", "status": "f_status", "capacity_mva": "subv_capacity_mva",
+    "available_mva": "subv_available_mva", "serves": "sub_col_serves", "parcels": "sub_col_parcels",
+    "demand_mva": "subv_demand_mva", "utilisation": "sub_col_utilisation", "overload": "sub_col_overload",
+}
+
+
+def _substations_table(rows: list[dict]) -> pd.DataFrame:
+    """The substations of the shared computation with labelled columns, statuses in words, units in headers."""
+    df = pd.DataFrame(rows)
+    if df.empty:
+        return df
+    cols = [c for c in _SUB_COLUMNS if c in df.columns]
+    out = df[cols].copy()
+    if "status" in out:
+        out["status"] = [status_label(s, "substations") for s in out["status"].astype(str)]
+    if "name_zh" in out and lang() == "en" and "name_en" in df:
+        out["name_zh"] = df["name_en"]
+    if "overload" in out:
+        out["overload"] = out["overload"].map(lambda v: t("yes") if bool(v) else t("no"))
+    for c in ("capacity_mva", "available_mva", "demand_mva"):
+        if c in out:
+            out[c] = pd.to_numeric(out[c]).round(1)
+    if "utilisation" in out:
+        out["utilisation"] = (pd.to_numeric(out["utilisation"]) * 100).round(1)
+    return out.rename(columns={c: t(_SUB_COLUMNS[c]) for c in cols})
+
+
+def _schedule_shown(sched: pd.DataFrame, doc: dict) -> pd.DataFrame:
+    """The schedule as shown and downloaded: layer titles, statuses in each layer's words, days overdue."""
+    overdue: dict[tuple[str, str], int] = {}
+    for layer in set(sched["layer"]):
+        overdue.update({(layer, i): d for i, d in board.overdue_days(doc, layer).items()})
+    state_words = {k: t(f"sched_state_{k}") for k in ("done", "ongoing", "cancelled", "overdue", "open")}
+    return pd.DataFrame({
+        t("f_layer"): [layer_title(n) for n in sched["layer"]],
+        t("f_name_zh"): sched["name_zh"].astype(str),
+        t("f_deadline"): [deadline_label(d) for d in sched["deadline"]],
+        t("f_status"): [status_label(str(s), n) for s, n in zip(sched["status"], sched["layer"])],
+        t("sched_state"): [state_words.get(str(x), str(x)) for x in sched["state"]],
+        t("board_overdue_days"): pd.array([overdue.get((n, str(i))) for n, i in zip(sched["layer"], sched["id"])], dtype="Int64"),
+    })
 
 
 main()

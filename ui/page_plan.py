@@ -99,7 +99,9 @@ def main() -> None:
     untraced = cov["untraced"]
     with st.expander(t("plan_untraced", n=len(untraced)), expanded=False):
         st.dataframe(
-            pd.DataFrame(untraced, columns=["section", "text"]), hide_index=True, key="plan_untraced_table",
+            pd.DataFrame(untraced, columns=["section", "text"]).rename(
+                columns={"section": t("plan_section"), "text": t("plan_section_text")}
+            ), hide_index=True, key="plan_untraced_table",
         )
 
 

@@ -164,7 +164,10 @@ def test_editor_changes_a_road_status_and_it_is_stored(store_path: Path, editor:
     assert not at2.exception
     assert any("通车仪式" in str(df.value.to_csv()) for df in at2.dataframe)
     history = next(df.value for df in at2.dataframe if "通车仪式" in str(df.value.to_csv()))
-    assert {"时间 (UTC)", "修改人", "原值", "新值", "备注"} <= set(history.columns)  # headed in the UI's language
+    assert {"时间（北京时间）", "修改人", "变更", "备注"} <= set(history.columns)  # headed in the UI's language
+    # one row per edit (the store's bookkeeping rows folded in), the statuses in the layer's words
+    edit_rows = history[history["备注"] == "通车仪式"]
+    assert len(edit_rows) == 1 and edit_rows.iloc[0]["变更"].endswith("→ 通车"), edit_rows
 
 
 def test_edits_land_in_a_shared_postgis_store_when_a_database_url_is_set(

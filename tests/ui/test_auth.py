@@ -63,7 +63,7 @@ def test_no_users_file_is_read_only_and_explains(tmp_path: Path, monkeypatch: py
     text = _texts(at)
     assert "python -m gis.users add" in text
     assert "editor=False" in text
-    assert "需要编辑权限" in text and "editors only" in text
+    assert "需要编辑权限" in text and "editors only" not in text  # one language per screen (issue 13 item 1)
     assert not at.success
     with pytest.raises(KeyError):
         at.text_input(key="auth_password")
@@ -94,7 +94,7 @@ def test_editor_signed_in_then_signed_out_is_refused(users_file: Path) -> None:
     assert not at.exception
     assert not at.success
     text = _texts(at)
-    assert "editor=False" in text and "需要编辑权限" in text and "editors only" in text
+    assert "editor=False" in text and "需要编辑权限" in text and "Read-only mode" not in text
 
 
 def test_viewer_account_is_not_an_editor(users_file: Path) -> None:
@@ -177,7 +177,7 @@ def test_oidc_user_not_on_the_editor_list_is_refused(monkeypatch: pytest.MonkeyP
     assert not at.exception
     assert not at.success
     text = _texts(at)
-    assert "editor=False" in text and "editors only" in text
+    assert "editor=False" in text and "需要编辑权限" in text
     monkeypatch.setenv("SSL_GIS_EDITORS", "Visitor@Example.cn")
     at = _oidc_app().run()
     assert [s.value for s in at.success] == ["allowed:visitor@example.cn"]
