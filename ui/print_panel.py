@@ -50,8 +50,8 @@ def show(names: Sequence[str], *, statuses: Sequence[str], as_of: dt.date | None
     """
     with st.expander(t("print_heading"), expanded=False):
         st.caption(t("print_help"))
-        paper = st.radio(t("print_paper"), ["A4", "A3"], key=f"map_print_paper_{lang()}", horizontal=True,
-                         format_func=lambda p: t(f"print_paper_{p}"))
+        papers = {p: t(f"print_paper_{p}") for p in ("A4", "A3")}  # a dict's .get: AppTest re-applies format_func
+        paper = st.radio(t("print_paper"), list(papers), key="map_print_paper", horizontal=True, format_func=papers.get)
         if st.button(t("print_make"), key="map_print_make", disabled=not names):
             extent = view_extent(bounds)
             try:
