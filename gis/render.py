@@ -498,7 +498,9 @@ def feature_group(layer: MapLayer, gj: Mapping[str, Any]) -> folium.FeatureGroup
         highlight_function=lambda _f: {"weight": 5, "fillOpacity": 0.5},
         marker=folium.CircleMarker(radius=float(styles[0].get("radius", 6)) if styles else 6.0, fill=True),
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True) if gj["features"] else None,
-        popup=folium.GeoJsonPopup(fields=["pop"], labels=False, max_width=360) if has_popup else None,
+        # autoPan off: Leaflet would otherwise pan the map (~6 km at zoom 12) to fit a popup opened near the top
+        # edge, which reads as the map jumping on every click; the details are also shown beside the map.
+        popup=folium.GeoJsonPopup(fields=["pop"], labels=False, max_width=360, auto_pan=False) if has_popup else None,
         embed=True,
         zoom_on_click=False,
     ).add_to(group)

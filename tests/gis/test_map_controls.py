@@ -96,3 +96,9 @@ def test_fit_view_frames_the_bounds_with_padding(bounds, zoom) -> None:
     # at that zoom the bounds fit in the padded frame (256 px tiles, Web Mercator)
     span_px = (bounds[2] - bounds[0]) / 360 * 256 * 2**z
     assert span_px <= 800 - 2 * 60
+
+
+def test_popups_do_not_pan_the_map(layer: render.MapLayer) -> None:
+    layer.popup_fields = [("name_zh", "名称")]
+    page = render.map_html(render.build_map([layer], asset_base="../a/"))
+    assert re.search(r'"autoPan":\s*false', page)  # a click near the top edge would otherwise move the map ~6 km
