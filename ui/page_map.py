@@ -113,8 +113,8 @@ def main() -> None:
                 pick = st.selectbox(t("search_pick"), list(labels), key="map_search_pick", format_func=labels.get)
                 layer = next(h[0] for h in hits if h[1] == pick)
                 row = data.layer_frame(layer, as_of).set_index("id").loc[pick]
-                # framed, not jumped to: the whole feature in view with a margin, never closer than zoom 17
-                lat, lon, focus_zoom = render.fit_view(row.geometry.bounds, width_px=820, height_px=600, padding_px=80)
+                # framed, not jumped to: the whole feature in view with a margin; a point keeps its surroundings (zoom ≤ 15)
+                lat, lon, focus_zoom = render.fit_view(row.geometry.bounds, width_px=820, height_px=600, padding_px=80, max_zoom=15)
                 focus = (lat, lon)
                 url_set(sel=pick)
         st.caption(t("measure_hint"))

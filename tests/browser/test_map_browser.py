@@ -143,3 +143,23 @@ def test_print_current_view_as_pdf(app, page) -> None:
     assert "松山湖高新区2020年工作计划·规划图" in text
     assert "输变电工程" in text and "道路与交通" in text and "示意：图中" in text
     shot(page, "map-05-print")
+
+
+def test_search_frames_and_highlights_the_found_feature_without_remount(app, page) -> None:
+    subs = layers.load_baseline("substations", derived=False)
+    row = subs.iloc[-1]
+    page.goto(app.url + "/?layers=substations")
+    frame = _frame(page)
+    _wait(page, lambda: frame.locator("path.leaflet-interactive").count() == len(subs))
+    _wait_idle(page)
+    _mark(page, frame)
+    box = page.locator(".st-key-map_search input")
+    box.fill(str(row["id"]))
+    box.press("Enter")
+    _wait_idle(page)
+    assert _wait(page, lambda: frame.locator("path[stroke='#ff00ff']").count() == 1)
+    w, s, e, n = row.geometry.bounds
+    inside = f"() => window.sslMap.getBounds().pad(-0.05).contains(L.latLngBounds([[{s}, {w}], [{n}, {e}]]))"
+    assert _wait(page, lambda: frame.evaluate(inside)), "the found feature is framed with a margin"
+    assert _still_marked(page)
+    shot(page, "map-06-search-framed")
