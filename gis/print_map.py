@@ -22,7 +22,7 @@ from gis.errors import InputError
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["PAPERS", "LegendEntry", "Sheet", "map_png", "map_pdf", "scale_bar_m", "font_path"]
+__all__ = ["PAPERS", "LegendEntry", "Sheet", "map_png", "map_pdf", "scale_bar_m", "font_path", "package_background"]
 
 #: Paper sizes in millimetres, landscape (width, height).
 PAPERS: dict[str, tuple[float, float]] = {"A4": (297.0, 210.0), "A3": (420.0, 297.0)}
@@ -181,18 +181,72 @@ def _rgba(colour: Any, opacity: float = 1.0) -> tuple[int, int, int, int]:
     return r, g, b, int(round(255 * max(0.0, min(1.0, float(opacity)))))
 
 
+def package_background(package: Any, extent_3857: tuple[float, float, float, float], size_px: tuple[int, int]) -> Any:
+    """A basemap image of ``extent_3857`` mosaicked from a Web Mercator tile package (:mod:`gis.tiles`).
+
+    Parameters
+    ----------
+    package : gis.tiles.TilePackage
+        An open package whose ``info.tiling`` is ``"webmercator"`` (others give None: their tiles would not
+        sit under the data without a shift).
+    extent_3857 : (minx, miny, maxx, maxy)
+        Metres, EPSG:3857.
+    size_px : (int, int)
+        Width and height of the image wanted.
+
+    Returns
+    -------
+    PIL.Image.Image or None
+        RGBA image of ``size_px``; None when the package has no tile there or another tiling.
+    """
+    from PIL import Image
+
+    if package is None or getattr(package.info, "tiling", "") != "webmercator":
+        return None
+    minx, miny, maxx, maxy = extent_3857
+    world = 2 * _HALF_WORLD_M
+    want = math.log2(world * size_px[0] / (256 * (maxx - minx)))  # zoom whose tiles match the print's pixels
+    z = int(max(package.info.minzoom, min(package.info.maxzoom, math.ceil(want))))
+    tile_m = world / 2**z
+    x0, x1 = int((minx + _HALF_WORLD_M) // tile_m), int((maxx + _HALF_WORLD_M) // tile_m)
+    y0, y1 = int((_HALF_WORLD_M - maxy) // tile_m), int((_HALF_WORLD_M - miny) // tile_m)
+    if (x1 - x0 + 1) * (y1 - y0 + 1) > 400:  # a guard: a sheet never needs more than a few dozen tiles
+        return None
+    mosaic = Image.new("RGBA", ((x1 - x0 + 1) * 256, (y1 - y0 + 1) * 256), (0, 0, 0, 0))
+    found = False
+    for x in range(x0, x1 + 1):
+        for y in range(y0, y1 + 1):
+            got = package.tile(z, x, y)
+            if got is None:
+                continue
+            try:
+                tile = Image.open(io.BytesIO(got[0])).convert("RGBA").resize((256, 256))
+            except OSError:
+                continue
+            mosaic.paste(tile, ((x - x0) * 256, (y - y0) * 256))
+            found = True
+    if not found:
+        return None
+    left = (minx + _HALF_WORLD_M - x0 * tile_m) / tile_m * 256
+    top = (_HALF_WORLD_M - maxy - y0 * tile_m) / tile_m * 256
+    right = left + (maxx - minx) / tile_m * 256
+    bottom = top + (maxy - miny) / tile_m * 256
+    return mosaic.crop((int(left), int(top), int(math.ceil(right)), int(math.ceil(bottom)))).resize(size_px)
+
+
 def _map_raster(
-    frames: Sequence[tuple[gpd.GeoDataFrame, Mapping[str, Any]]], lay: _Layout, dpi: int, background: Any = None
+    frames: Sequence[tuple[gpd.GeoDataFrame, Mapping[str, Any]]], lay: _Layout, dpi: int, basemap: Any = None
 ) -> Any:
-    """The map frame as a Pillow RGB image (white, or ``background`` under the data)."""
+    """The map frame as a Pillow RGB image (white, with a tile package's basemap under the data if given)."""
     import shapely
     from PIL import Image, ImageDraw
 
     wpx = max(1, int(round(lay.map_box[2] / _MM_PER_IN * dpi)))
     hpx = max(1, int(round(lay.map_box[3] / _MM_PER_IN * dpi)))
     img = Image.new("RGBA", (wpx, hpx), (255, 255, 255, 255))
+    background = package_background(basemap, lay.extent_3857, (wpx, hpx)) if basemap is not None else None
     if background is not None:
-        img.alpha_composite(background.convert("RGBA").resize((wpx, hpx)))
+        img.alpha_composite(background)
     minx, miny, maxx, maxy = lay.extent_3857
     res = (maxx - minx) / wpx
     px_scale = dpi / 96.0  # Leaflet styles are in CSS pixels (96 per inch)
@@ -297,7 +351,7 @@ def map_png(
     *,
     paper: str = "A4",
     dpi: int | None = None,
-    background: Any = None,
+    basemap: Any = None,
 ) -> bytes:
     """The whole sheet as a PNG: the map with its title, legend, scale bar, north arrow, date and sources.
 
@@ -311,8 +365,8 @@ def map_png(
         Landscape paper size.
     dpi : int, optional, keyword-only
         Dots per inch (default :data:`gis.settings.PRINT_DPI`); A4 at 150 dpi is 1754 × 1240 px.
-    background : PIL.Image.Image, optional, keyword-only
-        A basemap image of the extent, drawn under the data.
+    basemap : gis.tiles.TilePackage, optional, keyword-only
+        An intranet tile package (Web Mercator) drawn under the data; nothing is fetched from the internet.
 
     Returns
     -------
@@ -326,7 +380,7 @@ def map_png(
     k = dpi / _MM_PER_IN
     page = Image.new("RGB", (int(round(lay.page_mm[0] * k)), int(round(lay.page_mm[1] * k))), "white")
     mx, my = lay.map_box[:2]
-    page.paste(_map_raster(frames, lay, dpi, background), (int(round(mx * k)), int(round(my * k))))
+    page.paste(_map_raster(frames, lay, dpi, basemap), (int(round(mx * k)), int(round(my * k))))
     draw = ImageDraw.Draw(page)
     path, index = font_path()
     fonts: dict[float, Any] = {}
@@ -360,7 +414,7 @@ def map_pdf(
     *,
     paper: str = "A4",
     dpi: int | None = None,
-    background: Any = None,
+    basemap: Any = None,
 ) -> bytes:
     """The whole sheet as a one-page PDF; every word (title, legend, sources, disclaimer) is real text.
 
@@ -375,7 +429,7 @@ def map_pdf(
 
     dpi = _check_dpi(dpi or settings.PRINT_DPI)
     lay = _layout(sheet, paper)
-    raster = _map_raster(frames, lay, dpi, background)
+    raster = _map_raster(frames, lay, dpi, basemap)
     pdf = FPDF(orientation="L", unit="mm", format=paper)
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)

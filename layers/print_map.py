@@ -170,6 +170,7 @@ def print_map(
     fmt: str = "pdf",
     paper: str = "A4",
     dpi: int | None = None,
+    basemap: object = None,
     **options: object,
 ) -> bytes:
     """A printed plan map as PDF or PNG bytes (options as :func:`print_sheet`).
@@ -184,6 +185,8 @@ def print_map(
         Landscape paper.
     dpi : int, optional, keyword-only
         Raster resolution (default :data:`gis.settings.PRINT_DPI`).
+    basemap : gis.tiles.TilePackage, optional, keyword-only
+        An intranet tile package drawn under the plan (Web Mercator packages only); default none.
 
     Returns
     -------
@@ -192,4 +195,4 @@ def print_map(
     """
     frames, sheet = print_sheet(names, **options)  # type: ignore[arg-type]
     render = map_pdf if fmt == "pdf" else map_png
-    return render(frames, sheet, paper=paper, dpi=dpi)
+    return render(frames, sheet, paper=paper, dpi=dpi, basemap=basemap)

@@ -154,7 +154,11 @@ def main() -> None:
         center, zoom = result.get("center"), result.get("zoom")
         if center and zoom and not mapview.is_gcj02(basemap):
             url_set(v=format_view(center["lat"], center["lng"], zoom))
-        print_panel.show(visible, statuses=statuses, as_of=as_of, bounds=result.get("bounds"))
+        package = mapview.tile_package(basemap)
+        print_panel.show(
+            visible, statuses=statuses, as_of=as_of, bounds=result.get("bounds"),
+            basemap=package.package if package is not None else None,
+        )
         if _take_click(mapview.clicked_id(result)):
             selected = url_get("sel")
         st.markdown(f"#### {t('details')}")

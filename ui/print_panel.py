@@ -34,7 +34,9 @@ def view_extent(bounds: Any) -> tuple[float, float, float, float] | None:
     return west, south, east, north
 
 
-def show(names: Sequence[str], *, statuses: Sequence[str], as_of: dt.date | None, bounds: Any) -> None:
+def show(
+    names: Sequence[str], *, statuses: Sequence[str], as_of: dt.date | None, bounds: Any, basemap: Any = None
+) -> None:
     """The 出图 panel: paper, one button making both files, and their downloads.
 
     Parameters
@@ -47,6 +49,9 @@ def show(names: Sequence[str], *, statuses: Sequence[str], as_of: dt.date | None
         The day the map shows.
     bounds : mapping, optional
         streamlit-folium's ``bounds`` of the current view.
+    basemap : gis.tiles.TilePackage, optional
+        The intranet tile package shown under the map, printed under the plan too (online basemaps are not:
+        the sheet is made offline).
     """
     with st.expander(t("print_heading"), expanded=False):
         st.caption(t("print_help"))
@@ -56,7 +61,7 @@ def show(names: Sequence[str], *, statuses: Sequence[str], as_of: dt.date | None
             extent = view_extent(bounds)
             try:
                 with st.spinner(t("print_make")):
-                    opts = {"statuses": list(statuses), "as_of": as_of, "lang": lang(), "extent": extent}
+                    opts = {"statuses": list(statuses), "as_of": as_of, "lang": lang(), "extent": extent, "basemap": basemap}
                     st.session_state["map_print_files"] = {
                         "pdf": print_map(list(names), fmt="pdf", paper=paper, **opts),
                         "png": print_map(list(names), fmt="png", paper=paper, **opts),

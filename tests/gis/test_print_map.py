@@ -72,3 +72,21 @@ def test_bad_paper_extent_and_dpi_are_input_errors(frames) -> None:
         print_map.map_png(frames, print_map.Sheet(title="x", extent=(114, 23, 113, 22)))
     with pytest.raises(InputError):
         print_map.map_png(frames, _sheet(), dpi=5000)
+
+
+def test_a_tile_package_is_drawn_under_the_data(tmp_path, frames) -> None:
+    from gis.tile_render import render_mbtiles
+    from gis.tiles import open_package
+
+    ground = gpd.GeoDataFrame({"id": ["g"]}, geometry=[box(113.80, 22.85, 114.00, 23.00)], crs="EPSG:4326")
+    path = tmp_path / "ground.mbtiles"
+    render_mbtiles([(ground, {"color": "#ff00ff", "fillColor": "#ff00ff", "fillOpacity": 1})], path, zoom=(10, 12), name="测试")
+    package = open_package(path)
+    try:
+        img = Image.open(io.BytesIO(print_map.map_png(frames, _sheet(), dpi=72, basemap=package))).convert("RGB")
+    finally:
+        package.close()
+    colours = dict((c, n) for n, c in img.getcolors(1 << 20))
+    assert colours.get((255, 0, 255), 0) > 10_000  # the package's magenta fills the map frame
+    plain = Image.open(io.BytesIO(print_map.map_png(frames, _sheet(), dpi=72))).convert("RGB")
+    assert (255, 0, 255) not in {c for _, c in plain.getcolors(1 << 20)}
