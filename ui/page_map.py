@@ -157,7 +157,7 @@ def main() -> None:
         package = mapview.tile_package(basemap)
         print_panel.show(
             visible, statuses=statuses, as_of=as_of, bounds=result.get("bounds"),
-            basemap=package.package if package is not None else None,
+            basemap=package.package if package is not None else None, gcj02=mapview.is_gcj02(basemap),
         )
         if _take_click(mapview.clicked_id(result)):
             selected = url_get("sel")
