@@ -37,7 +37,7 @@ _CSS = (
     ".ssl-legend .sw{display:inline-block;width:12px;height:12px;margin-right:4px;border:1px solid #555;"
     "vertical-align:-2px}.ssl-legend .st{margin-left:14px}"
     ".ssl-label{background:none;border:none;font:12px sans-serif;color:#222;white-space:nowrap;"
-    "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;pointer-events:none;transform:translate(-50%,-50%)}"
+    "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;pointer-events:none;margin:-8px 0 0 7px}"  # right of the point
     ".ssl-tile-notice{position:absolute;top:10px;left:50%;transform:translateX(-50%);z-index:1000;"
     "background:#fff3cd;color:#664d03;border:1px solid #ffda6a;border-radius:4px;padding:6px 10px;"
     "font:13px sans-serif;max-width:70%;box-shadow:0 1px 4px rgba(0,0,0,.3)}"
