@@ -29,8 +29,10 @@ from urllib.parse import quote
 import numpy as np
 import shapely
 
+from gis import map_controls
 from gis.crs import transform_frame
 from gis.errors import InputError
+from gis.map_controls import safe_color
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -42,6 +44,10 @@ __all__ = [
     "ASSET_FILES",
     "DONGGUAN_CENTER",
     "MapLayer",
+    "basemap_tiles",
+    "legend_entries",
+    "label_points",
+    "fit_view",
     "safe_color",
     "prepare_for_display",
     "details_html",
@@ -87,7 +93,6 @@ ASSET_FILES: dict[str, str | None] = {
     "awesome_rotate_css": None,
 }
 
-_COLOR_RE = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20})$")
 _M_PER_DEG = 111_320.0  # metres per degree of latitude; display tolerance only
 _STYLE_KEYS = frozenset({"color", "weight", "opacity", "fillColor", "fillOpacity", "dashArray", "radius"})
 _SNAKE = {"fill_color": "fillColor", "fill_opacity": "fillOpacity", "dash_array": "dashArray"}
@@ -111,25 +116,6 @@ def _leaflet_style(style: Mapping[str, Any]) -> dict[str, Any]:
                 continue
         out[key] = value
     return out
-
-
-def safe_color(value: object, default: str = "#3388ff") -> str:
-    """Return ``value`` if it is a plain CSS colour (``#rgb``, ``#rrggbb[aa]`` or a name), else ``default``.
-
-    Parameters
-    ----------
-    value : object
-        A colour from a layer spec or from data.
-    default : str
-        Returned for anything else (so no data text can reach a ``style`` attribute).
-
-    Returns
-    -------
-    str
-        A safe CSS colour.
-    """
-    text = str(value) if value is not None else ""
-    return text if _COLOR_RE.match(text) else default
 
 
 @dataclass
@@ -266,6 +252,7 @@ def _display_frame(
     tips = [f"{html.escape(nm)} · {html.escape(i)}" for nm, i in zip(names, ids)]
     props: dict[str, list[object]] = {
         "tip": tips,
+        "nm": [html.escape(nm) for nm in names],
         "sid": [html.escape(i) for i in ids],
         "st": [html.escape(s) for s in status] if status is not None else [""] * n,
         "hl": [i in layer.highlight_ids for i in ids],
@@ -290,25 +277,41 @@ def _display_frame(
     return prepare_for_display(frame, gcj02=gcj02, simplify_m=simplify_m, decimals=decimals), frame_styles
 
 
-def _basemap(m: folium.Map, basemap: str, tianditu_key: str | None) -> None:
-    import folium
+def basemap_tiles(basemap: str, tianditu_key: str | None = None) -> list[dict[str, Any]]:
+    """The tile layers of a built-in basemap, bottom first, as ``{"url", "options"}`` (Leaflet TileLayer options).
 
+    Parameters
+    ----------
+    basemap : str
+        One of :data:`BASEMAPS`; ``"none"`` has no tiles.
+    tianditu_key : str, optional
+        The user's Tianditu key (URL-quoted into the tile URL).
+
+    Returns
+    -------
+    list of dict
+        ``url`` (a Leaflet URL template) and ``options`` (``attribution`` — HTML, already safe —,
+        ``subdomains``, ``maxZoom``, ``name``).
+
+    Raises
+    ------
+    gis.errors.InputError
+        Unknown basemap, or Tianditu without a key.
+    """
     if basemap not in BASEMAPS:
         raise InputError(f"未知底图 {basemap!r}", f"unknown basemap {basemap!r}")
     if basemap == "none":
-        return
+        return []
     if basemap == "osm":
-        folium.TileLayer(
-            "https://tile.openstreetmap.org/{z}/{x}/{y}.png", attr="© OpenStreetMap contributors", name="OSM", max_zoom=19
-        ).add_to(m)
-        return
+        return [{"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+                 "options": {"attribution": "© OpenStreetMap contributors", "name": "OSM", "maxZoom": 19}}]
     if basemap.startswith("gaode"):
         attr = "© 高德地图 AutoNavi (GCJ-02)"
         url = _GAODE if basemap == "gaode_vector" else _GAODE_SAT
-        folium.TileLayer(url, attr=attr, name="高德 Gaode", subdomains="1234", max_zoom=18).add_to(m)
+        out = [{"url": url, "options": {"attribution": attr, "name": "高德 Gaode", "subdomains": "1234", "maxZoom": 18}}]
         if basemap == "gaode_satellite":
-            folium.TileLayer(_GAODE_LABELS, attr=attr, name="高德注记", subdomains="1234", overlay=True, max_zoom=18).add_to(m)
-        return
+            out.append({"url": _GAODE_LABELS, "options": {"attribution": attr, "name": "高德注记", "subdomains": "1234", "maxZoom": 18}})
+        return out
     key = (tianditu_key or "").strip()
     if not key:
         raise InputError(
@@ -317,35 +320,101 @@ def _basemap(m: folium.Map, basemap: str, tianditu_key: str | None) -> None:
         )
     tk = quote(key, safe="")
     base, labels = ("vec", "cva") if basemap == "tianditu_vector" else ("img", "cia")
-    attr = "© 天地图 Tianditu"
-    folium.TileLayer(_TIANDITU.format(s="{s}", layer=base, key=tk), attr=attr, name="天地图", subdomains="01234567").add_to(m)
-    folium.TileLayer(
-        _TIANDITU.format(s="{s}", layer=labels, key=tk), attr=attr, name="天地图注记", subdomains="01234567", overlay=True
-    ).add_to(m)
+    opts = {"attribution": "© 天地图 Tianditu", "subdomains": "01234567", "maxZoom": 18}
+    return [
+        {"url": _TIANDITU.format(s="{s}", layer=base, key=tk), "options": {**opts, "name": "天地图"}},
+        {"url": _TIANDITU.format(s="{s}", layer=labels, key=tk), "options": {**opts, "name": "天地图注记"}},
+    ]
 
 
-def _legend_html(layers: Sequence[MapLayer], status_labels: Mapping[str, str]) -> str:
-    items = []
+def _basemap(m: folium.Map, basemap: str, tianditu_key: str | None) -> None:
+    import folium
+
+    for i, tile in enumerate(basemap_tiles(basemap, tianditu_key)):
+        opts = dict(tile["options"])
+        folium.TileLayer(
+            tile["url"], attr=opts.pop("attribution"), name=opts.pop("name"), max_zoom=opts.pop("maxZoom", 18),
+            overlay=i > 0, **({"subdomains": opts.pop("subdomains")} if "subdomains" in opts else {}),
+        ).add_to(m)
+
+
+def legend_entries(layers: Sequence[MapLayer], status_labels: Mapping[str, str]) -> list[tuple[str, str, bool]]:
+    """Legend rows of the shown layers: ``(title (count), colour, False)`` then ``(status, colour, True)`` rows.
+
+    Parameters
+    ----------
+    layers : sequence of MapLayer
+        The drawn layers; a status row is listed only for statuses present in the layer.
+    status_labels : mapping
+        ``status -> display label``.
+
+    Returns
+    -------
+    list of (str, str, bool)
+        Plain-text labels (escaped when rendered), CSS colours, indented flag.
+    """
+    rows: list[tuple[str, str, bool]] = []
     for layer in layers:
         if not layer.show:
             continue
-        color = _leaflet_style(layer.style).get("color", "#3388ff")
-        items.append(
-            f"<div><span style='display:inline-block;width:12px;height:12px;background:{color};"
-            f"margin-right:4px;border:1px solid #555'></span>{html.escape(layer.title)}</div>"
-        )
+        rows.append((f"{layer.title} ({len(layer.gdf)})", _leaflet_style(layer.style).get("color", "#3388ff"), False))
         present = set(layer.gdf["status"].astype(str)) if "status" in layer.gdf.columns else set()
         for status, col in layer.status_colors.items():
             if status in present:
-                label = status_labels.get(status, status)
-                items.append(
-                    f"<div style='margin-left:14px'><span style='display:inline-block;width:10px;height:10px;"
-                    f"background:{safe_color(col)};margin-right:4px'></span>{html.escape(label)}</div>"
-                )
-    return (
-        "<div class='ssl-legend' style='position:absolute;bottom:24px;left:10px;z-index:1000;background:rgba(255,255,255,.9);"
-        "padding:6px 8px;border-radius:4px;font:12px sans-serif;max-height:45%;overflow:auto'>" + "".join(items) + "</div>"
-    )
+                rows.append((status_labels.get(status, status), safe_color(col), True))
+    return rows
+
+
+def label_points(gj: Mapping[str, Any]) -> list[tuple[float, float, str]]:
+    """Where to write each feature's name: ``(lat, lon, name)`` at a point inside it, from :func:`layer_geojson`.
+
+    Returns
+    -------
+    list of (float, float, str)
+        Degrees in the GeoJSON's own frame (shifted already for GCJ-02); names as plain text.
+    """
+    out = []
+    geoms = shapely.from_geojson([json.dumps(f["geometry"]) for f in gj.get("features", [])]) if gj.get("features") else []
+    for f, g in zip(gj.get("features", []), geoms):
+        name = html.unescape(str(f["properties"].get("nm", "")))
+        if not name or g is None or g.is_empty:
+            continue
+        p = g.representative_point() if g.geom_type != "Point" else g
+        out.append((float(p.y), float(p.x), name))
+    return out
+
+
+def fit_view(
+    bounds: Sequence[float], *, width_px: int = 800, height_px: int = 560, padding_px: int = 60, max_zoom: int = 17
+) -> tuple[float, float, int]:
+    """Centre and the deepest zoom at which ``bounds`` fit a map of the given size with padding.
+
+    Parameters
+    ----------
+    bounds : (west, south, east, north)
+        Degrees.
+    width_px, height_px, padding_px : int, keyword-only
+        Map size and the free margin kept on each side, in CSS pixels.
+    max_zoom : int, keyword-only
+        Never zoom closer than this (a point would otherwise fill the screen).
+
+    Returns
+    -------
+    (lat, lon, zoom)
+    """
+    import math
+
+    west, south, east, north = (float(v) for v in bounds)
+
+    def merc_y(lat: float) -> float:
+        lat = max(min(lat, 85.0), -85.0)
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    dx = max((east - west) / 360.0, 1e-12)
+    dy = max((merc_y(north) - merc_y(south)) / (2 * math.pi), 1e-12)
+    usable_w, usable_h = max(width_px - 2 * padding_px, 32), max(height_px - 2 * padding_px, 32)
+    zoom = int(math.floor(min(math.log2(usable_w / (256 * dx)), math.log2(usable_h / (256 * dy)))))
+    return (south + north) / 2, (west + east) / 2, max(0, min(zoom, max_zoom))
 
 
 def layer_geojson(layer: MapLayer, *, gcj02: bool = False, simplify_m: float = 1.0, decimals: int = 6) -> dict[str, Any]:
@@ -429,7 +498,9 @@ def feature_group(layer: MapLayer, gj: Mapping[str, Any]) -> folium.FeatureGroup
         highlight_function=lambda _f: {"weight": 5, "fillOpacity": 0.5},
         marker=folium.CircleMarker(radius=float(styles[0].get("radius", 6)) if styles else 6.0, fill=True),
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True) if gj["features"] else None,
-        popup=folium.GeoJsonPopup(fields=["pop"], labels=False, max_width=360) if has_popup else None,
+        # autoPan off: Leaflet would otherwise pan the map (~6 km at zoom 12) to fit a popup opened near the top
+        # edge, which reads as the map jumping on every click; the details are also shown beside the map.
+        popup=folium.GeoJsonPopup(fields=["pop"], labels=False, max_width=360, auto_pan=False) if has_popup else None,
         embed=True,
         zoom_on_click=False,
     ).add_to(group)
@@ -452,6 +523,8 @@ def build_map(
     asset_base: str | None = None,
     simplify_m: float = 1.0,
     decimals: int = 6,
+    labels: bool = False,
+    north_label: str = "北 N",
 ) -> folium.Map:
     """Build a folium map of the given layers.
 
@@ -482,6 +555,10 @@ def build_map(
         Display simplification tolerance in metres.
     decimals : int, keyword-only
         Decimal places of displayed coordinates.
+    labels : bool, keyword-only
+        Write each feature's name on the map.
+    north_label : str, keyword-only
+        Text under the north arrow. Every map has a metric scale bar and a north arrow.
 
     Returns
     -------
@@ -501,7 +578,9 @@ def build_map(
     if gcj02:
         glon, glat = transform_frame_point(lon, lat)
         lat, lon = glat, glon
-    m = folium.Map(location=[lat, lon], zoom_start=zoom, tiles=None, control_scale=True, prefer_canvas=False)
+    # Leaflet's own scale control shows miles too: the chrome adds a metric-only one (and the north arrow)
+    m = folium.Map(location=[lat, lon], zoom_start=zoom, tiles=None, control_scale=False, prefer_canvas=False)
+    map_controls.MapChrome(north_label=north_label).add_to(m)
     _basemap(m, basemap, tianditu_key)
 
     all_bounds: list[tuple[float, float, float, float]] = []
@@ -510,7 +589,10 @@ def build_map(
         if not gj["features"]:
             continue
         all_bounds.append(tuple(gj["bbox"]))
-        feature_group(layer, gj).add_to(m)
+        group = feature_group(layer, gj)
+        if labels:
+            map_controls.label_layer(label_points(gj)).add_to(group)
+        group.add_to(m)
 
     if fit_bounds and all_bounds:
         b = np.array(all_bounds)
@@ -531,9 +613,7 @@ def build_map(
             draw_options={"circle": False, "circlemarker": False, "polyline": True, "rectangle": True, "polygon": True, "marker": True},
         ).add_to(m)
     if legend and layers:
-        from branca.element import Element
-
-        m.get_root().html.add_child(Element(_legend_html(layers, status_labels or {})))
+        map_controls.legend_setter(legend_entries(layers, status_labels or {})).add_to(m)
     if asset_base is not None:
         localise_assets(m, asset_base, language=language)
     return m

@@ -275,3 +275,16 @@ DASK_CONNECT_TIMEOUT_S: float = _float_env("SSL_GIS_DASK_CONNECT_TIMEOUT_S", 20.
 # --- Times shown to planners (issue 13 item 1) -------------------------------------------------------------
 #: The time zone every time stamp is shown in (stored times stay ISO 8601 UTC); China has one zone, UTC+8.
 DISPLAY_TIME_ZONE: str = "Asia/Shanghai"
+
+
+# --- 出图 print-ready maps (issue 13 item 4) ----------------------------------------------------------------
+#: Resolution of a printed map in dots per inch (``SSL_GIS_PRINT_DPI``): 150 dpi reads well on A4/A3 paper.
+PRINT_DPI: int = _int_env("SSL_GIS_PRINT_DPI", 150)
+#: Fonts with Chinese glyphs tried in order for printed maps (Debian's fonts-noto-cjk; ``SSL_GIS_PRINT_FONT``
+#: names another TrueType/OpenType file first). Each entry is (file, index in a .ttc collection).
+PRINT_FONTS: tuple[tuple[str, int], ...] = (
+    *(((os.environ["SSL_GIS_PRINT_FONT"], 0),) if os.environ.get("SSL_GIS_PRINT_FONT") else ()),
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),  # index 2: Simplified Chinese (SC)
+    ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+)

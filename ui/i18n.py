@@ -570,6 +570,26 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sched_state_cancelled": ("已取消", "cancelled"),
     "sched_state_overdue": ("逾期", "overdue"),
     "sched_state_open": ("推进中", "open"),
+    # --- issue 13 items 3–4: a planning map (labels, north arrow, legend on the map) and 出图 ---
+    "map_north": ("北 N", "N"),
+    "map_labels": ("显示名称标注", "Show labels"),
+    "basemap_failed": (
+        "在线底图无法加载（可能没有互联网）。请在「底图」中选择「无底图」或本机瓦片包。",
+        "The online basemap cannot load (perhaps no internet). Choose 'No basemap' or a local tile package under Basemap.",
+    ),
+    "print_heading": ("出图", "Print map"),
+    "print_paper": ("纸张", "Paper"),
+    "print_paper_A4": ("A4 横向", "A4 landscape"),
+    "print_paper_A3": ("A3 横向", "A3 landscape"),
+    "print_make": ("生成当前视图的图纸", "Make a sheet of the current view"),
+    "print_pdf": ("下载 PDF", "Download PDF"),
+    "print_png": ("下载 PNG", "Download PNG"),
+    "print_help": (
+        "按当前显示的图层、状态和范围出图：含标题、图例、比例尺、指北针、日期、数据来源；有示意要素时注明示意。",
+        "Prints the layers, statuses and extent shown: title, legend, scale bar, north arrow, date and sources; "
+        "illustrative features are said to be illustrative.",
+    ),
+    "print_file": ("松山湖规划图", "songshan-lake-plan-map"),
 }
 
 

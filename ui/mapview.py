@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from gis import render, settings, tiles
+from gis import map_controls, render, settings, tiles
 from gis.errors import InputError
 from gis.text import display_safe, display_safe_frame, markdown_literal
 from layers.mapping import COLOURED_BY_STATUS, STATUS_COLORS, map_layer
@@ -36,6 +36,7 @@ __all__ = [
     "clicked_id",
     "feature_details",
     "legend",
+    "illustrative_note",
     "tianditu_key",
     "basemap_options",
     "basemap_keys",
@@ -101,24 +102,24 @@ def basemap_options() -> dict[str, str]:
     return out
 
 
-def _add_package_layer(m: Any, entry: tiles.ConfiguredPackage) -> None:
-    """Add a configured package's tiles, served by the app itself (``ui.tile_routes``), to a folium map."""
-    import folium
-
+def _package_tiles(entry: tiles.ConfiguredPackage) -> list[dict[str, Any]]:
+    """A configured package's tiles, served by the app itself (``ui.tile_routes``), as a basemap tile spec."""
     info = entry.package.info  # type: ignore[union-attr]
     w, s, e, n = info.bounds
-    folium.TileLayer(
-        tile_url(entry.key),
-        attr=html.escape(info.attribution or info.name),  # Leaflet shows attributions as HTML
-        name=html.escape(info.name),
-        # Leaflet scales the package's tiles beyond its zoom range: in to 18 (or two past the deepest level);
-        # out by two levels only, below which the layer hides rather than ask for thousands of tiles.
-        min_zoom=max(info.minzoom - 2, 0),
-        max_zoom=max(info.maxzoom + 2, 18),
-        min_native_zoom=info.minzoom,
-        max_native_zoom=info.maxzoom,
-        bounds=[[s, w], [n, e]],
-    ).add_to(m)
+    return [{
+        "url": tile_url(entry.key),
+        "options": {
+            "attribution": html.escape(info.attribution or info.name),  # Leaflet shows attributions as HTML
+            "name": html.escape(info.name),
+            # Leaflet scales the package's tiles beyond its zoom range: in to 18 (or two past the deepest level);
+            # out by two levels only, below which the layer hides rather than ask for thousands of tiles.
+            "minZoom": max(info.minzoom - 2, 0),
+            "maxZoom": max(info.maxzoom + 2, 18),
+            "minNativeZoom": info.minzoom,
+            "maxNativeZoom": info.maxzoom,
+            "bounds": [[s, w], [n, e]],
+        },
+    }]
 
 
 def _popup_labels() -> list[tuple[str, str]]:
@@ -236,6 +237,11 @@ def legend(map_layers_: Sequence[render.MapLayer]) -> None:
                 f"background:{colour};margin-right:4px;vertical-align:middle'></span>{html.escape(status_label(status))}</span>"
             )
     st.markdown("<div class='ssl-legend'>" + " ".join(parts) + "</div>", unsafe_allow_html=True)
+    illustrative_note(map_layers_)
+
+
+def illustrative_note(map_layers_: Sequence[render.MapLayer]) -> None:
+    """Say under the map how many of the shown features are drawn at illustrative positions (if any)."""
     shown = sum(len(layer.gdf) for layer in map_layers_)
     illustrative = sum(
         int(layer.gdf["illustrative"].astype(bool).sum()) for layer in map_layers_ if "illustrative" in layer.gdf.columns
@@ -262,8 +268,14 @@ def show_map(
     draw: bool = False,
     height: int = 560,
     fit_bounds: tuple[float, float, float, float] | None = None,
+    labels: bool = False,
+    legend_on_map: bool = False,
 ) -> dict[str, Any]:
     """Draw the map and return what the page asked for.
+
+    The map itself (view, measure and draw controls, metric scale bar, north arrow) is built the same on every
+    rerun, so its widget stays mounted; the data layers, their labels, the legend and the basemap's tiles
+    travel in streamlit-folium's ``feature_group_to_add`` and change in place (no blank map, no jump).
 
     Parameters
     ----------
@@ -273,7 +285,7 @@ def show_map(
         Stable widget key.
     basemap : str
         One of :func:`basemap_keys`; Tianditu without a key falls back to "none" with a warning, a refused
-        tile package to "none" with its reason on screen.
+        tile package to "none" with its reason on screen. An online basemap that cannot load says so on the map.
     returned_objects : sequence of str
         streamlit-folium return values this page needs (each one makes interactions rerun the page).
     center, zoom : initial view (lat, lon in degrees WGS 84; zoom level).
@@ -284,42 +296,54 @@ def show_map(
         Pixels.
     fit_bounds : (min lon, min lat, max lon, max lat), optional
         Degrees WGS 84: frame the view on them instead of ``center``/``zoom`` (an upload's preview).
+    labels : bool
+        Write each feature's name on the map.
+    legend_on_map : bool
+        Show the layers' legend inside the map (bottom right).
 
     Returns
     -------
     dict
         streamlit-folium's return value (only ``returned_objects``), ``{}`` if none.
     """
-    tk = tianditu_key()
+    import folium
+
     package = tile_package(basemap)
     if basemap.startswith(PACKAGE_PREFIX) and (package is None or package.package is None):
         reason = package.error if package is not None else None
         text = (reason.zh if lang() == "zh" else reason.en) if reason is not None else basemap
         st.error(t("tiles_refused", reason=markdown_literal(display_safe(text))))
         basemap, package = "none", None
-    gcj = is_gcj02(basemap)
-    if package is not None and gcj:  # build_map shifts the centre only for the Gaode basemaps
-        center = center or render.DONGGUAN_CENTER
-        x, y = render.transform_frame_point(center[1], center[0])
-        center = (y, x)
     try:
-        m = render.build_map(
-            [], basemap="none" if package is not None else basemap, tianditu_key=tk, center=center, zoom=zoom,
-            measure=True, draw=draw, legend=False, language=lang(), asset_base=ASSET_BASE,
-        )
+        tile_specs = _package_tiles(package) if package is not None else render.basemap_tiles(basemap, tianditu_key())
     except InputError:
         st.warning(t("tianditu_missing"))
-        basemap = "none"
-        m = render.build_map([], basemap="none", center=center, zoom=zoom, draw=draw, legend=False, language=lang(), asset_base=ASSET_BASE)
-    if package is not None:
-        _add_package_layer(m, package)
-    if fit_bounds is not None:
+        basemap, tile_specs = "none", []
+    gcj = is_gcj02(basemap)
+    m = render.build_map(
+        [], basemap="none", center=center, zoom=zoom, measure=True, draw=draw, legend=False, language=lang(),
+        asset_base=ASSET_BASE, north_label=t("map_north"),
+    )
+    if fit_bounds is not None:  # an upload's preview: framed on the data, not on the zone
         w, s_, e, n = fit_bounds
         if gcj:
             (w, s_), (e, n) = render.transform_frame_point(w, s_), render.transform_frame_point(e, n)
         m.fit_bounds([[float(s_), float(w)], [float(n), float(e)]], padding=(24, 24), max_zoom=17)
     # The data layers are handed over as feature groups, so changing them does not remount the map.
-    groups = [render.feature_group(layer, layer.geojson or render.layer_geojson(_safe(layer), gcj02=gcj)) for layer in map_layers_]
+    groups = []
+    for layer in map_layers_:
+        gj = layer.geojson or render.layer_geojson(_safe(layer), gcj02=gcj)
+        group = render.feature_group(layer, gj)
+        if labels:
+            map_controls.label_layer(render.label_points(gj)).add_to(group)
+        groups.append(group)
+    # The basemap and the legend ride along in their own group: a new basemap swaps tiles, nothing else.
+    chrome = folium.FeatureGroup(name="ssl-chrome", control=False)
+    map_controls.basemap_setter(basemap, tile_specs, error_message=t("basemap_failed")).add_to(chrome)
+    if legend_on_map:
+        entries = render.legend_entries(map_layers_, {s: status_label(s) for s in STATUS_COLORS})
+        map_controls.legend_setter(entries).add_to(chrome)
+    groups.append(chrome)
     if focus is not None and gcj:
         x, y = render.transform_frame_point(focus[1], focus[0])
         focus = (y, x)
@@ -329,7 +353,7 @@ def show_map(
         height=height,
         use_container_width=True,
         returned_objects=list(returned_objects),
-        feature_group_to_add=groups or None,
+        feature_group_to_add=groups,
         center=focus,
         zoom=focus_zoom,
     )

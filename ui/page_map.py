@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from gis import render
 from gis.text import display_safe
-from ui import data, edit, mapview, provenance
+from ui import data, edit, mapview, print_panel, provenance
 from ui.i18n import lang, status_label, t
 from ui.state import as_of_date, format_view, init_from_url, parse_view, url_get, url_list, url_set
 
@@ -61,6 +62,25 @@ def _details_editor(name: str, selected, as_of) -> None:
     edit.status_editor(name, selected, prefix="map_edit", statuses=list(spec.statuses), as_of=as_of)
 
 
+def _take_click(clicked: str | None) -> bool:
+    """Select a newly clicked feature (kept in the URL); True when the selection changed."""
+    if clicked and clicked != st.session_state.get("map_last_click"):
+        st.session_state["map_last_click"] = clicked
+        url_set(sel=clicked)
+        return True
+    return False
+
+
+def _layers_holding(names: list[str], feature_id: str, as_of) -> list[str]:
+    """The shown layers that hold a feature with this id (normally one)."""
+    out = []
+    for name in names:
+        gdf = data.layer_frame(name, as_of)
+        if "id" in gdf.columns and (gdf["id"].astype(str) == feature_id).any():
+            out.append(name)
+    return out
+
+
 def main() -> None:
     """Draw the map page."""
     as_of = as_of_date()
@@ -81,8 +101,9 @@ def main() -> None:
         st.selectbox(t("basemap"), list(options), key="map_basemap", format_func=options.get)
         if st.session_state["map_basemap"].startswith("tianditu"):
             st.text_input(t("tianditu_key"), key="tianditu_key", type="password", help=t("tianditu_key_help"))
+        st.toggle(t("map_labels"), key="map_labels")
         query = st.text_input(t("search"), key="map_search")
-        focus = None
+        focus = focus_zoom = None
         if query.strip():
             hits = _find(st.session_state["map_layers"] or names, query, as_of)
             if not hits:
@@ -92,8 +113,9 @@ def main() -> None:
                 pick = st.selectbox(t("search_pick"), list(labels), key="map_search_pick", format_func=labels.get)
                 layer = next(h[0] for h in hits if h[1] == pick)
                 row = data.layer_frame(layer, as_of).set_index("id").loc[pick]
-                pt = row.geometry.representative_point()
-                focus = (pt.y, pt.x)
+                # framed, not jumped to: the whole feature in view with a margin; a point keeps its surroundings (zoom ≤ 15)
+                lat, lon, focus_zoom = render.fit_view(row.geometry.bounds, width_px=820, height_px=600, padding_px=80, max_zoom=15)
+                focus = (lat, lon)
                 url_set(sel=pick)
         st.caption(t("measure_hint"))
 
@@ -106,31 +128,40 @@ def main() -> None:
         st.session_state["map_view0"] = view  # the URL's view is the initial view; later moves go back to the URL
     view0 = st.session_state["map_view0"]
     only = provenance.only_ids(visible, as_of, key="map_provenance")  # official / illustrative (issue 14)
-    layers_ = mapview.map_layers(visible, statuses=statuses, as_of=as_of, basemap=basemap, only_ids=only)
+    # A click is known before the map is drawn (the widget's value), so the clicked feature is highlighted in
+    # the same rerun; the view itself is left where the user put it.
+    _take_click(mapview.clicked_id(st.session_state.get("map_main") or {}))
+    selected = url_get("sel")
+    highlight = {n: {selected} for n in _layers_holding(visible, selected, as_of)} if selected else None
+    layers_ = mapview.map_layers(visible, statuses=statuses, as_of=as_of, basemap=basemap, highlight=highlight, only_ids=only)
     with main_col:
         result = mapview.show_map(
             layers_,
             key="map_main",
             basemap=basemap,
-            returned_objects=("last_object_clicked_tooltip", "center", "zoom"),
+            returned_objects=("last_object_clicked_tooltip", "center", "zoom", "bounds"),
             center=(view0[0], view0[1]) if view0 else None,
             zoom=view0[2] if view0 else 12,
             focus=focus,
-            focus_zoom=16 if focus else None,
+            focus_zoom=focus_zoom,
             height=600,
+            labels=bool(st.session_state.get("map_labels")),
+            legend_on_map=True,
         )
-        mapview.legend(layers_)
+        mapview.illustrative_note(layers_)
         doc = data.plan_progress(as_of)  # the shared computation (= python -m gis metrics)
         if doc is not None:
             st.caption(t("map_progress", **doc["schedule"]))
         center, zoom = result.get("center"), result.get("zoom")
         if center and zoom and not mapview.is_gcj02(basemap):
             url_set(v=format_view(center["lat"], center["lng"], zoom))
-        clicked = mapview.clicked_id(result)
-        if clicked and clicked != st.session_state.get("map_last_click"):
-            st.session_state["map_last_click"] = clicked
-            url_set(sel=clicked)
-        selected = url_get("sel")
+        package = mapview.tile_package(basemap)
+        print_panel.show(
+            visible, statuses=statuses, as_of=as_of, bounds=result.get("bounds"),
+            basemap=package.package if package is not None else None, gcj02=mapview.is_gcj02(basemap),
+        )
+        if _take_click(mapview.clicked_id(result)):
+            selected = url_get("sel")
         st.markdown(f"#### {t('details')}")
         shown = False
         if selected:

@@ -1,0 +1,87 @@
+"""出图 on the map page: the current view (layers, statuses, extent) as a PDF and a PNG sheet, A4 or A3 landscape.
+
+The sheet is composed by :mod:`layers.print_map` and drawn by :mod:`gis.print_map`, on the server and
+offline; this module only lays out the choice of paper, the button and the two downloads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import streamlit as st
+
+from gis.crs import gcj02_to_wgs84
+from gis.errors import InputError
+from layers.print_map import print_map
+from ui.i18n import error_text, lang, t
+
+__all__ = ["show", "view_extent"]
+
+
+def view_extent(bounds: Any, *, gcj02: bool = False) -> tuple[float, float, float, float] | None:
+    """The map's returned ``bounds`` (Leaflet ``_southWest``/``_northEast``) as WGS 84 (west, south, east, north).
+
+    ``gcj02``: the map shows a GCJ-02 basemap, so its view is in GCJ-02 and is shifted back (~600 m).
+    None when the map has not reported a usable view yet (the sheet then frames the shown features).
+    """
+    try:
+        sw, ne = bounds["_southWest"], bounds["_northEast"]
+        west, south, east, north = float(sw["lng"]), float(sw["lat"]), float(ne["lng"]), float(ne["lat"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        return None
+    if gcj02:
+        lons, lats = gcj02_to_wgs84([west, east], [south, north])
+        west, east, south, north = float(lons[0]), float(lons[1]), float(lats[0]), float(lats[1])
+    return west, south, east, north
+
+
+def show(
+    names: Sequence[str], *, statuses: Sequence[str], as_of: dt.date | None, bounds: Any, basemap: Any = None,
+    gcj02: bool = False,
+) -> None:
+    """The 出图 panel: paper, one button making both files, and their downloads.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Layers shown on the map.
+    statuses : sequence of str
+        Statuses shown.
+    as_of : datetime.date, optional
+        The day the map shows.
+    bounds : mapping, optional
+        streamlit-folium's ``bounds`` of the current view.
+    basemap : gis.tiles.TilePackage, optional
+        The intranet tile package shown under the map, printed under the plan too (online basemaps are not:
+        the sheet is made offline).
+    gcj02 : bool
+        The map's view is in GCJ-02 (a Gaode basemap): the extent is shifted back to WGS 84.
+    """
+    with st.expander(t("print_heading"), expanded=False):
+        st.caption(t("print_help"))
+        papers = {p: t(f"print_paper_{p}") for p in ("A4", "A3")}  # a dict's .get: AppTest re-applies format_func
+        paper = st.radio(t("print_paper"), list(papers), key="map_print_paper", horizontal=True, format_func=papers.get)
+        if st.button(t("print_make"), key="map_print_make", disabled=not names):
+            extent = view_extent(bounds, gcj02=gcj02)
+            try:
+                with st.spinner(t("print_make")):
+                    opts = {"statuses": list(statuses), "as_of": as_of, "lang": lang(), "extent": extent, "basemap": basemap}
+                    st.session_state["map_print_files"] = {
+                        "pdf": print_map(list(names), fmt="pdf", paper=paper, **opts),
+                        "png": print_map(list(names), fmt="png", paper=paper, **opts),
+                        "paper": paper,
+                    }
+            except InputError as exc:
+                st.error(error_text(exc))
+        files = st.session_state.get("map_print_files")
+        if files:
+            stem = f"{t('print_file')}-{files['paper']}-{dt.date.today().isoformat()}"
+            left, right = st.columns(2)
+            left.download_button(t("print_pdf"), files["pdf"], file_name=f"{stem}.pdf", mime="application/pdf",
+                                 key="map_print_pdf")
+            right.download_button(t("print_png"), files["png"], file_name=f"{stem}.png", mime="image/png",
+                                  key="map_print_png")
