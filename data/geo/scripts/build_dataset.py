@@ -649,7 +649,7 @@ def build() -> dict[str, gpd.GeoDataFrame]:  # noqa: C901 - one long, flat descr
     lt = to_m(luotian)
     # The catchment reaches north from the reservoir into the park's southern edge; the adjustment takes the
     # park's part out of it, so what it releases is park land (issue 14): released = before ∩ park.
-    x0, y0 = lt.centroid.x, lt.centroid.y
+    x0 = lt.centroid.x
     park_south = park_m.intersection(box(x0 - 2500, park_m.bounds[1], x0 + 2500, park_m.bounds[1] + 1500))
     before = shapely.convex_hull(shapely.union(affinity.scale(lt.buffer(1800), 1.3, 1.0), park_south))
     after = before.difference(park_m)
