@@ -27,6 +27,7 @@ from layers.mapping import COLOURED_BY_STATUS, STATUS_COLORS, map_layer
 from ui import data
 from ui.i18n import deadline_label, lang, status_label, t
 from ui.map_assets import ASSET_BASE
+from ui.map_fit import fit_on_resize
 from ui.tile_routes import tile_url
 
 __all__ = [
@@ -328,7 +329,7 @@ def show_map(
         w, s_, e, n = fit_bounds
         if gcj:
             (w, s_), (e, n) = render.transform_frame_point(w, s_), render.transform_frame_point(e, n)
-        m.fit_bounds([[float(s_), float(w)], [float(n), float(e)]], padding=(24, 24), max_zoom=17)
+        fit_on_resize(m, (w, s_, e, n))
     # The data layers are handed over as feature groups, so changing them does not remount the map.
     groups = []
     for layer in map_layers_:

@@ -16,7 +16,10 @@ _BOUNDS_JS = """() => {
   if (typeof L === 'undefined') return null;
   for (const k of Object.keys(window)) {
     let v; try { v = window[k]; } catch (e) { continue; }
-    if (v instanceof L.Map) { const b = v.getBounds(); return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; }
+    if (v instanceof L.Map) {
+      const b = v.getBounds();
+      return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth(), v.getContainer().clientWidth, v.getZoom()];
+    }
   }
   return null;
 }"""
@@ -46,14 +49,16 @@ def test_preview_is_framed_on_the_uploaded_points(app, page, tmp_path: Path) -> 
     bounds = None
     for _ in range(100):  # fitBounds runs once Leaflet has drawn; allow a loaded machine time
         bounds = _leaflet_bounds(page)
-        if bounds and bounds[2] - bounds[0] < 0.2:
+        if bounds and bounds[4] > 400 and bounds[2] - bounds[0] < 0.1:
             break
         page.wait_for_timeout(200)
     shot(page, "13-data-upload-framed")
+    bounds = _leaflet_bounds(page)
     assert bounds is not None, "no Leaflet map found in the preview"
-    west, south, east, north = bounds
+    west, south, east, north, width_px, zoom = bounds
+    assert width_px > 400, bounds  # measured on the map at its final width, not a narrow first frame
     for lon, lat in POINTS:
         assert west <= lon <= east and south <= lat <= north, (bounds, lon, lat)
     # framed on the data, not the default view of the whole zone (zoom 11 spans about half a degree)
-    assert east - west < 0.2 and north - south < 0.2, bounds
+    assert east - west < 0.1 and north - south < 0.1 and zoom >= 13, bounds
     assert page.get_by_text("GCJ-02").first.is_visible()  # the auto warning about web-map coordinates
