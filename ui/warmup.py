@@ -6,7 +6,8 @@ script then spends about a second importing pandas, geopandas, folium (which com
 import) and the plan layers. :func:`start` begins those imports at server start, so they overlap the
 server's start-up and the browser booting the frontend instead of following them. Python's import locks
 make the page script wait for a module the thread is still importing rather than import it twice; an
-import error here is left for the page script to raise and show.
+import error here is left for the page script to raise and show. Only libraries are warmed, never a
+module that declares a Streamlit component.
 """
 
 from __future__ import annotations
@@ -22,10 +23,15 @@ _started = threading.Event()
 
 
 def _warm() -> None:
+    # libraries only: nothing that declares a Streamlit component (streamlit-folium, hence ui.mapview)
+    # may be imported here, because a component declared before Streamlit's runtime exists is
+    # registered with no runtime and its iframe never loads
     try:
-        import ui.data  # noqa: F401  (pandas, geopandas, the plan layers)
-        import ui.edit  # noqa: F401
-        import ui.mapview  # noqa: F401  (folium, streamlit-folium, gis.render)
+        import folium.plugins  # noqa: F401  (folium, branca: their Jinja templates compile at import)
+        import geopandas  # noqa: F401  (pandas, shapely, pyproj)
+
+        import gis.render  # noqa: F401
+        import layers  # noqa: F401  (the plan layers)
     except Exception:  # noqa: BLE001 — the page script imports them again and reports the error
         log.debug("warm-up import failed; the page script will report it", exc_info=True)
 
