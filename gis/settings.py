@@ -38,6 +38,8 @@ __all__ = [
     "STORE_PROBE_INTERVAL_S",
     "DASK_SCATTER_ATTEMPTS",
     "DASK_CONNECT_TIMEOUT_S",
+    "COVERAGE_MAX_TILES",
+    "COVERAGE_INDEX_BYTES_PER_TILE",
 ]
 
 
@@ -245,3 +247,10 @@ STORE_PROBE_INTERVAL_S: float = _float_env("SSL_GIS_STORE_PROBE_S", 2.0)
 DASK_SCATTER_ATTEMPTS: int = max(1, _int_env("SSL_GIS_DASK_SCATTER_ATTEMPTS", 3))
 #: Seconds to wait for the dask scheduler named by ``$SSL_GIS_DASK_SCHEDULER`` (``SSL_GIS_DASK_CONNECT_TIMEOUT_S``).
 DASK_CONNECT_TIMEOUT_S: float = _float_env("SSL_GIS_DASK_CONNECT_TIMEOUT_S", 20.0)
+#: Most classification tiles of one coverage catchment index (``SSL_GIS_COVERAGE_MAX_TILES``, 4 million). The
+#: index needs about ``COVERAGE_INDEX_BYTES_PER_TILE`` bytes per tile while it is built (measured: 4 M tiles →
+#: 207 MiB peak, 2.45 M → 128 MiB), so this bounds it at ~210 MiB whatever ``tile_m`` asks for; a smaller
+#: ``tile_m`` only makes the grid finer up to this many tiles.
+COVERAGE_MAX_TILES: int = max(1, _int_env("SSL_GIS_COVERAGE_MAX_TILES", 4_000_000))
+#: Peak bytes per tile while a catchment index is built (measured with tracemalloc, shapely 2.2 / numpy 2.4).
+COVERAGE_INDEX_BYTES_PER_TILE: int = 52
