@@ -93,3 +93,13 @@ def test_editable_install_runs_from_another_folder(installed, tmp_path):
     where = subprocess.run([str(python), "-c", "import gis.settings as s; print(s.BUNDLED_DATA_DIR)"], cwd=elsewhere,
                            capture_output=True, text=True, check=True, env=clean_env()).stdout.strip()
     assert Path(where) == installed.source / "data" / "geo"
+
+
+def test_app_command_runs_streamlit_on_the_app_beside_the_package(monkeypatch):
+    import gis.__main__ as entry
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr("subprocess.call", lambda cmd: seen.append(cmd) or 0)
+    assert entry.main(["app", "--server.port", "8502"]) == 0
+    (cmd,) = seen
+    assert cmd[1:4] == ["-m", "streamlit", "run"] and Path(cmd[4]) == REPO / "app.py" and cmd[5:] == ["--server.port", "8502"]
