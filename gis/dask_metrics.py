@@ -133,7 +133,9 @@ def _cluster_errors(client: distributed.Client) -> Iterator[None]:
 
 def _require_workers(client: distributed.Client) -> None:
     """Refuse to compute on a scheduler without workers (the work would wait for ever)."""
-    if client.scheduler_info().get("workers"):
+    # nthreads() asks the scheduler now; scheduler_info()'s cache may be overwritten by a periodic refresh that
+    # leaves out the workers
+    if client.nthreads():
         return
     address = getattr(getattr(client, "scheduler", None), "address", "") or "SCHEDULER"
     raise InputError(
