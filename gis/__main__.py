@@ -52,12 +52,16 @@ def _app_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _app(args: argparse.Namespace) -> int:
+    return _run_app(list(args.streamlit_args))
+
+
+def _run_app(streamlit_args: list[str]) -> int:
     # app.py sits beside the gis package both in the checkout and in an installed wheel (a top-level module)
     import subprocess
     from pathlib import Path
 
     app_file = Path(__file__).resolve().parent.parent / "app.py"
-    return subprocess.call([sys.executable, "-m", "streamlit", "run", str(app_file), *args.streamlit_args])
+    return subprocess.call([sys.executable, "-m", "streamlit", "run", str(app_file), *streamlit_args])
 
 
 def _plan_arguments(p: argparse.ArgumentParser) -> None:
@@ -108,7 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         0 on success, 1 on bad input, 2 on bad usage.
     """
-    return _gis_main(argv, commands=PLAN_COMMANDS)
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["app"] and args[1:2] not in (["-h"], ["--help"]):
+        return _run_app(args[1:])  # streamlit's own --options pass through untouched (argparse would take them)
+    return _gis_main(args, commands=PLAN_COMMANDS)
 
 
 if __name__ == "__main__":

@@ -18,15 +18,14 @@ from typing import Any
 import numpy as np
 import shapely
 
+from gis import settings
 from gis._clip import ConvexEdges, clip_areas, convex_edges, convex_parts, ring_table
 from gis.errors import InputError
 
-__all__ = ["CatchmentIndex", "index_catchment", "covered_area_chunk", "default_tile_m", "workers_for"]
+__all__ = ["CatchmentIndex", "index_catchment", "covered_area_chunk", "default_tile_m", "bounded_tile_m", "workers_for"]
 
 log = logging.getLogger("gis.coverage")
 
-#: Upper bound on the number of classification tiles (memory of the grid).
-_MAX_TILES: int = 4_000_000
 #: Parcels in one chunk below which threads do not pay.
 _MIN_PARALLEL: int = 20_000
 #: A straddler meeting more blocks than this is intersected with the whole catchment instead.
@@ -151,8 +150,12 @@ def index_catchment(geometry: shapely.Geometry, *, tile_m: float, block_tiles: i
     geometry : shapely.Geometry
         The catchment polygon(s) in EPSG:4547 metres, e.g. from :func:`catchment`.
     tile_m : float, keyword-only
-        Side of a classification tile in metres. About twice the typical parcel size is a good choice;
-        it is raised if the grid would exceed four million tiles.
+        Side of a classification tile in metres. About twice the typical parcel size is a good choice
+        (:func:`default_tile_m`). It drives memory, not only speed: the index needs about 52 bytes per tile
+        while it is built (``gis.settings.COVERAGE_INDEX_BYTES_PER_TILE``), and tiles much smaller than the
+        parcels make each parcel on the catchment's edge meet more blocks (up to 256 each). So it is raised
+        to at least ``radius_m / 200`` by the callers (:func:`gis.coverage.coverage`) and here to keep the grid
+        within ``gis.settings.COVERAGE_MAX_TILES`` (4 M tiles ≈ 210 MiB).
     block_tiles : int, optional, keyword-only
         Tiles per side of one block for cutting the catchment into small pieces; by default chosen so
         a block spans about four boundary segments.
@@ -176,7 +179,7 @@ def index_catchment(geometry: shapely.Geometry, *, tile_m: float, block_tiles: i
     tile = float(tile_m)
     if not math.isfinite(tile) or tile <= 0:
         raise InputError(f"格网边长须为正数: {tile_m!r}", f"tile size must be positive: {tile_m!r}")
-    tile = max(tile, math.sqrt((xmax - xmin) * (ymax - ymin) / _MAX_TILES))
+    tile = max(tile, math.sqrt((xmax - xmin) * (ymax - ymin) / settings.COVERAGE_MAX_TILES))
     nx = max(1, math.ceil((xmax - xmin) / tile))
     ny = max(1, math.ceil((ymax - ymin) / tile))
     x0, y0 = xmin, ymin
@@ -370,6 +373,41 @@ def default_tile_m(geoms: np.ndarray, radius_m: float) -> float:
     typical = float(np.median(ext)) if len(ext) else radius_m / 10
     r = max(radius_m, 1.0)
     return float(np.clip(2 * typical, r / 200, r / 2))
+
+
+def bounded_tile_m(tile_m: float | None, geoms: np.ndarray, radius_m: float) -> float:
+    """The tile size to index with: ``tile_m`` if given (raised to ``radius_m / 200``), else :func:`default_tile_m`.
+
+    Parameters
+    ----------
+    tile_m : float or None
+        Requested tile side in metres (None: chosen from the parcels).
+    geoms : numpy.ndarray of shapely.Geometry
+        Parcels in EPSG:4547 metres.
+    radius_m : float
+        Service distance in metres.
+
+    Returns
+    -------
+    float
+        Tile side in metres, never below the default's own floor ``radius_m / 200``, so a tiny ``tile_m`` cannot
+        make each edge parcel meet hundreds of blocks (memory per parcel); the grid's size is bounded by
+        :func:`index_catchment`.
+
+    Raises
+    ------
+    gis.errors.InputError
+        ``tile_m`` is not a positive number.
+    """
+    if tile_m is None:
+        return default_tile_m(geoms, radius_m)
+    tile = float(tile_m)
+    if not math.isfinite(tile) or tile <= 0:
+        raise InputError(f"格网边长须为正数: {tile_m!r}", f"tile size must be positive: {tile_m!r}")
+    floor = max(radius_m, 1.0) / 200
+    if tile < floor:
+        log.info("tile_m %.3g m raised to %.3g m (radius / 200): smaller tiles cost memory, not accuracy", tile, floor)
+    return max(tile, floor)
 
 
 def workers_for(workers: int | None, n: int) -> int:

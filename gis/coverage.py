@@ -39,7 +39,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gis._catchment_index import CatchmentIndex, covered_area_chunk, default_tile_m, index_catchment, workers_for
+from gis._catchment_index import (
+    CatchmentIndex,
+    bounded_tile_m,
+    covered_area_chunk,
+    default_tile_m,
+    index_catchment,
+    workers_for,
+)
 from gis.area import to_measuring_crs
 from gis.errors import InputError
 
@@ -56,6 +63,7 @@ __all__ = [
     "coverage_by_radius",
     "check_radius",
     "default_tile_m",
+    "bounded_tile_m",
 ]
 
 log = logging.getLogger(__name__)
@@ -156,7 +164,11 @@ def coverage(
     workers : int, optional, keyword-only
         Threads to use; by default all cores for 20 000 polygons or more, otherwise one.
     tile_m : float, optional, keyword-only
-        Classification tile size in metres (a speed knob only; the result does not depend on it).
+        Classification tile size in metres. The result does not depend on it, but memory does: the catchment
+        index needs ~52 bytes per tile (bounded by ``gis.settings.COVERAGE_MAX_TILES``, 4 M tiles ≈ 210 MiB)
+        and tiles far smaller than the parcels make edge parcels meet many blocks. Default: twice the median
+        parcel extent within [radius/200, radius/2] (the measured ~1 KiB per parcel of ``bench/RESULTS.md``);
+        a given value is raised to at least radius/200.
 
     Returns
     -------
@@ -171,7 +183,7 @@ def coverage(
     """
     r = check_radius(radius_m)
     geoms = np.asarray(to_measuring_crs(polygons).to_numpy(), dtype=object)
-    index = index_catchment(catchment(facilities, radius_m=r), tile_m=tile_m or default_tile_m(geoms, r))
+    index = index_catchment(catchment(facilities, radius_m=r), tile_m=bounded_tile_m(tile_m, geoms, r))
     k = workers_for(workers, len(geoms))
     if k == 1:
         area, covered, reached = covered_area_chunk(geoms, index)

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from gis.area import M2_PER_HA, M2_PER_MU, area_m2, to_measuring_crs
-from gis.coverage import catchment, covered_area_chunk, default_tile_m, index_catchment
+from gis.coverage import bounded_tile_m, catchment, covered_area_chunk, default_tile_m, index_catchment
 from gis.errors import CRSError, GisError, InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -134,7 +133,9 @@ def _cluster_errors(client: distributed.Client) -> Iterator[None]:
 
 def _require_workers(client: distributed.Client) -> None:
     """Refuse to compute on a scheduler without workers (the work would wait for ever)."""
-    if client.scheduler_info().get("workers"):
+    # nthreads() asks the scheduler now; scheduler_info()'s cache may be overwritten by a periodic refresh that
+    # leaves out the workers
+    if client.nthreads():
         return
     address = getattr(getattr(client, "scheduler", None), "address", "") or "SCHEDULER"
     raise InputError(
@@ -430,8 +431,10 @@ def coverage_dask(
     client : distributed.Client, optional, keyword-only
         Client to compute with; see :func:`dask_client` for the default.
     tile_m : float, optional, keyword-only
-        Classification tile size in metres (speed only); by default chosen as the single-machine
-        function does, from the first partition's parcels.
+        Classification tile size in metres; by default chosen as the single-machine function does, from
+        the first partition's parcels. It drives each worker's memory, not only speed (the catchment index,
+        one copy per worker, needs ~52 bytes per tile, at most ``gis.settings.COVERAGE_MAX_TILES`` tiles ≈
+        210 MiB); a given value is raised to at least radius/200 as in :func:`gis.coverage.coverage`.
     compute : bool, keyword-only
         True (default): return the table in memory. False: return the lazy dask DataFrame (e.g. to sum it
         or write it to Parquet without collecting it); it must be computed while ``client`` is open.
@@ -457,8 +460,7 @@ def coverage_dask(
         if tile_m is None:
             first = np.asarray(to_measuring_crs(c.compute(ddf.get_partition(0)).result()).to_numpy(), dtype=object)
             tile_m = default_tile_m(first, r)
-        if not math.isfinite(float(tile_m)) or float(tile_m) <= 0:
-            raise InputError(f"格网边长须为正数: {tile_m!r}", f"tile size must be positive: {tile_m!r}")
+        tile_m = bounded_tile_m(tile_m, np.empty(0, dtype=object), r)  # memory: see gis.coverage.coverage
         index = index_catchment(catchment(facilities, radius_m=r), tile_m=float(tile_m))
         # one copy per worker, sent once (again if a worker is lost meanwhile); tasks receive it by reference
         shared = _scatter(c, index)

@@ -46,6 +46,8 @@ __all__ = [
     "DASK_SCATTER_ATTEMPTS",
     "DASK_CONNECT_TIMEOUT_S",
     "DISPLAY_TIME_ZONE",
+    "COVERAGE_MAX_TILES",
+    "COVERAGE_INDEX_BYTES_PER_TILE",
 ]
 
 
@@ -288,3 +290,12 @@ PRINT_FONTS: tuple[tuple[str, int], ...] = (
     ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", 2),
     ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
 )
+
+
+#: Most classification tiles of one coverage catchment index (``SSL_GIS_COVERAGE_MAX_TILES``, 4 million). The
+#: index needs about ``COVERAGE_INDEX_BYTES_PER_TILE`` bytes per tile while it is built (measured: 4 M tiles →
+#: 207 MiB peak, 2.45 M → 128 MiB), so this bounds it at ~210 MiB whatever ``tile_m`` asks for; a smaller
+#: ``tile_m`` only makes the grid finer up to this many tiles.
+COVERAGE_MAX_TILES: int = max(1, _int_env("SSL_GIS_COVERAGE_MAX_TILES", 4_000_000))
+#: Peak bytes per tile while a catchment index is built (measured with tracemalloc, shapely 2.2 / numpy 2.4).
+COVERAGE_INDEX_BYTES_PER_TILE: int = 52

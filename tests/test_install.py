@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
 import pytest
-from wheel_venv import REPO, build_reason, clean_env, install_wheel
+from wheel_venv import REPO, build_reason, clean_env, install_wheel, new_venv
 
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 
@@ -74,3 +75,31 @@ def test_installed_package_ships_the_app_and_its_assets(installed):
     assert list(lib.rglob("site-packages/app.py")), "app.py must be installed beside ui/"
     assert list(lib.rglob("site-packages/ui/page_map.py"))
     assert list(lib.rglob("site-packages/ui/assets/leaflet/leaflet.js"))
+
+
+@pytest.mark.slow
+def test_editable_install_runs_from_another_folder(installed, tmp_path):
+    # pip install -e of the sources: the checkout's own data/geo is found (no gis/_bundled there)
+    python = new_venv(tmp_path / "editable")
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-build-isolation",
+                    "--no-index", "-q", "-e", str(installed.source)], check=True, capture_output=True, text=True, cwd=tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    water = installed.source / "data" / "geo" / "water.geojson"
+    out = subprocess.run([str(tmp_path / "editable" / "bin" / "ssl-gis"), "validate", str(water), "--json"],
+                         cwd=elsewhere, capture_output=True, text=True, timeout=240, env=clean_env())
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["ok"] is True
+    where = subprocess.run([str(python), "-c", "import gis.settings as s; print(s.BUNDLED_DATA_DIR)"], cwd=elsewhere,
+                           capture_output=True, text=True, check=True, env=clean_env()).stdout.strip()
+    assert Path(where) == installed.source / "data" / "geo"
+
+
+def test_app_command_runs_streamlit_on_the_app_beside_the_package(monkeypatch):
+    import gis.__main__ as entry
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr("subprocess.call", lambda cmd: seen.append(cmd) or 0)
+    assert entry.main(["app", "--server.port", "8502"]) == 0
+    (cmd,) = seen
+    assert cmd[1:4] == ["-m", "streamlit", "run"] and Path(cmd[4]) == REPO / "app.py" and cmd[5:] == ["--server.port", "8502"]

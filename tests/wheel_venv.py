@@ -20,7 +20,7 @@ import venv
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["InstalledVenv", "REPO", "build_reason", "clean_env", "install_wheel"]
+__all__ = ["InstalledVenv", "REPO", "build_reason", "clean_env", "install_wheel", "new_venv"]
 
 REPO = Path(__file__).resolve().parent.parent
 # what the wheel is built from; tests, bench and notebooks are not part of it
@@ -30,12 +30,13 @@ _CACHE: dict[str, InstalledVenv] = {}
 
 @dataclass(frozen=True)
 class InstalledVenv:
-    """A venv holding the installed wheel: its ``python``, its ``ssl-gis`` script and the wheel file."""
+    """A venv holding the installed wheel: its ``python``, its ``ssl-gis`` script, the wheel and its sources."""
 
     root: Path
     python: Path
     script: Path
     wheel: Path
+    source: Path
 
 
 def build_reason() -> str | None:
@@ -71,15 +72,21 @@ def install_wheel(base: Path) -> InstalledVenv:
     )
     (wheel,) = wheels.glob("songshanlake_gis-*.whl")
     root = base / "venv"
+    python = new_venv(root)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "-q", str(wheel)],
+        check=True, cwd=base, capture_output=True, text=True, env=clean_env(),
+    )
+    _CACHE["venv"] = InstalledVenv(root=root, python=python, script=root / "bin" / "ssl-gis", wheel=wheel, source=src)
+    return _CACHE["venv"]
+
+
+def new_venv(root: Path) -> Path:
+    """A venv at ``root`` whose dependencies come from the test interpreter's site-packages; returns its python."""
     venv.EnvBuilder(with_pip=False).create(root)
     python = root / "bin" / "python"
     purelib = Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                                   check=True, capture_output=True, text=True).stdout.strip())
     parents = [p for p in site.getsitepackages() if Path(p).is_dir()]
     (purelib / "zz_test_parent_site.pth").write_text("".join(f"{p}\n" for p in parents), encoding="utf-8")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "-q", str(wheel)],
-        check=True, cwd=base, capture_output=True, text=True, env=clean_env(),
-    )
-    _CACHE["venv"] = InstalledVenv(root=root, python=python, script=root / "bin" / "ssl-gis", wheel=wheel)
-    return _CACHE["venv"]
+    return python
