@@ -147,3 +147,18 @@ def test_the_token_rule_flags_engineers_words_and_keeps_ids_units_and_codes() ->
 )
 def test_page_in_chinese_shows_no_engineers_words(walked: dict[str, set[str]], page: str) -> None:
     assert not walked[page], "\n".join(sorted(walked[page]))
+
+
+@pytest.mark.xfail(reason="owned by another helper, fix after merge: ui/auth.py's sign-in form labels are "
+                          "bilingual (用户名 / User name, 密码 / Password, 登录 / Sign in)", strict=False)
+def test_sign_in_form_in_chinese_shows_no_english(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gis import users
+
+    monkeypatch.setenv("SSL_GIS_STORE", str(tmp_path / "working.gpkg"))
+    monkeypatch.setenv("SSL_GIS_USERS_FILE", str(tmp_path / "users.json"))
+    monkeypatch.chdir(PROJECT)
+    users.add_user(tmp_path / "users.json", "planner", "s3cret-Pa55", rounds=4)
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=240).run()
+    at.switch_page("ui/page_plan.py").run()
+    bad = {tok for text in visible_texts(at) for tok in bad_tokens(text)}
+    assert not bad, sorted(bad)
