@@ -72,10 +72,10 @@ def bad_tokens(text: str) -> set[str]:
 def _frame_texts(df: pd.DataFrame) -> list[str]:
     """A table's headers and the cells of its text (label) columns."""
     out = [str(c) for c in df.columns]
-    if df.index.dtype == object:
+    if pd.api.types.is_object_dtype(df.index) or pd.api.types.is_string_dtype(df.index):
         out += [str(i) for i in df.index]
     for col in df.columns:
-        if df[col].dtype == object:
+        if pd.api.types.is_object_dtype(df[col]) or pd.api.types.is_string_dtype(df[col]):
             out += [str(v) for v in df[col].dropna()]
     return out
 
