@@ -178,7 +178,8 @@ def main() -> None:
     st.subheader(t("board_items"), anchor=False)
     tracked = [n for n in layers.names() if n in set(sched["layer"])]
     if tracked:
-        pick = st.selectbox(t("board_layer"), tracked, key="metrics_board_layer", format_func=layer_title)
+        titles = {n: layer_title(n) for n in tracked}  # labels made now, in this run's language (not lazily)
+        pick = st.selectbox(t("board_layer"), tracked, key="metrics_board_layer", format_func=titles.get)
         frame = data.layer_frame(pick, as_of)
         items = frame[frame["id"].astype(str).isin(set(sched.loc[sched["layer"] == pick, "id"].astype(str)))]
         measure = "length_km" if "length_km" in items.columns else ("area_mu" if "area_mu" in items.columns else None)
