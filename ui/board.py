@@ -404,7 +404,7 @@ def show_board(
         config[heads["measure"]] = st.column_config.NumberColumn(width=68, format="%.2f")
     st.dataframe(
         table, hide_index=True, key=f"{key}_table", height=board_height(len(table)), row_height=BOARD_ROW_PX,
-        column_config=config,
+        column_config=config, placeholder="—",  # an empty cell reads —, never "None"
     )
     day = str(doc["as_of"]) if doc else (as_of or date.today()).isoformat()
     note = _note(shown, day)

@@ -16,7 +16,7 @@ from gis import settings
 from gis.errors import GisError
 from layers.spec import DEADLINE_LABELS, STATUS_LABELS, STATUS_LABELS_EN
 
-__all__ = ["STRINGS", "LANGS", "lang", "t", "status_label", "deadline_label", "error_text", "time_label", "layer_title"]
+__all__ = ["STRINGS", "LANGS", "lang", "t", "status_label", "deadline_label", "error_text", "time_label", "layer_title", "unit_label"]
 
 LANGS: dict[str, str] = {"zh": "中文", "en": "English"}
 
@@ -535,6 +535,28 @@ STRINGS: dict[str, tuple[str, str]] = {
     "coverage_figure": ("{kind} · {radius} m", "{kind} · {radius} m"),
     "upload_help": ("每个文件不超过 {mb} MB", "At most {mb} MB per file"),
     "uploader_button": ("选择文件", "Choose a file"),
+    "unit_projects": ("项", "projects"),
+    "unit_mu": ("亩", "亩"),
+    "unit_%": ("%", "%"),
+    "unit_100_million_yuan": ("亿元", "100 million yuan"),
+    "unit_cameras": ("个摄像头", "cameras"),
+    "unit_people": ("人", "people"),
+    "unit_m2": ("m²", "m²"),
+    "unit_m2_floor_area": ("m²（建筑面积）", "m² floor area"),
+    "unit_roads": ("条", "roads"),
+    "unit_points": ("处", "points"),
+    "unit_stations": ("座", "stations"),
+    "unit_sub-parks": ("个分园", "sub-parks"),
+    "unit_towns": ("个镇街", "towns"),
+    "unit_areas": ("个区域", "areas"),
+    "unit_villages": ("个村", "villages"),
+    "unit_lines": ("条线路", "lines"),
+    "unit_stops": ("个站点", "stops"),
+    "unit_places": ("处", "places"),
+    "unit_centres": ("个中心", "centres"),
+    "unit_companies": ("家企业", "companies"),
+    "unit_incubators": ("个孵化器", "incubators"),
+    "unit_teams": ("个团队", "teams"),
     "sub_col_voltage": ("电压等级 (kV)", "Voltage (kV)"),
     "sub_col_serves": ("服务范围", "Serves"),
     "sub_col_parcels": ("服务地块 (块)", "Parcels served"),
@@ -634,7 +656,9 @@ def status_label(status: str, spec: object | None = None) -> str:
 
 
 def deadline_label(deadline: str) -> str:
-    """The plan's period in the current language, with its code (``上半年 (2020-H1)``); labels from ``layers.spec``.
+    """The plan's period in the current language (``2020 年上半年`` / ``H1 2020``); labels from ``layers.spec``.
+
+    No code (``2020-H1``) reaches the screen: the Chinese label is the plan's own words after the year.
 
     An empty deadline (the plan gives none) reads 无期限 / no deadline.
     """
@@ -643,7 +667,10 @@ def deadline_label(deadline: str) -> str:
     entry = DEADLINE_LABELS.get(str(deadline))
     if entry is None:
         return str(deadline)
-    return f"{entry[0] if lang() == 'zh' else entry[1]} ({deadline})"
+    if lang() != "zh":
+        return entry[1]
+    year, words = str(deadline)[:4], entry[0]
+    return f"{year} {words}" if words.startswith("年") else f"{year} 年{words}"  # 2020 年底前, 2020 年上半年
 
 
 def error_text(exc: BaseException) -> str:
@@ -675,3 +702,12 @@ def layer_title(name: str) -> str:
         spec = layers.spec(name)
         return str(spec.title_zh if lang() == "zh" else spec.title_en)
     return name
+
+
+def unit_label(unit: object) -> str:
+    """A target's unit (``mu``, ``projects``, ``m2`` as stored in plan_targets.csv) in the current language (亩, 项, m²)."""
+    if unit is None or str(unit).strip() in ("", "nan", "None"):
+        return ""
+    key = "unit_" + str(unit).strip().replace(" ", "_")
+    text = t(key)
+    return str(unit) if text == key else text

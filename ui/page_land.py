@@ -61,10 +61,10 @@ def _figures(land_doc: dict[str, Any], spec: Any, as_of: date | None) -> None:
     if not subparks.empty:
         st.subheader(t("land_by_subpark"), anchor=False)
         parks, others = subpark_tables(land_doc, subparks)
-        st.dataframe(parks.round(1), key="land_by_subpark", column_config=_mu_columns(parks, first=240))
+        st.dataframe(parks.round(1), key="land_by_subpark", column_config=_mu_columns(parks, first=330))
         if not others.empty:
             st.caption(t("land_other_zones"))
-            st.dataframe(others.round(1), key="land_by_zone", column_config=_mu_columns(others, first=240))
+            st.dataframe(others.round(1), key="land_by_zone", column_config=_mu_columns(others, first=330))
 
 
 #: Sub-park kinds that partition the land (the core park, the pilot 分园, the eastern industrial park):

@@ -20,7 +20,7 @@ from gis.coverage import covered_share
 from gis.spreadsheet import csv_bytes, xlsx_bytes
 from layers import metrics as lm
 from ui import board, data, mapview
-from ui.i18n import deadline_label, lang, layer_title, status_label, t
+from ui.i18n import deadline_label, lang, layer_title, status_label, t, unit_label
 from ui.state import as_of_date
 
 #: Facility type → (layer, kinds or None for all, default radius key in gis.settings.SERVICE_RADII_M).
@@ -74,7 +74,7 @@ def _targets_table(doc: dict) -> pd.DataFrame:
             t("target_value"): f"{'' if r['comparison'] == 'range' else r['comparison'] or ''} {value}".strip(),
             t("target_achieved"): round(r["achieved"], 2) if measured else None,
             t("target_total"): round(r["total"], 2) if measured else None,
-            t("target_unit"): r["unit"],
+            t("target_unit"): unit_label(r["unit"]),
             t("target_met"): ("✓" if r["met"] else "✗") if measured else t("target_not_measured"),
         })
     return pd.DataFrame(rows)
@@ -105,7 +105,7 @@ def main() -> None:
                        help=str(settings.SERVICE_RADII_M[FACILITY_TYPES[kind][2]]["source"]))
     with st.spinner(t("working")):
         table, share, missing = _coverage(kind, float(radius), data.store_stamp(), as_of.isoformat() if as_of else None)
-    left, right = st.columns([2, 3], gap="medium")
+    left, right = st.columns([1, 1], gap="medium")
     with left:
         st.metric(t("covered_share"), f"{share * 100:.1f} %", help=f"{_type_label(kind)} · {radius} m")
         # the standard and the radius in words next to the figure, not only in a tooltip (issue 13 item 7)
@@ -117,8 +117,11 @@ def main() -> None:
             })
             st.caption(t("uncovered"))
             st.dataframe(show.sort_values(t("covered_pct")), hide_index=True, key="metrics_cov_table", height=300,
-                         column_config={t("f_name_zh"): st.column_config.TextColumn(width=180),
-                                        t("f_id"): st.column_config.TextColumn(width=110)})
+                         column_config={t("f_id"): st.column_config.TextColumn(width=76),
+                                        t("f_name_zh"): st.column_config.TextColumn(width=150),
+                                        t("area_mu"): st.column_config.NumberColumn(width=66),
+                                        t("covered_pct"): st.column_config.NumberColumn(width=76),
+                                        t("reached"): st.column_config.CheckboxColumn(width=60)})
             _downloads(show, f"coverage_{kind}_{radius}m", "metrics_cov")
     with right:
         layer, _, _ = FACILITY_TYPES[kind]
@@ -160,20 +163,23 @@ def main() -> None:
     st.caption(t("sub_method", densities=densities, power_factor=a["power_factor"], simultaneity=a["simultaneity"],
                  load_rate=a["load_rate"], scope=t("sub_scope"), rule=t("sub_rule")))
     subs_table = _substations_table(subs["substations"])
-    st.dataframe(subs_table, hide_index=True, key="metrics_subs")
+    widths = dict(zip(subs_table.columns, (150, 84, 56, 96, 170, 84, 80, 76, 44)))
+    st.dataframe(subs_table, hide_index=True, key="metrics_subs",
+                 column_config={c: st.column_config.Column(width=w) for c, w in widths.items()})
     _downloads(subs_table, "substations", "metrics_subs_dl")
 
     st.subheader(t("schedule"), anchor=False)
     sched = _schedule_table(doc, as_of)
     show = _schedule_shown(sched, doc)
-    st.dataframe(show, hide_index=True, key="metrics_schedule", height=360)
+    st.dataframe(show, hide_index=True, key="metrics_schedule", height=360, placeholder="—")
     _downloads(show, "schedule", "metrics_sched_dl")
 
     # every layer's plan items on the same board as the 联网路 page (issue 13 item 2)
     st.subheader(t("board_items"), anchor=False)
     tracked = [n for n in layers.names() if n in set(sched["layer"])]
     if tracked:
-        pick = st.selectbox(t("board_layer"), tracked, key="metrics_board_layer", format_func=layer_title)
+        titles = {n: layer_title(n) for n in tracked}  # labels made now, in this run's language (not lazily)
+        pick = st.selectbox(t("board_layer"), tracked, key="metrics_board_layer", format_func=titles.get)
         frame = data.layer_frame(pick, as_of)
         items = frame[frame["id"].astype(str).isin(set(sched.loc[sched["layer"] == pick, "id"].astype(str)))]
         measure = "length_km" if "length_km" in items.columns else ("area_mu" if "area_mu" in items.columns else None)
@@ -184,7 +190,7 @@ def main() -> None:
 #: Substation table columns shown -> i18n key (internal columns never reach the screen).
 _SUB_COLUMNS = {
     "name_zh": "f_name_zh", "voltage_kv": "sub_col_voltage", "status": "f_status", "capacity_mva": "subv_capacity_mva",
-    "available_mva": "subv_available_mva", "serves": "sub_col_serves", "parcels": "sub_col_parcels",
+    "serves": "sub_col_serves", "parcels": "sub_col_parcels",
     "demand_mva": "subv_demand_mva", "utilisation": "sub_col_utilisation", "overload": "sub_col_overload",
 }
 
@@ -202,7 +208,7 @@ def _substations_table(rows: list[dict]) -> pd.DataFrame:
         out["name_zh"] = df["name_en"]
     if "overload" in out:
         out["overload"] = out["overload"].map(lambda v: t("yes") if bool(v) else t("no"))
-    for c in ("capacity_mva", "available_mva", "demand_mva"):
+    for c in ("capacity_mva", "demand_mva"):
         if c in out:
             out[c] = pd.to_numeric(out[c]).round(1)
     if "utilisation" in out:

@@ -72,10 +72,10 @@ def bad_tokens(text: str) -> set[str]:
 def _frame_texts(df: pd.DataFrame) -> list[str]:
     """A table's headers and the cells of its text (label) columns."""
     out = [str(c) for c in df.columns]
-    if df.index.dtype == object:
+    if pd.api.types.is_object_dtype(df.index) or pd.api.types.is_string_dtype(df.index):
         out += [str(i) for i in df.index]
     for col in df.columns:
-        if df[col].dtype == object:
+        if pd.api.types.is_object_dtype(df[col]) or pd.api.types.is_string_dtype(df[col]):
             out += [str(v) for v in df[col].dropna()]
     return out
 
@@ -147,3 +147,18 @@ def test_the_token_rule_flags_engineers_words_and_keeps_ids_units_and_codes() ->
 )
 def test_page_in_chinese_shows_no_engineers_words(walked: dict[str, set[str]], page: str) -> None:
     assert not walked[page], "\n".join(sorted(walked[page]))
+
+
+@pytest.mark.xfail(reason="owned by another helper, fix after merge: ui/auth.py's sign-in form labels are "
+                          "bilingual (用户名 / User name, 密码 / Password, 登录 / Sign in)", strict=False)
+def test_sign_in_form_in_chinese_shows_no_english(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gis import users
+
+    monkeypatch.setenv("SSL_GIS_STORE", str(tmp_path / "working.gpkg"))
+    monkeypatch.setenv("SSL_GIS_USERS_FILE", str(tmp_path / "users.json"))
+    monkeypatch.chdir(PROJECT)
+    users.add_user(tmp_path / "users.json", "planner", "s3cret-Pa55", rounds=4)
+    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=240).run()
+    at.switch_page("ui/page_plan.py").run()
+    bad = {tok for text in visible_texts(at) for tok in bad_tokens(text)}
+    assert not bad, sorted(bad)
