@@ -38,7 +38,7 @@ import streamlit as st
 from gis import users as users_mod
 from gis.text import markdown_literal
 from gis.users import AttemptLimiter, TooManyAttempts, User
-from ui.i18n import lang
+from ui.i18n import lang, t
 
 __all__ = [
     "User",
@@ -342,7 +342,7 @@ def sign_in_box(location: Literal["sidebar", "main"] = "sidebar") -> None:
                 st.info(OIDC_NO_EDITORS)
             if flash:
                 st.error(flash)
-            if st.button("登录 / Sign in", key="auth_submit"):
+            if st.button(t("auth_sign_in"), key="auth_submit"):
                 try:
                     st.login()
                 except Exception as exc:  # most often Authlib is not installed
@@ -357,10 +357,10 @@ def sign_in_box(location: Literal["sidebar", "main"] = "sidebar") -> None:
             st.info(ENABLE_EDITING_EN if lang() == "en" else ENABLE_EDITING_ZH)  # one language per screen (issue 13)
             return
         with st.form("auth_form", clear_on_submit=True, border=False):
-            st.caption("编辑人员登录 / Editors sign in")
-            username = st.text_input("用户名 / User name", key="auth_user", autocomplete="username")
-            password = st.text_input("密码 / Password", key="auth_password", type="password", autocomplete="current-password")
-            submitted = st.form_submit_button("登录 / Sign in", key="auth_submit")
+            st.caption(t("auth_editors_sign_in"))
+            username = st.text_input(t("auth_user_name"), key="auth_user", autocomplete="username")
+            password = st.text_input(t("auth_password"), key="auth_password", type="password", autocomplete="current-password")
+            submitted = st.form_submit_button(t("auth_sign_in"), key="auth_submit")
         if flash:
             st.error(flash)
         if submitted:

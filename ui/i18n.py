@@ -612,6 +612,24 @@ STRINGS: dict[str, tuple[str, str]] = {
         "illustrative features are said to be illustrative.",
     ),
     "print_file": ("松山湖规划图", "songshan-lake-plan-map"),
+    # --- sign-in form in the page's language (issue 13 item 1; lead, after the merge) ---
+    "auth_sign_in": ("登录", "Sign in"),
+    "auth_editors_sign_in": ("编辑人员登录", "Editors sign in"),
+    "auth_user_name": ("用户名", "User name"),
+    "auth_password": ("密码", "Password"),
+    # --- export picker in the page's language (issue 13 item 1; lead, after the merge) ---
+    "exp_geojson": ("GeoJSON（RFC 7946，EPSG:4326）", "GeoJSON (RFC 7946, EPSG:4326)"),
+    "exp_geojson_surveyor": ("GeoJSON 测量版（EPSG:4547）", "GeoJSON for surveyors (EPSG:4547)"),
+    "exp_geojson_surveyor_4526": ("GeoJSON 测量版（EPSG:4526）", "GeoJSON for surveyors (EPSG:4526)"),
+    "exp_gpkg": ("GeoPackage", "GeoPackage"),
+    "exp_shp": ("Shapefile（.zip）", "Shapefile (.zip)"),
+    "exp_kml": ("KML", "KML"),
+    "exp_dxf": ("DXF（EPSG:4547）", "DXF (EPSG:4547)"),
+    "exp_boundary_points": ("界址点坐标表（.xlsx）", "Boundary-point table 界址点坐标表 (.xlsx)"),
+    "exp_boundary_points_csv": ("界址点坐标表（.csv）", "Boundary-point table 界址点坐标表 (.csv)"),
+    "exp_survey_txt": ("勘测定界 TXT（EPSG:4526）", "Survey-boundary TXT 勘测定界 (EPSG:4526)"),
+    "exp_survey_pack": ("测量成果包（.zip）", "Surveyor pack (.zip)"),
+    "exp_kmz": ("KMZ", "KMZ"),
 }
 
 

@@ -21,7 +21,7 @@ from gis.io.survey import SURVEY_FORMATS, count_illustrative, refuse_illustrativ
 from ui import data, mapview
 from ui.backup import backup_section
 from ui.guard import editor_and_store
-from ui.i18n import error_text, lang, status_label, t
+from ui.i18n import error_text, lang, layer_title, status_label, t
 from ui.official import official_section
 from ui.state import as_of_date
 from ui.upload import upload_section
@@ -30,20 +30,9 @@ _LAYER_NAME = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
 #: Export choice → (file suffix, MIME type, CRS of the file), read from gis.io's table of output formats.
 EXPORTS: dict[str, tuple[str, str, str | None]] = {c.key: (c.suffix, c.mime, c.crs) for c in export_choices()}
-_EXPORT_LABELS = {
-    "geojson": "GeoJSON (RFC 7946, EPSG:4326)",
-    "geojson-surveyor": "GeoJSON 测量版 surveyor (EPSG:4547)",
-    "geojson-surveyor-4526": "GeoJSON 测量版 surveyor (EPSG:4526)",
-    "gpkg": "GeoPackage",
-    "shp": "Shapefile (.zip)",
-    "kml": "KML",
-    "dxf": "DXF (EPSG:4547)",
-    "boundary-points": "界址点坐标表 (.xlsx)",
-    "boundary-points-csv": "界址点坐标表 (.csv)",
-    "survey-txt": "勘测定界 TXT (EPSG:4526)",
-    "survey-pack": "测量成果包 surveyor pack (.zip)",
-    "kmz": "KMZ",
-}
+def _export_label(key: str) -> str:
+    """An export choice in the page's language (``ui.i18n`` keys ``exp_<choice>``)."""
+    return t("exp_" + key.replace("-", "_"))
 
 
 def _import_section() -> None:
@@ -66,7 +55,7 @@ def _import_section() -> None:
             else:
                 _write(store, new_name, preview, user.name, source_name)
     with c2:
-        target = st.selectbox(t("replace_layer"), layers.names(), key="data_replace_target")
+        target = st.selectbox(t("replace_layer"), layers.names(), key="data_replace_target", format_func=layer_title)
         if st.button(t("replace_layer"), key="data_replace"):
             try:
                 layers.validate_frame(preview, layers.spec(target))
@@ -92,8 +81,8 @@ def _export_section() -> None:
     as_of = as_of_date()
     names = data.layer_names()
     c1, c2, c3 = st.columns(3)
-    name = c1.selectbox(t("export_layer"), names, key="data_export_layer")
-    fmt = c2.selectbox(t("export_format"), list(EXPORTS), key="data_export_format", format_func=_EXPORT_LABELS.get)
+    name = c1.selectbox(t("export_layer"), names, key="data_export_layer", format_func=layer_title)
+    fmt = c2.selectbox(t("export_format"), list(EXPORTS), key="data_export_format", format_func=_export_label)
     gdf = data.layer_frame(name, as_of)
     statuses = sorted(gdf["status"].astype(str).unique()) if "status" in gdf.columns else []
     status_labels = {s: status_label(s) for s in statuses}
