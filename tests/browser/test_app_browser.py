@@ -141,6 +141,7 @@ def test_editor_changes_a_road_status_signs_out_and_editing_is_refused(app, page
     assert _opened(page) == before + 1
     shot(page, "03-roads-signed-out")
     page.reload()
+    _wait_idle(page)  # the roads page now draws the board before its figures: read them once the run is over
     assert _opened(page) == before + 1  # stored in the working store, not in the session
     page.get_by_text("需要编辑权限").first.wait_for(timeout=30000)
     assert page.locator(".st-key-roads_edit_save button").count() == 0

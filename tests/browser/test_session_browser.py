@@ -35,7 +35,11 @@ def _session_cookie(page) -> dict | None:
 
 
 def _is_editor(page) -> bool:
-    page.locator(".st-key-roads_edit_save button, [data-testid='stAlert']:has-text('需要编辑权限')").first.wait_for(timeout=30000)
+    # the refusal is in the page's language: 需要编辑权限 (zh) or Editors only (en)
+    page.locator(
+        ".st-key-roads_edit_save button, [data-testid='stAlert']:has-text('需要编辑权限'), "
+        "[data-testid='stAlert']:has-text('Editors only')"
+    ).first.wait_for(timeout=30000)
     return page.locator(".st-key-roads_edit_save button").count() == 1
 
 
