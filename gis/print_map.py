@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from gis import settings
 from gis.errors import InputError
+from gis.tile_render import colour_rgba as _rgba
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -168,17 +169,6 @@ def _layout(sheet: Sheet, paper: str) -> _Layout:
     ground_w = w * math.cos(math.radians(lat_c))  # Web Mercator stretches by 1/cos(lat)
     bar = scale_bar_m(ground_w)
     return _Layout((pw, ph), box, ext, bar, bar / ground_w * box[2])
-
-
-def _rgba(colour: Any, opacity: float = 1.0) -> tuple[int, int, int, int]:
-    text = str(colour or "#3388ff").strip().lstrip("#")
-    if len(text) == 3:
-        text = "".join(c * 2 for c in text)
-    try:
-        r, g, b = int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16)
-    except ValueError:
-        r, g, b = 0x33, 0x88, 0xFF
-    return r, g, b, int(round(255 * max(0.0, min(1.0, float(opacity)))))
 
 
 def package_background(package: Any, extent_3857: tuple[float, float, float, float], size_px: tuple[int, int]) -> Any:

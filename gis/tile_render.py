@@ -24,7 +24,7 @@ from gis.tiles import HALF_WORLD_M, TileInfo, describe, parse_zoom_range, tile_b
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["render_mbtiles", "parse_zoom_range", "TILE_PX"]
+__all__ = ["render_mbtiles", "parse_zoom_range", "colour_rgba", "TILE_PX"]
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,8 @@ TILE_PX = 256
 _SNAKE = {"fill_color": "fillColor", "fill_opacity": "fillOpacity"}
 
 
-def _rgba(colour: Any, opacity: float = 1.0) -> tuple[int, int, int, int]:
+def colour_rgba(colour: Any, opacity: float = 1.0) -> tuple[int, int, int, int]:
+    """A CSS hex colour (``#rgb``/``#rrggbb``; Leaflet's blue when unreadable) and an opacity 0–1 as RGBA 0–255."""
     text = str(colour or "#3388ff").strip().lstrip("#")
     if len(text) == 3:
         text = "".join(c * 2 for c in text)
@@ -169,7 +170,7 @@ def _draw_tile(projected, z, x, y, background, Image, ImageDraw, shapely) -> byt
     res = (maxx - minx) / TILE_PX
     margin = 8 * res  # strokes and discs just outside the tile still reach into it
     box = shapely.box(minx - margin, miny - margin, maxx + margin, maxy + margin)
-    img = Image.new("RGBA", (TILE_PX, TILE_PX), _rgba(background) if background else (0, 0, 0, 0))
+    img = Image.new("RGBA", (TILE_PX, TILE_PX), colour_rgba(background) if background else (0, 0, 0, 0))
     drawn = False
 
     def px(coords):  # noqa: ANN001, ANN202
@@ -180,8 +181,8 @@ def _draw_tile(projected, z, x, y, background, Image, ImageDraw, shapely) -> byt
         hits = tree.query(box, predicate="intersects")
         if not len(hits):
             continue
-        colour = _rgba(style.get("color"), style.get("opacity", 1.0))
-        fill = _rgba(style.get("fillColor", style.get("color")), style.get("fillOpacity", 0.2))
+        colour = colour_rgba(style.get("color"), style.get("opacity", 1.0))
+        fill = colour_rgba(style.get("fillColor", style.get("color")), style.get("fillOpacity", 0.2))
         width = max(1, int(round(float(style.get("weight", 2)))))
         radius = float(style.get("radius", 4))
         layer = Image.new("RGBA", img.size, (0, 0, 0, 0))
