@@ -74,8 +74,14 @@ def map_layer(
     gdf = display_safe_frame(gdf)  # hidden characters in names (U+202E …) shown escaped in tooltips and popups
     if coloured is None:
         coloured = name in COLOURED_BY_STATUS
+    from layers.provenance import illustrative_style
+
+    # illustrative features are drawn dashed and lighter, so a planner sees at a glance what is not the real place
     options.setdefault(
-        "feature_style", lambda row: spec.style_for(str(row.get("kind", "")), action=row.get("action") if "action" in row else None)
+        "feature_style",
+        lambda row: illustrative_style(
+            row, spec.style_for(str(row.get("kind", "")), action=row.get("action") if "action" in row else None)
+        ),
     )
     return render.MapLayer(
         name=name,

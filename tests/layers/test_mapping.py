@@ -34,3 +34,15 @@ def test_hidden_characters_in_names_are_shown_escaped_in_tooltips_and_popups() -
     first = gj["features"][0]["properties"]
     assert "\u202e" not in first["tip"] and "\\u202e" in first["tip"]
     assert "\u202e" not in first["pop"] and "\\u202e" in first["pop"]
+
+
+def test_illustrative_features_are_drawn_dashed_and_official_ones_solid() -> None:
+    """Issue 14 item 4: the map's style says which features are not the real place."""
+    import layers
+    from layers.mapping import map_layer
+
+    gdf = layers.load_baseline("tod_stations")
+    layer = map_layer("tod_stations", gdf)
+    styles = {bool(r["illustrative"]): layer.feature_style(r) for _, r in gdf.iterrows()}
+    assert set(styles) == {True, False}  # the bundled stations hold both kinds (松山湖北站 is checked)
+    assert styles[True].get("dashArray") and not styles[False].get("dashArray")
