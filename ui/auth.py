@@ -324,14 +324,14 @@ def sign_in_box(location: Literal["sidebar", "main"] = "sidebar") -> None:
         flash = st.session_state.pop(_STATE_FLASH, None)
         user = current_user()
         if user is not None:
-            role = "编辑 / editor" if user.is_editor else "只读 / viewer"
-            st.markdown(f"已登录 / signed in: **{_md(user.name)}** ({role})")
+            role = t("auth_role_editor") if user.is_editor else t("auth_role_viewer")
+            st.markdown(t("auth_signed_in", name=_md(user.name), role=role))
             grant = st.session_state.pop(_STATE_GRANT, None)
             if grant:  # hand the browser its HttpOnly cookie (our own constant script; the nonce is URL-safe base64)
                 st.html(_post_script("_gis/session", "grant=" + grant), unsafe_allow_javascript=True, width="content")
             if oidc_configured() and not _oidc_editors():
                 st.info(OIDC_NO_EDITORS)
-            if st.button("退出 / Sign out", key="auth_signout"):
+            if st.button(t("auth_sign_out"), key="auth_signout"):
                 sign_out()
                 st.rerun()
             return

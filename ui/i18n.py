@@ -617,6 +617,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "auth_editors_sign_in": ("编辑人员登录", "Editors sign in"),
     "auth_user_name": ("用户名", "User name"),
     "auth_password": ("密码", "Password"),
+    "auth_signed_in": ("已登录：**{name}**（{role}）", "Signed in: **{name}** ({role})"),
+    "auth_role_editor": ("编辑", "editor"),
+    "auth_role_viewer": ("只读", "viewer"),
+    "auth_sign_out": ("退出登录", "Sign out"),
     # --- export picker in the page's language (issue 13 item 1; lead, after the merge) ---
     "exp_geojson": ("GeoJSON（RFC 7946，EPSG:4326）", "GeoJSON (RFC 7946, EPSG:4326)"),
     "exp_geojson_surveyor": ("GeoJSON 测量版（EPSG:4547）", "GeoJSON for surveyors (EPSG:4547)"),

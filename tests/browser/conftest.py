@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,6 +78,15 @@ def start_app(data_dir: Path, *, env_extra: dict[str, str] | None = None) -> App
             time.sleep(0.3)
     proc.kill()
     raise RuntimeError("streamlit did not start within 60 s")
+
+
+def sign_in(page: Any, name: str = EDITOR, password: str = EDITOR_PASSWORD) -> None:
+    """Sign in through the sidebar form (Chinese labels, the default language) and wait for the signed-in line."""
+    side = page.locator("section[data-testid='stSidebar']")
+    side.get_by_label("用户名", exact=True).fill(name)
+    side.get_by_label("密码", exact=True).fill(password)
+    side.get_by_role("button", name="登录", exact=True).click()
+    page.get_by_text("已登录").wait_for(timeout=30000)
 
 
 def stop_app(app: App) -> None:

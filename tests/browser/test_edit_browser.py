@@ -9,7 +9,7 @@ import pytest
 from gis import users
 from gis.store import open_store
 
-from .conftest import EDITOR, EDITOR_PASSWORD, shot
+from .conftest import EDITOR, EDITOR_PASSWORD, shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -22,11 +22,7 @@ def _wait_idle(page) -> None:
 
 
 def _sign_in(page, name: str, password: str) -> None:
-    side = page.locator("section[data-testid='stSidebar']")
-    side.get_by_label("用户名 / User name").fill(name)
-    side.get_by_label("密码 / Password").fill(password)
-    side.get_by_role("button", name="登录 / Sign in").click()
-    page.get_by_text("已登录 / signed in").wait_for(timeout=30000)
+    sign_in(page, name, password)
     _wait_idle(page)
 
 

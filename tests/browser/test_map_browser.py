@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 
@@ -138,7 +139,7 @@ def test_print_current_view_as_pdf(app, page) -> None:
     button.wait_for(timeout=60000)
     with page.expect_download(timeout=30000) as info:
         button.click()
-    data = open(info.value.path(), "rb").read()
+    data = Path(info.value.path()).read_bytes()
     text = "".join(pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text().replace("\x00", "").split())
     assert "松山湖高新区2020年工作计划·规划图" in text
     assert "输变电工程" in text and "道路与交通" in text and "示意：图中" in text

@@ -10,7 +10,7 @@ import pytest
 
 from gis import users
 
-from .conftest import EDITOR, EDITOR_PASSWORD
+from .conftest import EDITOR, EDITOR_PASSWORD, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
@@ -18,11 +18,7 @@ COOKIE = users.SESSION_COOKIE
 
 
 def _sign_in(page) -> None:
-    side = page.locator("section[data-testid='stSidebar']")
-    side.get_by_label("用户名 / User name").fill(EDITOR)
-    side.get_by_label("密码 / Password").fill(EDITOR_PASSWORD)
-    side.get_by_role("button", name="登录 / Sign in").click()
-    page.get_by_text("已登录 / signed in").wait_for(timeout=30000)
+    sign_in(page, EDITOR, EDITOR_PASSWORD)
 
 
 def _session_cookie(page) -> dict | None:
@@ -54,7 +50,7 @@ def test_reload_new_tab_and_bookmark_keep_the_editor_then_sign_out(app, page) ->
     assert cookie["expires"] > time.time() + 3600
     page.reload()
     assert _is_editor(page)
-    page.get_by_text("已登录 / signed in").wait_for(timeout=30000)
+    page.get_by_text("已登录").wait_for(timeout=30000)
     tab = page.context.new_page()  # a new tab, opened on a bookmarked URL with view state
     tab.goto(app.url + "/roads?lang=en")
     assert _is_editor(tab)
