@@ -29,9 +29,22 @@ def test_default_view_pdf_holds_title_legend_and_disclaimer() -> None:
     assert "出图日期2026-11-29" in text
 
 
-def test_disclaimer_only_when_illustrative_features_are_shown() -> None:
-    _, sheet = print_sheet(["tod_stations"], lang="en")  # surveyed station sites only
+def test_disclaimer_only_when_illustrative_features_are_shown(monkeypatch) -> None:
+    import layers.print_map as lpm
+    from layers.registry import load
+
+    def official_only(name, **kwargs):  # a view that shows checked places only (松山湖北站 among the stations)
+        gdf = load(name, **kwargs)
+        return gdf[gdf["illustrative"].astype(str).str.lower().isin(["false", "0"])]
+
+    tod = load("tod_stations")
+    n_illustrative = int(tod["illustrative"].astype(bool).sum())
+    _, sheet = print_sheet(["tod_stations"], lang="en")
+    assert sheet.disclaimer and f"{n_illustrative} features" in sheet.disclaimer  # counts what is illustrative
+    monkeypatch.setattr(lpm, "load", official_only)
+    _, sheet = print_sheet(["tod_stations"], lang="en")
     assert sheet.disclaimer is None
+    monkeypatch.undo()
     _, sheet = print_sheet(["substations"], lang="en")
     assert sheet.disclaimer and "Illustrative" in sheet.disclaimer
 

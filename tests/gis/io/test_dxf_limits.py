@@ -104,7 +104,9 @@ def test_bulge_bomb_is_read_within_a_memory_bound(tmp_path: Path) -> None:
     run = subprocess.run([sys.executable, "-c", _RSS_PROBE, str(path)], capture_output=True, text=True, cwd=ROOT, check=True)
     outcome, peak_mb = run.stdout.strip().splitlines()
     assert "memory" not in outcome, outcome
-    assert int(peak_mb) < 450, f"peak RSS {peak_mb} MB ({outcome})"
+    # ~230 MB is the interpreter with the readers loaded; one loaded CI run peaked at 494 MB. Before the fix this
+    # file took 2.6 GB (and RLIMIT_AS above turns any such regression into a MemoryError, caught just above).
+    assert int(peak_mb) < 800, f"peak RSS {peak_mb} MB ({outcome})"
 
 
 @pytest.fixture
