@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from gis import settings
 from gis.errors import InputError
 from gis.tile_render import colour_rgba as _rgba
+from gis.tile_render import draw_part
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -261,22 +262,8 @@ def _map_raster(
                 continue
             part = shapely.clip_by_rect(geom, *clip.bounds) if geom.geom_type != "Point" else geom
             for g in getattr(part, "geoms", [part]):
-                if g.is_empty:
-                    continue
-                if g.geom_type == "Polygon":
-                    mask = Image.new("L", img.size, 0)
-                    md = ImageDraw.Draw(mask)
-                    md.polygon(px(g.exterior.coords), fill=255)
-                    for hole in g.interiors:
-                        md.polygon(px(hole.coords), fill=0)
-                    layer.paste(Image.new("RGBA", img.size, fill), (0, 0), mask)
-                    for ring in [g.exterior, *g.interiors]:
-                        draw.line(px(ring.coords), fill=colour, width=width)
-                elif g.geom_type in ("LineString", "LinearRing"):
-                    draw.line(px(g.coords), fill=colour, width=width, joint="curve")
-                elif g.geom_type == "Point":
-                    ((cx, cy),) = px(g.coords)
-                    draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), fill=fill, outline=colour, width=width)
+                if not g.is_empty:
+                    draw_part(layer, draw, g, px, fill=fill, colour=colour, width=width, radius=radius)
         img = Image.alpha_composite(img, layer)
     return img.convert("RGB")
 

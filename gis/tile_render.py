@@ -24,7 +24,7 @@ from gis.tiles import HALF_WORLD_M, TileInfo, describe, parse_zoom_range, tile_b
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["render_mbtiles", "parse_zoom_range", "colour_rgba", "TILE_PX"]
+__all__ = ["render_mbtiles", "parse_zoom_range", "colour_rgba", "draw_part", "TILE_PX"]
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,30 @@ log = logging.getLogger(__name__)
 TILE_PX = 256
 # The plan's layer specs spell styles in snake case; Leaflet's own names are accepted too.
 _SNAKE = {"fill_color": "fillColor", "fill_opacity": "fillOpacity"}
+
+
+def draw_part(layer: Any, draw: Any, g: Any, px: Any, *, fill: Any, colour: Any, width: int, radius: float) -> None:
+    """Draw one single-part geometry on a Pillow RGBA ``layer`` (holes left open), pixels from ``px(coords)``.
+
+    Polygons are filled through a mask and outlined; lines are stroked; points are circles of ``radius`` px.
+    Used by the tile renderer and by the printed map (:mod:`gis.print_map`), so both draw a feature alike.
+    """
+    from PIL import Image, ImageDraw
+
+    if g.geom_type == "Polygon":
+        mask = Image.new("L", layer.size, 0)
+        md = ImageDraw.Draw(mask)
+        md.polygon(px(g.exterior.coords), fill=255)
+        for hole in g.interiors:
+            md.polygon(px(hole.coords), fill=0)
+        layer.paste(Image.new("RGBA", layer.size, fill), (0, 0), mask)
+        for ring in [g.exterior, *g.interiors]:
+            draw.line(px(ring.coords), fill=colour, width=width)
+    elif g.geom_type in ("LineString", "LinearRing"):
+        draw.line(px(g.coords), fill=colour, width=width, joint="curve")
+    elif g.geom_type == "Point":
+        ((cx, cy),) = px(g.coords)
+        draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), fill=fill, outline=colour, width=width)
 
 
 def colour_rgba(colour: Any, opacity: float = 1.0) -> tuple[int, int, int, int]:
@@ -192,21 +216,7 @@ def _draw_tile(projected, z, x, y, background, Image, ImageDraw, shapely) -> byt
             for g in getattr(part, "geoms", [part]):
                 if g.is_empty:
                     continue
-                kind = g.geom_type
-                if kind == "Polygon":
-                    mask = Image.new("L", img.size, 0)
-                    md = ImageDraw.Draw(mask)
-                    md.polygon(px(g.exterior.coords), fill=255)
-                    for hole in g.interiors:
-                        md.polygon(px(hole.coords), fill=0)
-                    layer.paste(Image.new("RGBA", img.size, fill), (0, 0), mask)
-                    for ring in [g.exterior, *g.interiors]:
-                        draw.line(px(ring.coords), fill=colour, width=width)
-                elif kind in ("LineString", "LinearRing"):
-                    draw.line(px(g.coords), fill=colour, width=width, joint="curve")
-                elif kind == "Point":
-                    ((cx, cy),) = px(g.coords)
-                    draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), fill=fill, outline=colour, width=width)
+                draw_part(layer, draw, g, px, fill=fill, colour=colour, width=width, radius=radius)
                 drawn = True
         img = Image.alpha_composite(img, layer)
     if not drawn and background is None:
