@@ -30,6 +30,8 @@ log = logging.getLogger("gis.coverage")
 _MIN_PARALLEL: int = 20_000
 #: A straddler meeting more blocks than this is intersected with the whole catchment instead.
 _MAX_BLOCKS_PER_PARCEL: int = 256
+#: Boundary segments a block spans (side of a block ≈ this × the catchment's median segment length).
+BLOCK_SEGMENTS: int = 8
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,7 @@ def index_catchment(geometry: shapely.Geometry, *, tile_m: float, block_tiles: i
         within ``gis.settings.COVERAGE_MAX_TILES`` (4 M tiles ≈ 210 MiB).
     block_tiles : int, optional, keyword-only
         Tiles per side of one block for cutting the catchment into small pieces; by default chosen so
-        a block spans about four boundary segments.
+        a block spans about :data:`BLOCK_SEGMENTS` boundary segments.
 
     Returns
     -------
@@ -205,11 +207,18 @@ def index_catchment(geometry: shapely.Geometry, *, tile_m: float, block_tiles: i
     status[tj[hits], ti[hits]] = 1
 
     # 2. the other tiles are wholly inside or outside: test each centre once
-    free_j, free_i = np.nonzero(status == 0)
+    # along a row, a run of free tiles holds no boundary point, so one centre per run decides it
+    free = (status == 0).ravel()
+    head = free.copy()
+    head[1:] &= ~free[:-1]
+    head[::nx] = free[::nx]  # a row's first tile starts a run
+    run = np.cumsum(head) - 1
+    first = np.nonzero(head)[0]
     probe = shapely.from_wkb(shapely.to_wkb(geometry))
     shapely.prepare(probe)
-    inside = shapely.contains_xy(probe, x0 + (free_i + 0.5) * tile, y0 + (free_j + 0.5) * tile)
-    status[free_j[inside], free_i[inside]] = 2
+    inside = shapely.contains_xy(probe, x0 + (first % nx + 0.5) * tile, y0 + (first // nx + 0.5) * tile)
+    if len(first):
+        status.ravel()[free & inside[run]] = 2
 
     inside_sum = np.zeros((ny + 1, nx + 1), dtype=np.int64)
     outside_sum = np.zeros((ny + 1, nx + 1), dtype=np.int64)
@@ -219,7 +228,7 @@ def index_catchment(geometry: shapely.Geometry, *, tile_m: float, block_tiles: i
     # 3. pieces: the catchment cut by blocks of tiles, so straddlers meet a few dozen vertices only
     if block_tiles is None:
         seg_len = float(np.median(np.hypot(sx1 - sx0, sy1 - sy0))) if len(seg) else tile
-        block_tiles = max(1, round(4 * seg_len / tile))
+        block_tiles = max(1, round(BLOCK_SEGMENTS * seg_len / tile))
     block_tiles = int(block_tiles)
     nbx, nby = math.ceil(nx / block_tiles), math.ceil(ny / block_tiles)
     pad = np.zeros((nby * block_tiles, nbx * block_tiles), dtype=np.int8)

@@ -383,3 +383,25 @@ def test_clip_areas_by_a_convex_polygon_of_many_edges() -> None:
         got = clip_areas(edges, np.full(len(k), c), rings, k)
         assert np.all(np.abs(got - want) <= 1e-9 * shapely.area(subjects))
     assert want[-1] == pytest.approx(96.0) and ((want > 0) & (want < shapely.area(subjects))).sum() > 5
+
+
+@pytest.mark.parametrize("tile_m", [37.0, 120.0, 400.0])
+def test_tile_classes_equal_a_test_of_every_tile(tile_m: float) -> None:
+    """Free tiles are classified one run per row; every tile must still get the class of its own centre."""
+    lake = shapely.Point(E, N).buffer(2_500, quad_segs=16)
+    island = shapely.Point(E + 300, N - 200).buffer(900, quad_segs=16)
+    far = shapely.box(E + 3_500, N - 600, E + 4_700, N + 1_900)
+    geom = shapely.union_all([lake.difference(island), far])  # a hole, a separate part, gaps between them
+    index = cov.index_catchment(geom, tile_m=tile_m)
+    tiles = np.diff(np.diff(index.inside_sum, axis=0), axis=1).astype(bool)
+    outside = np.diff(np.diff(index.outside_sum, axis=0), axis=1).astype(bool)
+    jj, ii = np.nonzero(~(tiles | outside))  # boundary tiles: neither class
+    boundary = np.zeros_like(tiles)
+    boundary[jj, ii] = True
+    j, i = np.nonzero(~boundary)
+    cx = index.x0 + (i + 0.5) * index.tile_m
+    cy = index.y0 + (j + 0.5) * index.tile_m
+    expected = shapely.contains_xy(geom, cx, cy)
+    assert np.array_equal(tiles[j, i], expected)
+    assert np.array_equal(outside[j, i], ~expected)
+    assert tiles.any() and outside.any() and boundary.any()
