@@ -197,6 +197,9 @@ def ring_table(geoms: np.ndarray, *, origin: tuple[float, float] = (0.0, 0.0), o
     """
     geoms = np.asarray(geoms, dtype=object)
     n = len(geoms)
+    types = shapely.get_type_id(geoms)
+    if n and np.isin(types, (3, 6)).all():  # polygons and multipolygons: read without making ring objects
+        return _ragged_ring_table(geoms, origin, oriented)
     parts, part_geom = _polygon_parts(geoms)
     if not oriented:
         parts = shapely.orient_polygons(parts, exterior_cw=False)
@@ -206,6 +209,45 @@ def ring_table(geoms: np.ndarray, *, origin: tuple[float, float] = (0.0, 0.0), o
     last = np.ones(len(ring), dtype=bool)
     last[:-1] = ring[1:] != ring[:-1]
     x, y, ring = coords[~last, 0] - origin[0], coords[~last, 1] - origin[1], ring[~last]
+    vstart = np.searchsorted(ring_geom[ring], np.arange(n + 1)).astype(np.int64)
+    rstart = np.searchsorted(ring_geom, np.arange(n + 1)).astype(np.int64)
+    b = shapely.bounds(geoms) - (origin[0], origin[1], origin[0], origin[1])
+    return RingTable(x, y, ring, vstart, rstart, np.where(np.isnan(b), 0.0, b))
+
+
+def _ragged_ring_table(geoms: np.ndarray, origin: tuple[float, float], oriented: bool) -> RingTable:
+    """:func:`ring_table` of polygons and multipolygons through one ``shapely.to_ragged_array`` call."""
+    n = len(geoms)
+    _, coords, offsets = shapely.to_ragged_array(geoms, include_z=False)
+    if len(offsets) == 3:  # any multipolygon makes every geometry one
+        ring_off, poly_off, geom_off = offsets
+        poly_geom = np.repeat(np.arange(n), np.diff(geom_off))
+        ring_poly = np.repeat(np.arange(len(poly_off) - 1), np.diff(poly_off))
+        ring_geom = poly_geom[ring_poly]
+    else:
+        ring_off, poly_off = offsets
+        ring_poly = ring_geom = np.repeat(np.arange(n), np.diff(poly_off))
+    nring = len(ring_off) - 1
+    lens = np.diff(ring_off)
+    # drop each ring's closing vertex; ring k keeps vertices ring_off[k] … ring_off[k + 1] - 2
+    keep_len = np.maximum(lens - 1, 0)
+    ring = np.repeat(np.arange(nring), keep_len)
+    pos = np.arange(len(ring)) - np.repeat(np.cumsum(keep_len) - keep_len, keep_len)
+    src = ring_off[:-1][ring] + pos
+    if not oriented:
+        # exterior counter-clockwise, holes clockwise: flip the rings whose signed area says otherwise
+        x, y = coords[:, 0] - origin[0], coords[:, 1] - origin[1]
+        nxt = np.minimum(np.arange(len(coords)) + 1, max(len(coords) - 1, 0))
+        twice = x * y[nxt] - x[nxt] * y
+        last = np.zeros(len(coords), dtype=bool)
+        last[ring_off[1:] - 1] = True  # a ring's closing vertex pairs with the next ring: not an edge
+        signed = np.bincount(np.repeat(np.arange(nring), lens), weights=np.where(last, 0.0, twice)[: int(lens.sum())],
+                             minlength=nring)
+        first_of_poly = np.ones(nring, dtype=bool)
+        first_of_poly[1:] = ring_poly[1:] != ring_poly[:-1]
+        flip = np.where(first_of_poly, signed < 0, signed > 0)[ring]
+        src = np.where(flip, ring_off[:-1][ring] + keep_len[ring] - 1 - pos, src)
+    x, y = coords[src, 0] - origin[0], coords[src, 1] - origin[1]
     vstart = np.searchsorted(ring_geom[ring], np.arange(n + 1)).astype(np.int64)
     rstart = np.searchsorted(ring_geom, np.arange(n + 1)).astype(np.int64)
     b = shapely.bounds(geoms) - (origin[0], origin[1], origin[0], origin[1])

@@ -405,3 +405,37 @@ def test_tile_classes_equal_a_test_of_every_tile(tile_m: float) -> None:
     assert np.array_equal(tiles[j, i], expected)
     assert np.array_equal(outside[j, i], ~expected)
     assert tiles.any() and outside.any() and boundary.any()
+
+
+def _cycles(table, n: int) -> list[list[tuple[tuple[float, float], ...]]]:
+    """Each geometry's rings as vertex cycles rotated to start at their smallest vertex."""
+    out = []
+    for g in range(n):
+        rings = []
+        v = np.arange(table.vstart[g], table.vstart[g + 1])
+        for r in np.unique(table.ring[v]):
+            pts = [(float(a), float(b)) for a, b in zip(table.x[v][table.ring[v] == r], table.y[v][table.ring[v] == r])]
+            k = pts.index(min(pts))
+            rings.append(tuple(pts[k:] + pts[:k]))
+        out.append(rings)
+    return out
+
+
+def test_ring_table_reads_polygons_like_the_general_path() -> None:
+    """Polygons and multipolygons take a fast path (one ragged array); it must give the general path's rings."""
+    from gis._clip import ring_table
+
+    cw_square = Polygon([(0, 0), (0, 10), (10, 10), (10, 0)])  # exterior clockwise: must be flipped
+    holed_ccw_hole = Polygon([(20, 0), (30, 0), (30, 10), (20, 10)], [[(22, 2), (24, 2), (24, 4), (22, 4)]])
+    multi = MultiPolygon([box(40, 0, 45, 5), Polygon([(50, 0), (50, 5), (55, 5)])])
+    ell = Polygon([(60, 0), (70, 0), (70, 3), (63, 3), (63, 10), (60, 10)])
+    geoms = np.array([cw_square, holed_ccw_hole, Polygon(), multi, ell], dtype=object)
+    fast = ring_table(geoms, origin=(5.0, 1.0))
+    general = ring_table(np.append(geoms, shapely.GeometryCollection([box(0, 0, 1, 1)])), origin=(5.0, 1.0))
+    assert _cycles(fast, len(geoms)) == _cycles(general, len(geoms))
+    assert np.array_equal(fast.rstart, general.rstart[: len(geoms) + 1])
+    # orientation: exterior counter-clockwise (positive), holes clockwise (negative)
+    signed = [shapely.area(shapely.Polygon(np.column_stack([fast.x[fast.ring == r], fast.y[fast.ring == r]])))
+              * (1 if shapely.is_ccw(shapely.LinearRing(np.column_stack([fast.x[fast.ring == r], fast.y[fast.ring == r]]))) else -1)
+              for r in np.unique(fast.ring)]
+    assert [s > 0 for s in signed] == [True, True, False, True, True, True]
