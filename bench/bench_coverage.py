@@ -5,6 +5,8 @@ Compares, in one run on one machine:
 * ``ours``    — :func:`gis.coverage.coverage` (tiles + prepared predicates + intersections of straddlers only);
 * ``naive``   — a straightforward geopandas overlay: buffer, union, ``geopandas.overlay`` every parcel;
 * ``strtree`` — a straightforward shapely-vectorised version: STRtree candidates, intersect each with the union;
+* ``floor``   — not a method: the area and the box of every parcel on all cores, what any exact method must at
+  least read (``--methods … floor``; at 1 M many-vertex parcels it says how low a time is possible here);
 * ``duckdb``  — DuckDB's spatial extension on the same query (``ST_Buffer`` with 16 segments per quarter
   circle, ``ST_Union_Agg``, ``ST_Intersection``). The extension cannot be installed into the project's
   DuckDB (2.0.1; ``INSTALL spatial`` needs the extension host, and the PyPI extension wheels stop at
@@ -172,7 +174,24 @@ def run_strtree(parcels, stations):
     return shapely.area(geoms), covered
 
 
-METHODS = {"ours": run_ours, "naive": run_naive, "strtree": run_strtree}
+def run_floor(parcels, stations):
+    """Not a coverage method: the area and the box of every parcel on all cores, the least any exact method reads.
+
+    Every method must visit each vertex at least once (the area of every parcel is part of the answer), so
+    this is a floor under any of them on this machine; covered areas are not computed (NaN).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    import shapely
+
+    geoms = parcels.geometry.to_numpy()
+    chunks = np.array_split(geoms, os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
+        area = np.concatenate(list(pool.map(lambda c: shapely.area(c) + 0 * shapely.bounds(c)[:, 0], chunks)))
+    return area, np.full(len(geoms), np.nan)
+
+
+METHODS = {"ours": run_ours, "naive": run_naive, "strtree": run_strtree, "floor": run_floor}
 
 DUCKDB_SCRIPT = r"""
 import json, os, resource, statistics, sys, time
@@ -337,6 +356,8 @@ def main() -> None:
                 for method, cov in covered.items():
                     if "ours" not in covered:
                         break
+                    if method == "floor":  # computes no coverage
+                        continue
                     err = float(np.max(np.abs(cov - covered["ours"]) / area))
                     for r in rows:
                         if r["n"] == n and r["method"] == method and r["shape"] == shape:
