@@ -634,6 +634,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "exp_survey_txt": ("勘测定界 TXT（EPSG:4526）", "Survey-boundary TXT 勘测定界 (EPSG:4526)"),
     "exp_survey_pack": ("测量成果包（.zip）", "Surveyor pack (.zip)"),
     "exp_kmz": ("KMZ", "KMZ"),
+    # --- tidy (w-tidy) ---
+    "upload_one_layer": (
+        "上传一次读取一个图层：请把要上传的图层另存为只含该图层的 GeoPackage 后重试",
+        "An upload reads one layer: save the layer you want as a GeoPackage holding only it and try again",
+    ),
 }
 
 
