@@ -621,6 +621,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "exp_survey_pack": ("测量成果包（.zip）", "Surveyor pack (.zip)"),
     "exp_kmz": ("KMZ", "KMZ"),
     # --- tidy (w-tidy) ---
+    "board_no_edit": (
+        "最后变更、修改人为“—”的事项自规划发布以来未经修改，状态为规划发布时的基线。",
+        "Items whose last change and editor read “—” have not been edited since the plan was published: their status is the baseline.",
+    ),
     "upload_one_layer": (
         "上传一次读取一个图层：请把要上传的图层另存为只含该图层的 GeoPackage 后重试",
         "An upload reads one layer: save the layer you want as a GeoPackage holding only it and try again",
