@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Command", "main", "build_parser"]
+__all__ = ["Command", "main", "build_parser", "error_line"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,38 @@ class Command:
     help: str
     add_arguments: Callable[[argparse.ArgumentParser], None]
     run: Callable[[argparse.Namespace], int]
+
+
+#: The command line's own hint for a library error that asks the user to choose (``InputError.choice``) or a
+#: file-level problem code of ``validate``; the library's message names no flag (it also reaches the app).
+_FLAG_HINTS: dict[str, tuple[str, str]] = {
+    "crs": ("用 --crs 指定，例如 --crs EPSG:4547", "give it with --crs, e.g. --crs EPSG:4547"),
+    "layer": ("用 --layer 选择图层", "choose it with --layer"),
+    "format": ("用 --to 指定格式", "name it with --to"),
+    "allow_illustrative": ("确需写入请加 --allow-illustrative", "to write them anyway, add --allow-illustrative"),
+}
+_PROBLEM_CHOICES = {"unknown_crs": "crs"}
+
+
+def error_line(zh: str, en: str, choice: str | None = None) -> str:
+    """The one stderr line of a refused input: ``错误 / error: zh（hint） / en (hint)``.
+
+    Parameters
+    ----------
+    zh, en : str
+        The library's message in each language.
+    choice : str, optional
+        What the user can choose (:attr:`gis.errors.InputError.choice`); adds the command-line flag for it.
+
+    Returns
+    -------
+    str
+        One line ending in a newline.
+    """
+    hint = _FLAG_HINTS.get(choice or "")
+    if hint:
+        zh, en = f"{zh}（{hint[0]}）", f"{en} ({hint[1]})"
+    return f"错误 / error: {zh} / {en}\n".replace("\n", " ").rstrip() + "\n"
 
 
 def _emit(payload: dict[str, Any], as_json: bool, text: Callable[[dict[str, Any]], str]) -> None:
@@ -91,7 +123,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     _emit(payload, args.json, text)
     fatal = next((q for q in result.report.problems if q.fatal and q.feature is None), None)
     if fatal is not None:
-        sys.stderr.write(f"错误 / error: {fatal.message_zh} / {fatal.message_en}\n".replace("\n", " ").rstrip() + "\n")
+        sys.stderr.write(error_line(fatal.message_zh, fatal.message_en, _PROBLEM_CHOICES.get(fatal.problem)))
         return 1
     empty = _nothing_usable(result.report, Path(args.file).name)
     if empty is not None:
@@ -367,7 +399,7 @@ def main(argv: Sequence[str] | None = None, *, commands: Sequence[Command] = ())
     try:
         return int(args.func(args))
     except GisError as exc:
-        sys.stderr.write(f"错误 / error: {exc.zh} / {exc.en}\n".replace("\n", " ").rstrip() + "\n")
+        sys.stderr.write(error_line(exc.zh, exc.en, getattr(exc, "choice", None)))
         return 1
     except (OSError, ValueError) as exc:  # last line of defence: never a traceback for bad input
         log.debug("unexpected input error", exc_info=True)

@@ -47,20 +47,30 @@ class InputError(GisError):
         The id of the feature at fault, when there is one (a layer's validation names it).
     field : str, optional, keyword-only
         The field at fault, when there is one.
+    choice : str, optional, keyword-only
+        The choice the caller can make to resolve it: ``"crs"`` (name the coordinate system), ``"layer"`` (pick
+        one layer of several), ``"format"`` (name the output format), ``"allow_illustrative"`` (confirm writing
+        illustrative features to a survey format). The message itself names no command-line flag or widget:
+        the command line and the app add their own hint from this.
 
     Attributes
     ----------
     feature : object or None
     field : str or None
+    choice : str or None
     """
 
     feature: object | None
     field: str | None
+    choice: str | None
 
-    def __init__(self, zh: str, en: str, *, feature: object | None = None, field: str | None = None) -> None:
+    def __init__(
+        self, zh: str, en: str, *, feature: object | None = None, field: str | None = None, choice: str | None = None
+    ) -> None:
         super().__init__(zh, en)
         self.feature = feature
         self.field = field
+        self.choice = choice
 
 
 class LimitExceeded(InputError):

@@ -24,7 +24,9 @@ from gis.tile_render import draw_part
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["PAPERS", "LegendEntry", "Sheet", "map_png", "map_pdf", "scale_bar_m", "font_path", "package_background"]
+__all__ = [
+    "PAPERS", "LegendEntry", "Sheet", "map_png", "map_pdf", "scale_bar_m", "font_path", "package_background", "drawn_extent",
+]
 
 #: Paper sizes in millimetres, landscape (width, height).
 PAPERS: dict[str, tuple[float, float]] = {"A4": (297.0, 210.0), "A3": (420.0, 297.0)}
@@ -170,6 +172,35 @@ def _layout(sheet: Sheet, paper: str) -> _Layout:
     ground_w = w * math.cos(math.radians(lat_c))  # Web Mercator stretches by 1/cos(lat)
     bar = scale_bar_m(ground_w)
     return _Layout((pw, ph), box, ext, bar, bar / ground_w * box[2])
+
+
+def drawn_extent(extent: Sequence[float], *, paper: str = "A4") -> tuple[float, float, float, float]:
+    """The ground a sheet's map frame shows: ``extent`` widened to the frame's proportions on ``paper``.
+
+    Parameters
+    ----------
+    extent : (west, south, east, north)
+        The view asked for, degrees (EPSG:4326).
+    paper : {"A4", "A3"}, keyword-only
+        Landscape paper (:data:`PAPERS`).
+
+    Returns
+    -------
+    (west, south, east, north)
+        Degrees (EPSG:4326); contains ``extent``. A feature is on the sheet when it intersects this box.
+
+    Raises
+    ------
+    gis.errors.InputError
+        Unknown paper or an extent that is not a box.
+    """
+    minx, miny, maxx, maxy = _layout(Sheet(title="", extent=tuple(float(v) for v in extent)), paper).extent_3857  # type: ignore[arg-type]
+
+    def lonlat(x: float, y: float) -> tuple[float, float]:
+        return x * 180.0 / _HALF_WORLD_M, math.degrees(2 * math.atan(math.exp(y * math.pi / _HALF_WORLD_M)) - math.pi / 2)
+
+    (west, south), (east, north) = lonlat(minx, miny), lonlat(maxx, maxy)
+    return west, south, east, north
 
 
 def package_background(package: Any, extent_3857: tuple[float, float, float, float], size_px: tuple[int, int]) -> Any:

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
-from gis.print_map import LegendEntry, Sheet, map_pdf, map_png
+from gis.print_map import LegendEntry, Sheet, drawn_extent, map_pdf, map_png
 from gis.text import display_safe
 from layers.mapping import COLOURED_BY_STATUS, STATUS_COLORS
 from layers.registry import load, spec
@@ -113,6 +114,18 @@ def print_frames(
     return frames, legend, shown, illustrative
 
 
+def _illustrative_drawn(frames: Sequence[tuple[gpd.GeoDataFrame, dict]], box: tuple[float, float, float, float]) -> int:
+    """How many illustrative features of ``frames`` intersect ``box`` (degrees): those the sheet draws."""
+    frame = shapely.box(*box)
+    n = 0
+    for gdf, _style in frames:
+        if "illustrative" not in gdf.columns or gdf.empty:
+            continue
+        on_sheet = shapely.intersects(gdf.geometry.values, frame)
+        n += int((gdf["illustrative"].fillna(False).astype(bool).to_numpy() & on_sheet).sum())
+    return n
+
+
 def print_sheet(
     names: Sequence[str],
     *,
@@ -122,6 +135,7 @@ def print_sheet(
     lang: str = "zh",
     title: str | None = None,
     today: dt.date | None = None,
+    paper: str = "A4",
 ) -> tuple[list[tuple[gpd.GeoDataFrame, dict]], Sheet]:
     """Frames and sheet of a printed plan map of the shown layers (see :func:`print_frames`).
 
@@ -135,6 +149,9 @@ def print_sheet(
         Sheet title (default: the plan map's title in ``lang``).
     today : datetime.date, optional, keyword-only
         The printing date (default: today).
+    paper : {"A4", "A3"}, keyword-only
+        The paper the sheet is printed on: the map frame widens ``extent`` to its proportions, and the 示意
+        notice counts the illustrative features drawn in that frame (:func:`gis.print_map.drawn_extent`).
 
     Returns
     -------
@@ -142,7 +159,7 @@ def print_sheet(
     """
     lang = lang if lang in TEXTS else "zh"
     words = TEXTS[lang]
-    frames, legend, _shown, illustrative = print_frames(names, statuses=statuses, as_of=as_of, lang=lang)
+    frames, legend, _shown, _illustrative = print_frames(names, statuses=statuses, as_of=as_of, lang=lang)
     if extent is None:
         if frames:
             b = pd.concat([f.geometry for f, _ in frames]).total_bounds
@@ -150,6 +167,7 @@ def print_sheet(
             extent = (b[0] - pad_x, b[1] - pad_y, b[2] + pad_x, b[3] + pad_y)
         else:
             extent = (113.80, 22.85, 113.98, 22.99)
+    illustrative = _illustrative_drawn(frames, drawn_extent(extent, paper=paper))
     today = today or dt.date.today()
     sheet = Sheet(
         title=display_safe(title) if title else words["title"],
@@ -193,6 +211,6 @@ def print_map(
     bytes
         The file's content.
     """
-    frames, sheet = print_sheet(names, **options)  # type: ignore[arg-type]
+    frames, sheet = print_sheet(names, paper=paper, **options)  # type: ignore[arg-type]
     render = map_pdf if fmt == "pdf" else map_png
     return render(frames, sheet, paper=paper, dpi=dpi, basemap=basemap)

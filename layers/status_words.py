@@ -5,8 +5,8 @@ done (``done_status``), and the period words decide the deadline. The words are 
 ``Q1`` … ``Q4``, ``H1``, ``H2``, a month ``01`` … ``12``, ``YE`` (年底前) or ``""`` (年内/全年, the whole
 year); :mod:`layers.years` turns a period and a plan year into a deadline code such as ``2021-H1``.
 
-``data/geo/scripts/build_dataset.py`` keeps its own copy of the 2020 period words until the lead merges
-the two (its builds must not change under it).
+This is the only table of these words: ``data/geo/scripts/build_dataset.py`` checks the bundled dataset's
+deadlines against it (:func:`periods_in`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ __all__ = [
     "PERIOD_WORDS",
     "done_status_of",
     "period_of",
+    "periods_in",
 ]
 
 #: Phrases that name their finished state more precisely than their head verb (完成项目选址 is 选址, not 完成).
@@ -150,3 +151,22 @@ def period_of(text: str) -> tuple[str, str] | None:
     if m and (best is None or m.start() < best[0]):
         best = (m.start(), m.group(0), f"{int(m.group(1)):02d}")
     return None if best is None else (best[1], best[2])
+
+
+def periods_in(text: str) -> set[str]:
+    """Every year-free period a text names (all of them, where :func:`period_of` gives the first).
+
+    Parameters
+    ----------
+    text : str
+        A clause or sentence of a plan.
+
+    Returns
+    -------
+    set of str
+        Periods as :func:`period_of` writes them (``Q1`` … ``H2``, ``01`` … ``12``, ``YE``, ``""`` for the
+        whole year); empty when the text gives none.
+    """
+    found = {period for word, period in PERIOD_WORDS if word in text}
+    found |= {f"{int(m.group(1)):02d}" for m in _MONTH_RE.finditer(text)}
+    return found

@@ -728,7 +728,7 @@ CASES: dict[str, Case] = {
         features=1,
     ),
     "unsniffable_coordinates": Case(
-        _write("where.geojson", _fc(_poly(_metres_square(5_000, 5_000)))), InputError, ("坐标系", "--crs"), ("CRS", "--crs")
+        _write("where.geojson", _fc(_poly(_metres_square(5_000, 5_000)))), InputError, ("坐标系", "EPSG:4547"), ("CRS", "EPSG:4547")
     ),
     # --- 3D --------------------------------------------------------------------------------------
     "three_d": Case(

@@ -3,7 +3,8 @@
 Columns: 名称, 状态 (the layer's own word, :func:`ui.i18n.status_label`), 镇街, the item's size (长度 km or
 面积 亩), 期限, 逾期天数 (flagged ⚠; read from the shared computation's overdue list,
 :func:`layers.progress.plan_progress` ``["overdue"]``, never recomputed here), 最后变更 (Asia/Shanghai, to the
-minute) and 修改人. The board sorts and filters by town and status; the exports carry the 示意 note when
+minute) and 修改人 (both "—" for an item nobody has edited since the plan was published: its status is the
+baseline, and the note under the board says so). The board sorts and filters by town and status; the exports carry the 示意 note when
 any row is at an illustrative position. Pages call :func:`show_board`; the frame and the exports are plain
 functions (:func:`board_frame`, :func:`board_xlsx`, :func:`board_html`) so they are tested without Streamlit.
 """
@@ -42,6 +43,8 @@ __all__ = [
 BOARD_ROW_PX = 28
 #: History rows that are whole-feature events, not edits a planner made on the board.
 _NOT_EDITS = ("(seeded)",)
+#: 最后变更 and 修改人 of an item never edited (docs/DECISIONS.md: the baseline, said once in the note).
+_NO_EDIT = "—"
 #: Fields the store writes on every edit for its own bookkeeping (never shown as changes of their own).
 BOOKKEEPING_FIELDS = ("updated_at", "updated_by")
 #: Sort orders of the board: key -> (internal column, ascending).
@@ -140,7 +143,8 @@ def board_frame(
     pandas.DataFrame
         Columns ``id``, ``name``, ``status``, ``status_label``, ``status_rank``, ``towns`` (list),
         ``towns_label``, ``measure``, ``deadline_label``, ``due``, ``overdue_days`` (nullable int, days),
-        ``last_at`` (ISO UTC), ``last_label`` (Asia/Shanghai, minute), ``last_by`` and ``illustrative``.
+        ``last_at`` (ISO UTC), ``last_label`` (Asia/Shanghai, minute), ``last_by`` and ``illustrative``;
+        an item never edited has ``last_at`` ``""`` and "—" as its label and editor.
     """
     name_col = "name_zh" if lang() == "zh" else "name_en"
     ids = items["id"].astype(str).tolist()
@@ -167,8 +171,8 @@ def board_frame(
         "due": [DEADLINE_LABELS.get(str(d), ("", "", ""))[2] or "" for d in deadlines],
         "overdue_days": pd.array([overdue.get(i) for i in ids], dtype="Int64"),
         "last_at": last_at,
-        "last_label": [time_label(a) for a in last_at],
-        "last_by": [user_label(edits["user"].get(i, "")) if i in edits.index else "" for i in ids],
+        "last_label": [time_label(a) if a else _NO_EDIT for a in last_at],
+        "last_by": [user_label(edits["user"].get(i, "")) if i in edits.index else _NO_EDIT for i in ids],
         "illustrative": items["illustrative"].fillna(False).astype(bool).tolist() if "illustrative" in items else False,
     })
     return frame
@@ -217,6 +221,8 @@ def _note(frame: pd.DataFrame, as_of: str) -> str:
     text = t("board_as_of", date=as_of, n=len(frame))
     if n:
         text += " " + t("board_illustrative", n=n, total=len(frame))
+    if len(frame) and (frame["last_at"] == "").any():
+        text += " " + t("board_no_edit")
     return text
 
 

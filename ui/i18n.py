@@ -71,7 +71,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "not_illustrative": ("实际位置", "Real location"),
     "no_layers": ("尚无图层数据。", "No layer data yet."),
-    "features_shown": ("显示 {n} 个要素", "{n} features shown"),
     "measure_hint": (
         "左上角的尺子可量测距离（km）和面积（亩、公顷）。",
         "Use the ruler (top left) to measure distances (km) and areas (亩, ha).",
@@ -113,11 +112,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "save": ("保存", "Save"),
     "saved": ("已保存：{name} → {status}（版本 {version}）", "Saved: {name} → {status} (version {version})"),
     "history": ("变更历史", "History"),
-    "hist_at": ("时间 (UTC)", "When (UTC)"),
     "hist_user": ("修改人", "Who"),
-    "hist_field": ("字段", "Field"),
-    "hist_old": ("原值", "Old"),
-    "hist_new": ("新值", "New"),
     "hist_note": ("备注", "Note"),
     "hist_version": ("版本", "Version"),
     "no_history": ("暂无变更记录。", "No changes recorded yet."),
@@ -136,10 +131,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "all": ("全部", "All"),
     "land_filter_action": ("行动", "Action"),
-    "land_filter_status": ("状态", "Status"),
-    "land_filter_town": ("镇街", "Town"),
     "land_edit": ("更新地块状态", "Change a parcel's status"),
-    "land_pick": ("地块", "Parcel"),
     "target": ("目标", "Target"),
     "achieved": ("已完成", "Achieved"),
     # metrics
@@ -162,14 +154,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "schedule": ("进度表（逾期在前）", "Schedule (overdue first)"),
     "download_csv": ("下载 CSV", "Download CSV"),
     "download_xlsx": ("下载 Excel", "Download Excel"),
-    "not_ready": ("该功能的后端尚未就绪：{what}", "The back end of this part is not ready yet: {what}"),
     # data
     "data_title": ("导入与导出", "Import and export"),
     "upload": (
         "上传文件（GeoJSON、GeoPackage、Shapefile 压缩包、KML/KMZ、CSV、DXF）",
         "Upload a file (GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, CSV, DXF)",
     ),
-    "upload_datum": ("坐标来自高德/腾讯拾取器（GCJ-02）", "Coordinates come from an AMap/Tencent picker (GCJ-02)"),
     "report": ("校验报告", "Validation report"),
     "backup_title": ("备份与恢复", "Backup and restore"),
     "backup_no_store": ("工作库不可用，无法备份。", "The working store is unavailable; nothing to back up."),
@@ -214,7 +204,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "drawn_download": ("下载绘制的 {n} 个要素 (GeoJSON)", "Download the {n} drawn features (GeoJSON)"),
     "drawn_bad": ("绘制的图形无法读取", "The drawn shapes could not be read"),
     "bad_name": ("图层名称不合法", "Invalid layer name"),
-    "read_only": ("只读：登录编辑账号后可保存。", "Read-only: sign in as an editor to save."),
     # --- issue 10: plan progress (one computation; done, ongoing, overdue, context) ---
     "progress_title": ("计划进度（与命令行的指标命令同一计算）", "Plan progress (the same computation as the metrics command)"),
     "progress_items": ("计划事项", "Plan items"),
@@ -242,7 +231,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Load-density method: {densities}; power factor {power_factor}, simultaneity {simultaneity}, N-1 load rate {load_rate}. "
         "{scope} {rule}",
     ),
-    "error_prefix": ("出错：", "Error: "),
     "subv_substations": ("变电站 (座)", "Substations"),
     "subv_firm_substations": ("已建或在建 (座)", "Existing or being built"),
     "subv_firm_capacity_mva": ("已建或在建容量 (MVA)", "Firm capacity (MVA)"),
@@ -286,7 +274,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "spatial item; it is traced when a feature's or target's quote overlaps it or it names a mapped feature.",
     ),
     "plan_untraced": ("未追溯的条文（{n}）", "Clauses not traced ({n})"),
-    "plan_col_source": ("类型", "Type"),
     "plan_col_role": ("角色", "Role"),
     "plan_col_match": ("匹配方式", "Match"),
     "plan_col_layer": ("图层", "Layer"),
@@ -532,7 +519,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "unassigned": ("未归属", "Not in any"),
     "total_row": ("合计", "Total"),
     "coverage_standard": ("标准：{source}；当前半径 {radius} m", "Standard: {source}; radius now {radius} m"),
-    "coverage_figure": ("{kind} · {radius} m", "{kind} · {radius} m"),
     "upload_help": ("每个文件不超过 {mb} MB", "At most {mb} MB per file"),
     "uploader_button": ("选择文件", "Choose a file"),
     "unit_projects": ("项", "projects"),
@@ -634,6 +620,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "exp_survey_txt": ("勘测定界 TXT（EPSG:4526）", "Survey-boundary TXT 勘测定界 (EPSG:4526)"),
     "exp_survey_pack": ("测量成果包（.zip）", "Surveyor pack (.zip)"),
     "exp_kmz": ("KMZ", "KMZ"),
+    # --- tidy (w-tidy) ---
+    "board_no_edit": (
+        "最后变更、修改人为“—”的事项自规划发布以来未经修改，状态为规划发布时的基线。",
+        "Items whose last change and editor read “—” have not been edited since the plan was published: their status is the baseline.",
+    ),
+    "upload_one_layer": (
+        "上传一次读取一个图层：请把要上传的图层另存为只含该图层的 GeoPackage 后重试",
+        "An upload reads one layer: save the layer you want as a GeoPackage holding only it and try again",
+    ),
 }
 
 

@@ -37,6 +37,8 @@ __all__ = [
     "clicked_id",
     "feature_details",
     "legend",
+    "legend_entries",
+    "status_words",
     "illustrative_note",
     "tianditu_key",
     "basemap_options",
@@ -218,8 +220,46 @@ def map_layers(
     return out
 
 
+def legend_entries(map_layers_: Sequence[render.MapLayer]) -> list[tuple[str, str, bool]]:
+    """Rows of the legend on the map: each layer's title and count, then its statuses in the layer's own word.
+
+    A road's ``completed`` reads 通车 and a substation's 投用 (:func:`ui.i18n.status_label` with the layer),
+    the same word as on the layer's board.
+
+    Returns
+    -------
+    list of (str, str, bool)
+        ``(label, colour, indented)`` rows for :func:`gis.map_controls.legend_html`; labels plain text.
+    """
+    return [
+        row
+        for layer in map_layers_
+        for row in render.legend_entries([layer], {s: status_label(s, layer.name) for s in STATUS_COLORS})
+    ]
+
+
+def status_words(map_layers_: Sequence[render.MapLayer]) -> dict[str, str]:
+    """The statuses present in the status-coloured layers, each in the words of the layers that show it.
+
+    Returns
+    -------
+    dict
+        ``status -> label`` in :data:`STATUS_COLORS` order; where two layers say it differently the words are
+        joined (``通车 / 投用``).
+    """
+    words: dict[str, list[str]] = {}
+    for layer in map_layers_:
+        if not layer.status_colors or "status" not in layer.gdf.columns:
+            continue
+        for status in set(layer.gdf["status"].astype(str)) & set(STATUS_COLORS):
+            word = status_label(status, layer.name)
+            if word not in words.setdefault(status, []):
+                words[status].append(word)
+    return {s: " / ".join(words[s]) for s in STATUS_COLORS if s in words}
+
+
 def legend(map_layers_: Sequence[render.MapLayer]) -> None:
-    """A legend beside the map: each layer's colour, and the status colours present (escaped)."""
+    """A legend beside the map: each layer's colour, and the status colours present in each layer's word (escaped)."""
     parts = []
     for layer in map_layers_:
         colour = render.safe_color(layer.style.get("color"))
@@ -227,16 +267,11 @@ def legend(map_layers_: Sequence[render.MapLayer]) -> None:
             f"<span style='white-space:nowrap;margin-right:12px'><span style='display:inline-block;width:12px;height:12px;"
             f"background:{colour};border:1px solid #555;margin-right:4px'></span>{html.escape(layer.title)} ({len(layer.gdf)})</span>"
         )
-    present = set()
-    for layer in map_layers_:
-        if layer.status_colors and "status" in layer.gdf.columns:
-            present |= set(layer.gdf["status"].astype(str))
-    for status, colour in STATUS_COLORS.items():
-        if status in present:
-            parts.append(
-                f"<span style='white-space:nowrap;margin-right:12px'><span style='display:inline-block;width:12px;height:4px;"
-                f"background:{colour};margin-right:4px;vertical-align:middle'></span>{html.escape(status_label(status))}</span>"
-            )
+    for status, word in status_words(map_layers_).items():
+        parts.append(
+            f"<span style='white-space:nowrap;margin-right:12px'><span style='display:inline-block;width:12px;height:4px;"
+            f"background:{STATUS_COLORS[status]};margin-right:4px;vertical-align:middle'></span>{html.escape(word)}</span>"
+        )
     st.markdown("<div class='ssl-legend'>" + " ".join(parts) + "</div>", unsafe_allow_html=True)
     illustrative_note(map_layers_)
 
@@ -342,8 +377,7 @@ def show_map(
     chrome = folium.FeatureGroup(name="ssl-chrome", control=False)
     map_controls.basemap_setter(basemap, tile_specs, error_message=t("basemap_failed")).add_to(chrome)
     if legend_on_map:
-        entries = render.legend_entries(map_layers_, {s: status_label(s) for s in STATUS_COLORS})
-        map_controls.legend_setter(entries).add_to(chrome)
+        map_controls.legend_setter(legend_entries(map_layers_)).add_to(chrome)
     groups.append(chrome)
     if focus is not None and gcj:
         x, y = render.transform_frame_point(focus[1], focus[0])

@@ -16,7 +16,7 @@ import streamlit as st
 
 import layers
 from gis.errors import GisError
-from gis.io import export_choices, write_any
+from gis.io import ExportChoice, export_choices, write_any
 from gis.io.survey import SURVEY_FORMATS, count_illustrative, refuse_illustrative
 from ui import data, mapview
 from ui.backup import backup_section
@@ -28,8 +28,8 @@ from ui.upload import upload_section
 
 _LAYER_NAME = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
-#: Export choice → (file suffix, MIME type, CRS of the file), read from gis.io's table of output formats.
-EXPORTS: dict[str, tuple[str, str, str | None]] = {c.key: (c.suffix, c.mime, c.crs) for c in export_choices()}
+#: Export choice key → its writer format, file suffix, MIME type and CRS, from gis.io's table of output formats.
+EXPORTS: dict[str, ExportChoice] = {c.key: c for c in export_choices()}
 def _export_label(key: str) -> str:
     """An export choice in the page's language (``ui.i18n`` keys ``exp_<choice>``)."""
     return t("exp_" + key.replace("-", "_"))
@@ -93,7 +93,8 @@ def _export_section() -> None:
         gdf = gdf[gdf["status"].astype(str).isin(keep)]
     derived = [c for c in ("area_mu", "length_km", "town", "done") if c in gdf.columns]
     out = gdf.drop(columns=derived) if fmt.startswith("geojson") or fmt in {"gpkg", "shp", "kml", "kmz"} else gdf
-    writer_fmt = {"geojson-surveyor-4526": "geojson-surveyor", "boundary-points-csv": "boundary-points"}.get(fmt, fmt)
+    choice = EXPORTS[fmt]
+    writer_fmt = choice.format
     # Invented corners never reach a surveyor unannounced: say how many, and ask before writing them.
     shown = count_illustrative(out) if writer_fmt in SURVEY_FORMATS else 0
     allowed = True
@@ -101,7 +102,7 @@ def _export_section() -> None:
         st.warning(t("export_illustrative", n=shown, total=len(out)))
         allowed = st.checkbox(t("export_illustrative_confirm", n=shown), key="data_export_allow_illustrative")
     if st.button(t("export_go"), key="data_export_go", disabled=not allowed):
-        suffix, mime, crs = EXPORTS[fmt]
+        suffix, mime, crs = choice.suffix, choice.mime, choice.crs
         with tempfile.TemporaryDirectory(prefix="ssl-export-") as tmp, st.spinner(t("working")):
             path = Path(tmp) / f"{name}{suffix}"
             try:

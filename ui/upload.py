@@ -46,7 +46,6 @@ _NAME_NAMES = ("name_zh", "地块名称", "名称", "name", "名字", "地名", 
 _NONE = ""
 _FEATURE_ZH = re.compile(r"第 (\d+(?:, \d+)*)(…?) 个")
 _FEATURE_EN = re.compile(r"\b(features?(?:\(s\))?) (\d+(?:, \d+)*)")
-_CLI_CLAUSE = re.compile(r"[；;，,]?\s*[^；;，,]*--[a-z][a-z-]*[^；;]*")
 _PY_DETAIL = re.compile(r"[:：(（]\s*[A-Z][A-Za-z]*(?:Error|Exception)\b.*$")
 
 
@@ -55,7 +54,10 @@ def _plus_one(numbers: str) -> str:
 
 
 def page_words(text: str) -> str:
-    """A library message in the page's words: features numbered from 1, no command-line flags, no Python detail.
+    """A library message in the page's words: features numbered from 1, no Python detail.
+
+    The library's messages name no command-line flag (the CLI adds its own hint); what the user can choose is
+    ``InputError.choice``, which :func:`_error` turns into the page's own hint.
 
     Parameters
     ----------
@@ -65,20 +67,21 @@ def page_words(text: str) -> str:
     Returns
     -------
     str
-        ``第 0 个要素`` → ``第 1 个要素`` (and ``feature 0`` → ``feature 1``); a clause naming a CLI flag
-        (``请用 --crs 指定``) and a trailing ``ValueError: …`` removed.
+        ``第 0 个要素`` → ``第 1 个要素`` (and ``feature 0`` → ``feature 1``); a trailing ``ValueError: …``
+        removed.
     """
     out = _FEATURE_ZH.sub(lambda m: f"第 {_plus_one(m.group(1))}{m.group(2)} 个", text)
     out = _FEATURE_EN.sub(lambda m: f"{m.group(1)} {_plus_one(m.group(2))}", out)
-    out = _CLI_CLAUSE.sub("", out)
     out = _PY_DETAIL.sub("", out)
     return out.strip().rstrip("；;，,:：").strip()
 
 
 def _error(exc: GisError) -> None:
     text = page_words(error_text(exc))
-    if isinstance(exc, CRSError):
-        text = f"{text}。{t('upload_crs_pick')}" if lang() == "zh" else f"{text}. {t('upload_crs_pick')}"
+    choice = getattr(exc, "choice", None)
+    hint = t("upload_crs_pick") if isinstance(exc, CRSError) or choice == "crs" else t("upload_one_layer") if choice == "layer" else ""
+    if hint:
+        text = f"{text.rstrip('。.')}。{hint}" if lang() == "zh" else f"{text.rstrip('。.')}. {hint}"
     st.error(markdown_literal(text))
 
 

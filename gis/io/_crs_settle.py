@@ -177,9 +177,10 @@ def _degrees_under_projected_label(
     if not inside:
         raise CRSError(
             f"{name}：声明的坐标系是 {label}（投影坐标，单位米），但坐标都在 ±180 之内，像是经纬度且不在东莞；"
-            "请确认坐标系后用 --crs 指定",
+            "请确认并指定坐标系",
             f"{name}: declares {label} (projected, metres) but every coordinate is within ±180, like degrees, and"
-            " not around Dongguan; check the CRS and give it with --crs",
+            " not around Dongguan; check and name the CRS",
+            choice="crs",
         )
     if guess.swap_xy:
         gdf = _swap_xy(gdf)
@@ -233,8 +234,9 @@ def settle_crs(gdf: gpd.GeoDataFrame, report: ValidationReport, *, crs: str | No
         guess, outliers = _sniff(gdf, bounds, datum=datum)
         if guess.crs is None:
             raise CRSError(
-                f"{name}：{guess.note_zh}；请用 --crs 指定 (例如 EPSG:4547) ",
-                f"{name}: {guess.note_en}; give it with --crs (e.g. EPSG:4547)",
+                f"{name}：{guess.note_zh}；请指定坐标系（例如 EPSG:4547）",
+                f"{name}: {guess.note_en}; name the CRS (e.g. EPSG:4547)",
+                choice="crs",
             )
         if guess.swap_xy:
             gdf = _swap_xy(gdf)

@@ -165,9 +165,13 @@ def _renamed(exc: GisError, path: Path, name: str) -> GisError:
     if (zh, en) == (exc.zh, exc.en):
         return exc
     try:
-        return type(exc)(zh, en)
+        renamed = type(exc)(zh, en)
     except TypeError:  # a subclass with another signature
-        return InputError(zh, en)
+        renamed = InputError(zh, en)
+    for attr in ("feature", "field", "choice"):  # what the caller can act on travels with the new words
+        if hasattr(exc, attr):
+            setattr(renamed, attr, getattr(exc, attr))
+    return renamed
 
 
 def write_dispatch(gdf: gpd.GeoDataFrame, path: Path, *, fmt: str, crs: str | None = None) -> WriteResult:

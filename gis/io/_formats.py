@@ -172,13 +172,16 @@ def guess_output_format(path: str | Path) -> str:
     Raises
     ------
     gis.errors.InputError
-        When the extension names no format; use ``--to``.
+        When the extension names no format (``choice="format"``: name it, ``--to`` on the command line).
     """
     suffix = Path(path).suffix.lower()
     for fmt in OUTPUT_FORMAT_TABLE.values():
         if suffix in fmt.guessed_from:
             return fmt.name
-    raise InputError(f"无法从扩展名 {suffix!r} 判断输出格式，请用 --to", f"cannot tell the output format from {suffix!r}; use --to")
+    raise InputError(
+        f"无法从扩展名 {suffix!r} 判断输出格式，请指定格式", f"cannot tell the output format from {suffix!r}; name the format",
+        choice="format",
+    )
 
 
 @dataclass(frozen=True)

@@ -296,7 +296,7 @@ def _declared_crs(
         datum = "beijing1954"
     else:
         report.add_problem(
-            None, "unknown_crs", f"无法识别的坐标系 {system!r}，请指定 --crs", f"unknown 坐标系 {system!r}; give --crs"
+            None, "unknown_crs", f"无法识别的坐标系 {system!r}，请指定坐标系", f"unknown 坐标系 {system!r}; name the CRS"
         )
         return None, xs, ys
     if datum != "cgcs2000":

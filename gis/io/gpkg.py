@@ -200,8 +200,9 @@ def read_gpkg(path: Path, report: ValidationReport, *, layer: str | None = None,
             raise InputError(f"{path.name} 中没有带几何的图层（{listing}）", f"{path.name} has no layer with geometry ({listing})")
         else:
             raise InputError(
-                f"{path.name} 有多个图层，请用 --layer 选择其一：{', '.join(spatial)}",
-                f"{path.name} holds several layers; choose one with --layer: {', '.join(spatial)}",
+                f"{path.name} 有多个图层，请选择其一：{', '.join(spatial)}",
+                f"{path.name} holds several layers; choose one: {', '.join(spatial)}",
+                choice="layer",
             )
     elif layer not in names:
         raise InputError(f"{path.name} 中没有图层 {layer!r}（有：{listing}）", f"{path.name} has no layer {layer!r} (layers: {listing})")

@@ -109,9 +109,10 @@ def refuse_illustrative(gdf: gpd.GeoDataFrame, fmt: str, *, allow: bool = False)
     n = count_illustrative(gdf)
     if n:
         raise InputError(
-            f"{n} 个要素为示意位置 (illustrative=true)，不是实测坐标；确需写入测量格式 {fmt} 请加 --allow-illustrative",
-            f"{n} feature(s) are illustrative (illustrative=true), not surveyed; to write them to the survey format "
-            f"{fmt} anyway, add --allow-illustrative",
+            f"{n} 个要素为示意位置 (illustrative=true)，不是实测坐标；确需写入测量格式 {fmt} 须明确确认",
+            f"{n} feature(s) are illustrative (illustrative=true), not surveyed; writing them to the survey format "
+            f"{fmt} needs an explicit confirmation",
+            choice="allow_illustrative",
         )
 
 

@@ -126,9 +126,7 @@ def test_problems_number_features_from_1_with_no_codes(app: AppTest) -> None:
     assert "第 2 个要素" in problems["说明"].iloc[0]
 
 
-def test_page_words_drop_cli_flags_and_parser_text() -> None:
-    assert page_words("a.csv：无法判断坐标系；请用 --crs 指定 (例如 EPSG:4547) ") == "a.csv：无法判断坐标系"
-    assert page_words("a.csv: cannot tell the CRS; give it with --crs (e.g. EPSG:4547)") == "a.csv: cannot tell the CRS"
+def test_page_words_renumber_features_and_drop_parser_text() -> None:
     assert page_words("cannot read a.kml: ValueError: bad thing at 0x7f") == "cannot read a.kml"
     assert page_words("2 feature(s) do not fit EPSG:4326 (features 0, 4)") == "2 feature(s) do not fit EPSG:4326 (features 1, 5)"
 

@@ -36,6 +36,8 @@ from shapely import affinity  # noqa: E402
 from shapely.geometry import LineString, MultiPoint, Point, Polygon, box  # noqa: E402
 
 from gis.area import M2_PER_MU  # noqa: E402
+from layers.status_words import periods_in  # noqa: E402
+from layers.years import parse_deadline  # noqa: E402
 
 __all__ = ["build", "main", "REFERENCE_POINTS", "TOWN_SEATS"]
 
@@ -145,25 +147,20 @@ def section_of(quote: str) -> str:
     return ""
 
 
-#: The plan's period words (docs/status-model.md): a deadline is set only where the quote holds one of them.
-DEADLINE_WORDS: dict[str, tuple[str, ...]] = {
-    "2020-Q1": ("第一季度",),
-    "2020-H1": ("上半年",),
-    "2020-09": ("9月份",),
-    "2020-H2": ("下半年",),
-    "2020-YE": ("年底前",),
-    "2020": ("年内", "全年"),
-}
-
-
 def check_status_rule(quote: str, done_status: str | None, deadline: str | None) -> None:
-    """Refuse a deadline the quote does not give, and a deadline on ongoing work (no done_status)."""
+    """Refuse a deadline the quote does not give, and a deadline on ongoing work (no done_status).
+
+    The period words are the layers' one table (:mod:`layers.status_words`, docs/status-model.md rule 3).
+    """
     if deadline is None:
         return
     if done_status is None:
         raise ValueError(f"ongoing work has no deadline: {quote!r}")
-    if not any(w in quote for w in DEADLINE_WORDS[deadline]):
-        raise ValueError(f"deadline {deadline} but the quote gives no {DEADLINE_WORDS[deadline]}: {quote!r}")
+    parsed = parse_deadline(deadline)
+    if parsed is None:
+        raise ValueError(f"not a deadline code: {deadline!r} ({quote!r})")
+    if parsed[1] not in periods_in(quote):
+        raise ValueError(f"deadline {deadline} but the quote gives no word for that period: {quote!r}")
 
 
 FEATURES: dict[str, list[dict[str, Any]]] = {}

@@ -32,7 +32,7 @@ def two_layers(tmp_path: Path, parcels_4326: gpd.GeoDataFrame, square_100m: gpd.
 def test_several_layers_need_a_choice(two_layers: Path) -> None:
     with pytest.raises(InputError) as err:
         read_any(two_layers)
-    assert "地块" in err.value.en and "squares" in err.value.en and "--layer" in err.value.en
+    assert "地块" in err.value.en and "squares" in err.value.en and err.value.choice == "layer"
 
 
 def test_choose_a_layer(two_layers: Path) -> None:
