@@ -43,6 +43,8 @@ __all__ = [
     "LAYER",
     "accept_proposals",
     "load_plan_items",
+    "place_geometry",
+    "place_item",
     "add_plan_arguments",
     "plan_command",
     "proposals_document",
@@ -276,6 +278,150 @@ def accept_proposals(
                        note=f"{year}年计划导入 / {year} plan accepted")
     return {"plan_year": year, "added": [r["id"] for r in rows],
             "carried": [f"{layer}:{fid}" for layer, ch in carried.items() for fid, _ in ch]}
+
+
+#: Geometry types a place may have, and the multi-part type whose one part is taken as it.
+_SINGLE_OF_MULTI: dict[str, str] = {"MultiPoint": "Point", "MultiLineString": "LineString", "MultiPolygon": "Polygon"}
+
+
+def place_geometry(geometry: object) -> shapely.Geometry:
+    """The geometry checked as a plan item's place: one Point, LineString or Polygon, valid, inside Dongguan.
+
+    Parameters
+    ----------
+    geometry : shapely.Geometry
+        In EPSG:4326 (lon, lat degrees). A Multi* of one part is taken as that part; a Z value is dropped,
+        repeated vertices removed and polygon rings oriented (RFC 7946), as every import does
+        (:func:`gis.validate.validate_frame`).
+
+    Returns
+    -------
+    shapely.Geometry
+        The single-part geometry, ready to store.
+
+    Raises
+    ------
+    gis.errors.InputError
+        Not a geometry, empty, several parts, another type, invalid (self-intersecting …), or not entirely
+        inside :data:`gis.crs.DONGGUAN_BBOX`.
+    """
+    from gis.validate import validate_frame as validate_geometries
+
+    if not isinstance(geometry, shapely.Geometry) or geometry.is_empty:
+        raise InputError("位置为空：请给出点、线或面", "the place is empty: give a point, a line or a polygon")
+    kind = geometry.geom_type
+    if kind in _SINGLE_OF_MULTI:
+        parts = shapely.get_num_geometries(geometry)
+        if parts != 1:
+            raise InputError(f"位置须为一个要素，此{kind}有 {parts} 个部分", f"the place must be one part; this {kind} has {parts}")
+        geometry, kind = shapely.get_geometry(geometry, 0), _SINGLE_OF_MULTI[kind]
+    if kind not in SPEC.geometry_types:
+        raise InputError(f"位置须为点、线或面，不能是 {kind}", f"the place must be a Point, LineString or Polygon, not a {kind}")
+    if not shapely.is_valid(geometry):
+        reason = shapely.is_valid_reason(geometry)
+        raise InputError(f"位置几何无效（{reason}），请修正后再保存", f"the place is not a valid geometry ({reason}); fix it first")
+    frame = gpd.GeoDataFrame(geometry=[geometry], crs=WGS84)
+    checked, report = validate_geometries(frame, geometry_types=SPEC.geometry_types)
+    refusals = [p for p in report.problems if p.fatal or p.problem == "outside_extent"]
+    if refusals or checked.empty:
+        first = refusals[0] if refusals else None
+        zh = first.message_zh if first else "位置无法使用"
+        en = first.message_en if first else "the place cannot be used"
+        raise InputError(f"位置不在东莞范围内或无法使用：{zh}", f"the place is outside Dongguan or unusable: {en}")
+    return checked.geometry.iloc[0]
+
+
+def _carried_layer(st: Store, fid: str) -> str | None:
+    """The plan layer (not ``plan_items``) holding a feature ``fid``, or None."""
+    for name in LAYER_NAMES:
+        if st.has_layer(name) and (st.read_layer(name)["id"].astype(str) == fid).any():
+            return name
+    return None
+
+
+def place_item(
+    item_id: str,
+    geometry: object,
+    *,
+    user: str,
+    store: Store | Path | str | None,
+    source: str,
+    accuracy_m: float,
+    expected_version: int,
+    illustrative: bool = False,
+    note: str | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Give an accepted plan item its place: set the geometry of a ``plan_items`` row, with its provenance.
+
+    Parameters
+    ----------
+    item_id : str
+        The item's id (``plan-2021-003``; ``plan_items:plan-2021-003`` is accepted too).
+    geometry : shapely.Geometry
+        The place in EPSG:4326 (lon, lat degrees), checked by :func:`place_geometry`. A place already set may be
+        replaced by one of the same type (the store keeps a feature's geometry type).
+    user : str, keyword-only
+        Who places it (recorded in the history).
+    store : gis.store.Store or path or URL or None, keyword-only
+        The working store (None: the configured one).
+    source : str, keyword-only
+        Where the geometry comes from: the surveyor's file name, or that it was drawn by hand.
+    accuracy_m : float, keyword-only
+        Honest positional uncertainty in metres (0 … :data:`gis.settings.MAX_PLACE_ACCURACY_M`).
+    expected_version : int, keyword-only
+        The item's version the caller saw; a newer stored version refuses the edit (ConflictError).
+    illustrative : bool, keyword-only
+        True for a place drawn by hand or not surveyed (shown dashed on the map).
+    note : str, optional, keyword-only
+        Why (recorded in the history); default ``事项定位 / item placed``.
+    now : datetime.datetime, optional, keyword-only
+        The time recorded (default now, UTC).
+
+    Returns
+    -------
+    dict
+        ``id``, ``version`` (the new one), ``geometry_type``.
+
+    Raises
+    ------
+    gis.errors.InputError
+        No ``plan_items`` layer, an unknown id, a carried feature (its place is edited in its own layer), a
+        bad geometry, source or accuracy.
+    gis.errors.ConflictError
+        The item changed since ``expected_version``.
+    """
+    from gis import settings
+
+    st = _resolve_store(store)
+    fid = _text(item_id)
+    layer, _, bare = fid.rpartition(":")
+    if layer and layer != LAYER:
+        raise InputError(f"{fid} 是结转事项，请在其图层 {layer} 中修改位置",
+                         f"{fid} is a carried feature: edit its place in its layer {layer}")
+    fid = bare
+    if st is None or not st.has_layer(LAYER):
+        raise InputError("工作库中还没有计划事项：请先确认一份计划", "the store has no plan items yet: accept a plan first")
+    items = st.read_layer(LAYER)
+    if not (items["id"].astype(str) == fid).any():
+        carried = _carried_layer(st, fid)
+        if carried:
+            raise InputError(f"{fid} 是结转事项，位于图层 {carried}，请在该图层中修改位置",
+                             f"{fid} is a carried feature in layer {carried}: edit its place there")
+        raise InputError(f"没有计划事项 {fid}", f"no plan item {fid!r}")
+    src = _text(source)
+    if not src or len(src) > 200:
+        raise InputError("请说明位置来源（1–200 字）", "say where the place comes from (1–200 characters)")
+    acc = _num(accuracy_m)
+    if acc is None or not 0.0 <= acc <= settings.MAX_PLACE_ACCURACY_M:
+        raise InputError(f"精度须在 0–{settings.MAX_PLACE_ACCURACY_M:g} 米之间: {accuracy_m}",
+                         f"accuracy must be 0–{settings.MAX_PLACE_ACCURACY_M:g} m: {accuracy_m}")
+    place = place_geometry(geometry)
+    versions = st.update_features(
+        LAYER, {fid: {"geometry": place, "source": src, "accuracy_m": acc, "illustrative": bool(illustrative)}},
+        expected_versions={fid: expected_version}, user=user, note=note or "事项定位 / item placed", when=now,
+    )
+    return {"id": fid, "version": versions[fid], "geometry_type": place.geom_type}
 
 
 def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
