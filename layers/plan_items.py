@@ -42,6 +42,7 @@ __all__ = [
     "SPEC",
     "LAYER",
     "accept_proposals",
+    "choose_feature",
     "load_plan_items",
     "place_geometry",
     "place_item",
@@ -424,6 +425,63 @@ def place_item(
     return {"id": fid, "version": versions[fid], "geometry_type": place.geom_type}
 
 
+def _feature_label(gdf: gpd.GeoDataFrame, position: int) -> str:
+    """``3: Polygon 北区变电站 · J-03`` — a feature as a reviewer recognises it (1-based, its first texts)."""
+    row = gdf.iloc[position]
+    texts = [_text(row[c]) for c in gdf.columns if c != gdf.geometry.name and isinstance(row[c], str) and _text(row[c])]
+    geom = row[gdf.geometry.name]
+    kind = geom.geom_type if isinstance(geom, shapely.Geometry) else "—"
+    return f"{position + 1}: {kind} {' · '.join(t[:30] for t in texts[:2])}".rstrip()
+
+
+def choose_feature(gdf: gpd.GeoDataFrame, *, number: int | None = None, name: str | None = None) -> tuple[int, shapely.Geometry]:
+    """The one feature of a file to use as a place: the only one, the ``number``-th, or the one named ``name``.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        A file as read by :func:`gis.io.read_any` (EPSG:4326).
+    number : int, optional, keyword-only
+        1-based position of the feature.
+    name : str, optional, keyword-only
+        A text that exactly equals one attribute value of exactly one feature (its name or number).
+
+    Returns
+    -------
+    tuple
+        The 0-based position and the geometry (EPSG:4326).
+
+    Raises
+    ------
+    gis.errors.InputError
+        An empty file; several features and neither ``number`` nor ``name``; a number out of range; a name
+        that matches no feature or several. The message lists the first features (``1: Polygon 名称``).
+    """
+    n = len(gdf)
+    listed = "; ".join(_feature_label(gdf, i) for i in range(min(n, 5))) + ("; …" if n > 5 else "")
+    if n == 0:
+        raise InputError("文件中没有可用的要素", "the file has no usable feature")
+    if number is not None:
+        if not 1 <= int(number) <= n:
+            raise InputError(f"要素编号须在 1–{n} 之间: {number}（{listed}）", f"feature number must be 1–{n}: {number} ({listed})")
+        position = int(number) - 1
+    elif name is not None:
+        wanted = _text(name)
+        texts = gdf.drop(columns=gdf.geometry.name).astype(str).apply(lambda col: col.str.strip())
+        hits = [i for i in range(n) if (texts.iloc[i] == wanted).any()]
+        if len(hits) != 1:
+            zh = "没有" if not hits else f"有 {len(hits)} 个"
+            en = "no feature" if not hits else f"{len(hits)} features"
+            raise InputError(f"{zh}要素的属性等于 {wanted!r}（{listed}）", f"{en} with an attribute equal to {wanted!r} ({listed})")
+        position = hits[0]
+    elif n == 1:
+        position = 0
+    else:
+        raise InputError(f"文件有 {n} 个要素，请用 --feature 编号或 --name 名称选一个：{listed}",
+                         f"the file has {n} features; choose one with --feature N or --name NAME: {listed}")
+    return position, gdf.geometry.iloc[position]
+
+
 def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``plan`` command's sub-commands and options."""
     sub = parser.add_subparsers(dest="plan_action", required=True)
@@ -437,10 +495,28 @@ def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
     a.add_argument("--user", required=True, help="who accepts (recorded in the history)")
     a.add_argument("--store", help="store path or postgresql:// URL (default: the user's working store)")
     a.add_argument("--json", action="store_true")
+    from gis.cli import _add_input_options
+
+    pl = sub.add_parser("place", help="give an accepted item its place / 事项定位")
+    pl.add_argument("item_id", help="the item, e.g. plan-2021-003")
+    pl.add_argument("--file", help="GeoJSON, zipped shapefile, KML, DXF, GPKG or CSV holding the place")
+    pl.add_argument("--feature", type=int, help="which feature of a multi-feature file (1 = the first) / 第几个要素")
+    pl.add_argument("--name", help="the feature whose name (or any attribute) equals this / 按名称选要素")
+    pl.add_argument("--lon", type=float, help="a point's longitude, degrees WGS 84 / 经度")
+    pl.add_argument("--lat", type=float, help="a point's latitude, degrees WGS 84 / 纬度")
+    _add_input_options(pl)
+    pl.add_argument("--user", required=True, help="who places it (recorded in the history)")
+    pl.add_argument("--accuracy", type=float, help="positional uncertainty in metres, as you know it / 精度（米）; "
+                    "without it the place is recorded as illustrative with the default accuracy")
+    pl.add_argument("--source", help="where the place comes from (default: the file's name)")
+    pl.add_argument("--store", help="store path or postgresql:// URL (default: the user's working store)")
+    pl.add_argument("--json", action="store_true")
 
 
 def plan_command(args: argparse.Namespace) -> int:
     """Run ``python -m gis plan …`` with parsed arguments; returns the exit code (0)."""
+    if args.plan_action == "place":
+        return _place_command(args)
     if args.plan_action == "accept":
         try:
             reviewed = json.loads(Path(args.proposals).read_text(encoding="utf-8"))
@@ -463,4 +539,47 @@ def plan_command(args: argparse.Namespace) -> int:
         sys.stdout.write(payload + "\n")
     elif not args.out:
         sys.stdout.write(proposals_text(doc) + "\n")
+    return 0
+
+
+def _place_command(args: argparse.Namespace) -> int:
+    """``plan place``: read the place from a file (bounded readers, CRS handling of :func:`gis.io.read_any`) or lon/lat."""
+    from gis import settings
+    from gis.io import read_any
+
+    has_point = args.lon is not None or args.lat is not None
+    if bool(args.file) == has_point or (has_point and (args.lon is None or args.lat is None)):
+        raise InputError("请给出 --file 文件，或同时给出 --lon 与 --lat", "give either --file, or both --lon and --lat")
+    if args.file:
+        result = read_any(Path(args.file), layer=args.layer, datum=args.datum, crs=args.crs)
+        position, geometry = choose_feature(result.gdf, number=args.feature, name=args.name)
+        source = args.source or Path(args.file).name
+        assumed = result.report.crs_assumed
+    else:
+        position, geometry, assumed = None, shapely.Point(args.lon, args.lat), ""
+        if args.datum:
+            from gis.crs import transform_geometries
+
+            geometry = transform_geometries([geometry], f"{args.datum}-to-wgs84")[0]
+        source = args.source or "经纬度录入 / typed lon/lat"
+    st = _resolve_store(args.store)
+    if st is None or not st.has_layer(LAYER):
+        raise InputError("工作库中还没有计划事项：请先确认一份计划", "the store has no plan items yet: accept a plan first")
+    items = st.read_layer(LAYER)
+    fid = str(args.item_id).rpartition(":")[2]
+    seen = items.loc[items["id"].astype(str) == fid, "version"]
+    stated = args.accuracy is not None
+    done = place_item(args.item_id, geometry, user=args.user, store=st, source=source,
+                      accuracy_m=args.accuracy if stated else settings.DRAWN_PLACE_ACCURACY_M,
+                      expected_version=int(seen.iloc[0]) if len(seen) else 1, illustrative=not stated)
+    done.update({"feature": None if position is None else position + 1, "source": source, "crs_assumed": assumed or None,
+                 "illustrative": not stated})
+    if args.json:
+        sys.stdout.write(json.dumps(done, ensure_ascii=False, indent=2) + "\n")
+    else:
+        which = "" if position is None else f"（第 {position + 1} 个要素 / feature {position + 1}）"
+        sys.stdout.write(f"{done['id']} 已定位 / placed: {done['geometry_type']}{which}, 第 {done['version']} 版 / version "
+                         f"{done['version']}, 来源 / source {source}\n")
+        if assumed:
+            sys.stdout.write(f"坐标系 / CRS: {assumed}\n")
     return 0
