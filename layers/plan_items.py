@@ -43,6 +43,8 @@ __all__ = [
     "LAYER",
     "accept_proposals",
     "choose_feature",
+    "DRAWN_SOURCE",
+    "feature_label",
     "load_plan_items",
     "place_geometry",
     "place_item",
@@ -281,6 +283,9 @@ def accept_proposals(
             "carried": [f"{layer}:{fid}" for layer, ch in carried.items() for fid, _ in ch]}
 
 
+#: ``source`` of a place drawn by hand on the map (stored in both languages, whatever the page's language).
+DRAWN_SOURCE: str = "地图上手绘（示意） / drawn by hand on the map (illustrative)"
+
 #: Geometry types a place may have, and the multi-part type whose one part is taken as it.
 _SINGLE_OF_MULTI: dict[str, str] = {"MultiPoint": "Point", "MultiLineString": "LineString", "MultiPolygon": "Polygon"}
 
@@ -425,10 +430,19 @@ def place_item(
     return {"id": fid, "version": versions[fid], "geometry_type": place.geom_type}
 
 
-def _feature_label(gdf: gpd.GeoDataFrame, position: int) -> str:
-    """``3: Polygon 北区变电站 · J-03`` — a feature as a reviewer recognises it (1-based, its first texts)."""
+def feature_label(gdf: gpd.GeoDataFrame, position: int) -> str:
+    """``3: Polygon 北区变电站 · J-03``: a feature of a file as a reviewer recognises it.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The file's features.
+    position : int
+        0-based position; the label counts from 1 and shows the geometry type and the first two texts.
+    """
     row = gdf.iloc[position]
-    texts = [_text(row[c]) for c in gdf.columns if c != gdf.geometry.name and isinstance(row[c], str) and _text(row[c])]
+    texts = list(dict.fromkeys(_text(row[c]) for c in gdf.columns
+                               if c != gdf.geometry.name and isinstance(row[c], str) and _text(row[c])))
     geom = row[gdf.geometry.name]
     kind = geom.geom_type if isinstance(geom, shapely.Geometry) else "—"
     return f"{position + 1}: {kind} {' · '.join(t[:30] for t in texts[:2])}".rstrip()
@@ -458,7 +472,7 @@ def choose_feature(gdf: gpd.GeoDataFrame, *, number: int | None = None, name: st
         that matches no feature or several. The message lists the first features (``1: Polygon 名称``).
     """
     n = len(gdf)
-    listed = "; ".join(_feature_label(gdf, i) for i in range(min(n, 5))) + ("; …" if n > 5 else "")
+    listed = "; ".join(feature_label(gdf, i) for i in range(min(n, 5))) + ("; …" if n > 5 else "")
     if n == 0:
         raise InputError("文件中没有可用的要素", "the file has no usable feature")
     if number is not None:
