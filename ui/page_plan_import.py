@@ -80,10 +80,15 @@ def _place_section(user: Any, store: Any, year: int) -> None:
     placed = items.geometry.map(_has_place)
     ordered = pd.concat([items.loc[~placed], items.loc[placed]])
     st.caption(t("pl_count", year=year, n=len(items), unplaced=int((~placed).sum())))
-    labels = {str(r["id"]): f"{r['id']} · {str(r['name_zh'])[:40]}" + ("" if _has_place(r["geometry"]) else f"（{t('pl_unplaced')}）")
-              for _, r in ordered.iterrows()}
+    # Labels never change with the place: the browser's select box keeps showing a label it was once given.
+    labels = {str(r["id"]): f"{r['id']} · {str(r['name_zh'])[:40]}" for _, r in ordered.iterrows()}
     fid = st.selectbox(t("pl_item"), list(labels), format_func=lambda f: display_safe(labels[f]), key="plan_place_item")
     item = ordered.set_index("id").loc[fid]
+    if _has_place(item["geometry"]):
+        st.caption(t("pl_placed", kind=display_safe(item["geometry"].geom_type), source=display_safe(item["source"]),
+                     accuracy=f"{float(item['accuracy_m']):g}"))
+    else:
+        st.caption(t("pl_unplaced"))
     seen: dict[str, int] = st.session_state.setdefault("plan_place_seen", {})
     seen.setdefault(fid, int(item["version"]))  # the version this reviewer saw; a newer one refuses the save
     method = st.radio(t("pl_method"), ["upload", "draw"], key="plan_place_method", horizontal=True,

@@ -64,7 +64,7 @@ def test_an_editor_places_an_item_from_an_uploaded_file(store_path: Path) -> Non
     at = _accepted()
     assert any("3 项计划事项" in c.value and "3 项尚未定位" in c.value for c in at.caption)
     pick = at.selectbox(key="plan_place_item")
-    assert pick.options[0].startswith("plan-2021-001") and "未定位" in pick.options[0]
+    assert pick.options[0].startswith("plan-2021-001") and any("尚未定位" in c.value for c in at.caption)
     pick.set_value("plan-2021-002").run()
     at.file_uploader(key="plan_place_upload").set_value(("测绘地块.geojson", _geojson(), "application/geo+json")).run()
     _ok(at)
@@ -84,6 +84,8 @@ def test_an_editor_places_an_item_from_an_uploaded_file(store_path: Path) -> Non
     history = next(d.value for d in at.dataframe if "字段" in d.value.columns)
     assert "(replaced)" in history["字段"].tolist() and "planner" in history["用户"].tolist()
     assert any("2 项尚未定位" in c.value for c in at.caption)
+    assert at.selectbox(key="plan_place_item").options[-1].startswith("plan-2021-002")  # placed items go last
+    assert any("已定位：Polygon，来源 测绘地块.geojson，精度 0.5 米" in c.value for c in at.caption)
 
 
 def test_a_file_outside_dongguan_is_refused_on_the_page(store_path: Path) -> None:
