@@ -126,3 +126,22 @@ def test_place_geometry_repairs_what_imports_repair():
     assert not place_geometry(z).has_z
     cw = shapely.Polygon([(113.87, 22.91), (113.87, 22.92), (113.88, 22.92), (113.88, 22.91)])
     assert shapely.is_ccw(place_geometry(cw).exterior)
+
+
+def test_placing_on_a_postgis_store(pg_url):
+    st = open_store(pg_url)
+    doc = proposals_from_text(PLAN_2021, year=2021, source="plan2021.txt")
+    doc["candidates"][2].update(lon=113.90, lat=22.90)
+    accept_proposals(doc, user="alice", store=st, now=NOW)
+    done = place_item("plan-2021-001", POLYGON, user="bob", store=st, source="survey.geojson", accuracy_m=0.2, expected_version=1)
+    assert (done["version"], done["geometry_type"]) == (2, "Polygon")
+    item = load_plan_items(store=st).set_index("id").loc["plan-2021-001"]
+    assert item["geometry"].normalize().equals(POLYGON.normalize()) and item["source"] == "survey.geojson"
+    assert _history_fields(st) >= {"(replaced)", "source", "accuracy_m"}
+    with pytest.raises(ConflictError):
+        place_item("plan-2021-001", POLYGON.buffer(0.001), user="carol", store=st, source="x", accuracy_m=1, expected_version=1)
+
+
+def _history_fields(st):
+    hist = st.history("plan_items", "plan-2021-001")
+    return set(hist.loc[hist["version"] == 2, "field"])
