@@ -42,6 +42,7 @@ from ui.upload import upload_section
 EDITABLE = ["accept", "item_zh", "done_status", "deadline", "link_id", "lon", "lat"]
 SHOWN = ["n", "section", "quantity", *EDITABLE, "quote"]
 
+
 def _has_place(geometry: object) -> bool:
     return isinstance(geometry, shapely.Geometry) and not geometry.is_empty
 
@@ -89,8 +90,10 @@ def _place_section(user: Any, store: Any, year: int) -> None:
                      accuracy=f"{float(item['accuracy_m']):g}"))
     else:
         st.caption(t("pl_unplaced"))
-    seen: dict[str, int] = st.session_state.setdefault("plan_place_seen", {})
-    seen.setdefault(fid, int(item["version"]))  # the version this reviewer saw; a newer one refuses the save
+    # The version on the reviewer's screen is the one drawn by the previous run (a click reruns the page first);
+    # a save against it is refused when someone else changed the item in between.
+    seen = st.session_state.get("plan_place_shown", {}).get(fid, int(item["version"]))
+    st.session_state["plan_place_shown"] = {fid: int(item["version"])}
     method = st.radio(t("pl_method"), ["upload", "draw"], key="plan_place_method", horizontal=True,
                       format_func=lambda m: t(f"pl_method_{m}"))
     geometry, source, illustrative = None, "", False
@@ -125,20 +128,16 @@ def _place_section(user: Any, store: Any, year: int) -> None:
     if st.button(t("pl_save"), key="plan_place_save", type="primary", disabled=geometry is None or accuracy is None):
         try:
             done = place_item(fid, geometry, user=user.name, store=store, source=source, accuracy_m=float(accuracy),
-                              expected_version=seen[fid], illustrative=illustrative)
+                              expected_version=seen, illustrative=illustrative)
         except GisError as exc:
-            seen.pop(fid, None)  # show the stored state on the next run; the reviewer saves again if still right
             st.error(error_text(exc))
         else:
-            seen[fid] = done["version"]
             data.clear_caches()
             st.session_state["plan_place_done"] = done
             st.rerun()  # the counts, the list and the map show the saved place
-    current = load_plan_items(store=store)
-    current = current.loc[current["id"] == fid] if current is not None else None
-    if current is not None and len(current) and _has_place(current.geometry.iloc[0]):
+    if _has_place(item["geometry"]):
         st.markdown(f"**{t('pl_current')}**")
-        _item_map(current, key="plan_place_item_map")
+        _item_map(ordered.loc[ordered["id"] == fid], key="plan_place_item_map")
     _history(store, fid)
 
 

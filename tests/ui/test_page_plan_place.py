@@ -110,3 +110,23 @@ def test_the_drawing_choice_shows_a_map_and_waits_for_a_shape(store_path: Path) 
     assert at.number_input(key="plan_place_accuracy_drawn").value == 50.0
     assert at.button(key="plan_place_save").disabled  # nothing drawn yet (AppTest cannot draw: see test_draw.py)
     assert any("还没有可保存的位置" in c.value for c in at.caption)
+
+
+def test_a_save_over_a_newer_version_is_refused(store_path: Path) -> None:
+    """Someone else placed the item after this page was drawn: the save names them and changes nothing."""
+    from layers.plan_items import place_item
+
+    at = _accepted()
+    at.file_uploader(key="plan_place_upload").set_value(("测绘地块.geojson", _geojson(), "application/geo+json")).run()
+    at.number_input(key="plan_place_accuracy_file").set_value(0.5).run()
+    place_item("plan-2021-001", SOUTH, user="colleague", store=open_store(store_path), source="其他文件.geojson",
+               accuracy_m=1, expected_version=1)
+    at.button(key="plan_place_save").click().run()
+    assert not at.exception
+    assert any("colleague" in e.value for e in at.error), [e.value for e in at.error]
+    item = load_plan_items(store=open_store(store_path)).set_index("id").loc["plan-2021-001"]
+    assert item["source"] == "其他文件.geojson" and item["version"] == 2
+    # The page now shows the colleague's place; saving again is a deliberate choice and goes through.
+    assert any("其他文件.geojson" in c.value for c in at.caption)
+    at.button(key="plan_place_save").click().run()
+    assert load_plan_items(store=open_store(store_path)).set_index("id").loc["plan-2021-001", "version"] == 3
