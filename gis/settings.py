@@ -48,6 +48,8 @@ __all__ = [
     "DISPLAY_TIME_ZONE",
     "COVERAGE_MAX_TILES",
     "COVERAGE_INDEX_BYTES_PER_TILE",
+    "DRAWN_PLACE_ACCURACY_M",
+    "MAX_PLACE_ACCURACY_M",
 ]
 
 
@@ -299,3 +301,11 @@ PRINT_FONTS: tuple[tuple[str, int], ...] = (
 COVERAGE_MAX_TILES: int = max(1, _int_env("SSL_GIS_COVERAGE_MAX_TILES", 4_000_000))
 #: Peak bytes per tile while a catchment index is built (measured with tracemalloc, shapely 2.2 / numpy 2.4).
 COVERAGE_INDEX_BYTES_PER_TILE: int = 52
+
+
+# --- placing plan items (issue 16, w-place) -------------------------------------------------------------------
+#: Positional uncertainty recorded for a place drawn by hand on the map, or typed as lon/lat, when the reviewer
+#: states none: about a city block's half-width. An assumption, not a standard: the reviewer knows better.
+DRAWN_PLACE_ACCURACY_M: float = 50.0
+#: The largest accuracy a place may claim (metres): beyond this it is not a place in the zone.
+MAX_PLACE_ACCURACY_M: float = 10_000.0

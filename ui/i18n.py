@@ -629,6 +629,45 @@ STRINGS: dict[str, tuple[str, str]] = {
         "上传一次读取一个图层：请把要上传的图层另存为只含该图层的 GeoPackage 后重试",
         "An upload reads one layer: save the layer you want as a GeoPackage holding only it and try again",
     ),
+    # --- placing plan items (w-place) ---
+    "pl_title": ("事项定位", "Place the items"),
+    "pl_intro": (
+        "为已确认的计划事项给出位置：上传测绘文件并选定其中一个要素，或在地图上绘制。没有位置的事项排在前面。",
+        "Give confirmed plan items their place: upload a surveyor's file and pick one of its features, or draw it on "
+        "the map. Items without a place come first.",
+    ),
+    "pl_none": (
+        "{year} 年还没有已确认的计划事项。请先在上方确认计划。", "No confirmed plan items for {year} yet. Confirm the plan above first.",
+    ),
+    "pl_count": ("{year} 年共 {n} 项计划事项，其中 {unplaced} 项尚未定位。", "{year}: {n} plan items, {unplaced} without a place."),
+    "pl_item": ("事项", "Item"),
+    "pl_unplaced": ("此事项尚未定位。", "This item has no place yet."),
+    "pl_placed": ("已定位：{kind}，来源 {source}，精度 {accuracy} 米。", "Placed: {kind}, from {source}, accurate to {accuracy} m."),
+    "pl_method": ("位置来源", "Where the place comes from"),
+    "pl_method_upload": ("上传测绘文件", "Upload a surveyor's file"),
+    "pl_method_draw": ("在地图上绘制", "Draw on the map"),
+    "pl_feature": ("使用文件中的要素", "Feature of the file to use"),
+    "pl_basemap": ("底图", "Basemap"),
+    "pl_draw_hint": (
+        "用地图左侧的工具画点、线或面（只保存最后画的一个）。手绘位置记为示意。",
+        "Draw a point, line or polygon with the tools on the left of the map (the last one drawn is saved). "
+        "A drawn place is recorded as illustrative.",
+    ),
+    "pl_accuracy": ("精度（米）", "Accuracy (m)"),
+    "pl_accuracy_help": (
+        "位置的实际不确定度，按您所知填写：测绘成果通常为厘米级，手绘一般为几十米。",
+        "The place's real uncertainty, as you know it: survey results are centimetres, a drawing tens of metres.",
+    ),
+    "pl_ready": ("待保存：{kind}", "Ready to save: {kind}"),
+    "pl_nothing": ("还没有可保存的位置。", "No place to save yet."),
+    "pl_save": ("保存位置", "Save the place"),
+    "pl_saved": ("已保存 {id} 的位置（{kind}，第 {version} 版）。", "Saved the place of {id} ({kind}, version {version})."),
+    "pl_current": ("当前位置", "Current place"),
+    "pl_history": ("修改记录", "History"),
+    "pl_col_at": ("时间", "Time"),
+    "pl_col_user": ("用户", "User"),
+    "pl_col_field": ("字段", "Field"),
+    "pl_col_note": ("说明", "Note"),
 }
 
 

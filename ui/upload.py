@@ -103,14 +103,14 @@ def _out_of_range(path: Path, name: str) -> list[int]:
     return sorted({p.feature for p in probe.report.problems if p.problem == "absurd_coordinates" and p.feature is not None})
 
 
-def _read(upload: Any, choice: str) -> ReadResult | None:
+def _read(upload: Any, choice: str, prefix: str = "data") -> ReadResult | None:
     """Read the upload with the chosen CRS; cached per file and choice. None after showing the error."""
     suffix = Path(upload.name).suffix.lower()
     if suffix not in INPUT_EXTENSIONS:
         st.error(t("upload_bad_type", suffix=markdown_literal(suffix), known=", ".join(sorted(INPUT_EXTENSIONS))))
         return None
     key = ("upload", getattr(upload, "file_id", upload.name), upload.size, choice)
-    cached = st.session_state.get("data_upload_cache")
+    cached = st.session_state.get(f"{prefix}_upload_cache")
     if cached and cached[0] == key:
         return cached[1]
     crs, datum = CRS_CHOICES[choice]
@@ -132,7 +132,7 @@ def _read(upload: Any, choice: str) -> ReadResult | None:
         except GisError as exc:
             _error(exc)
             return None
-    st.session_state["data_upload_cache"] = (key, result)
+    st.session_state[f"{prefix}_upload_cache"] = (key, result)
     return result
 
 
@@ -150,7 +150,7 @@ def _crs_note(result: ReadResult, choice: str) -> None:
         st.warning(t("upload_gcj_warning"))
 
 
-def _report(result: ReadResult) -> None:
+def _report(result: ReadResult, prefix: str = "data") -> None:
     rep = result.report
     st.markdown(f"#### {t('report')}")
     if rep.ok:
@@ -167,12 +167,12 @@ def _report(result: ReadResult) -> None:
         rows = [{t("upload_col_feature"): feature(p.feature),
                  t("upload_col_message"): page_words(p.message_zh if zh else p.message_en),
                  t("upload_col_outcome"): t("upload_dropped") if p.fatal else t("upload_kept")} for p in rep.problems]
-        st.dataframe(display_safe_frame(pd.DataFrame(rows)), hide_index=True, key="data_report_problems")
+        st.dataframe(display_safe_frame(pd.DataFrame(rows)), hide_index=True, key=f"{prefix}_report_problems")
     if rep.repairs:
         st.markdown(f"**{t('report_repairs')}** ({len(rep.repairs)})")
         rows = [{t("upload_col_feature"): feature(r.feature),
                  t("upload_col_message"): page_words(r.message_zh if zh else r.message_en)} for r in rep.repairs]
-        st.dataframe(display_safe_frame(pd.DataFrame(rows)), hide_index=True, key="data_report_repairs")
+        st.dataframe(display_safe_frame(pd.DataFrame(rows)), hide_index=True, key=f"{prefix}_report_repairs")
 
 
 def guess_column(columns: list[str], wanted: tuple[str, ...]) -> str:
@@ -235,18 +235,18 @@ def keyed_frame(gdf: gpd.GeoDataFrame, *, id_column: str, name_column: str) -> t
     return out, fixed
 
 
-def _columns_choice(gdf: gpd.GeoDataFrame) -> tuple[str, str]:
+def _columns_choice(gdf: gpd.GeoDataFrame, prefix: str = "data") -> tuple[str, str]:
     columns = [str(c) for c in gdf.columns if c != gdf.geometry.name]
     options = [_NONE, *columns]
     label = {_NONE: t("upload_col_none")}
     c1, c2 = st.columns(2)
     guess_id, guess_name = guess_column(columns, _ID_NAMES), guess_column(columns, _NAME_NAMES)
     id_column = c1.selectbox(
-        t("upload_id_column"), options, index=options.index(guess_id), key="data_upload_id_column",
+        t("upload_id_column"), options, index=options.index(guess_id), key=f"{prefix}_upload_id_column",
         format_func=lambda c: label.get(c, display_safe(c)),
     )
     name_column = c2.selectbox(
-        t("upload_name_column"), options, index=options.index(guess_name), key="data_upload_name_column",
+        t("upload_name_column"), options, index=options.index(guess_name), key=f"{prefix}_upload_name_column",
         format_func=lambda c: label.get(c, display_safe(c)),
     )
     return id_column or _NONE, name_column or _NONE
@@ -261,8 +261,14 @@ def _area(preview: gpd.GeoDataFrame) -> pd.Series:
     return mu
 
 
-def upload_section() -> tuple[gpd.GeoDataFrame, str] | None:
+def upload_section(*, key_prefix: str = "data") -> tuple[gpd.GeoDataFrame, str] | None:
     """Draw the upload: file, coordinate system, report, id/name columns, area, framed preview.
+
+    Parameters
+    ----------
+    key_prefix : str, keyword-only
+        Prefix of every widget key (``data``: ``data_upload``, ``data_upload_crs`` …), so that two pages'
+        uploads keep their own state.
 
     Returns
     -------
@@ -270,23 +276,23 @@ def upload_section() -> tuple[gpd.GeoDataFrame, str] | None:
         The frame to save (EPSG:4326, ``id`` and ``name_zh`` from the chosen columns) and the upload's
         name, or None while there is nothing usable to save.
     """
-    upload = st.file_uploader(t("upload_file"), type=[e.lstrip(".") for e in INPUT_EXTENSIONS], key="data_upload")
+    upload = st.file_uploader(t("upload_file"), type=[e.lstrip(".") for e in INPUT_EXTENSIONS], key=f"{key_prefix}_upload")
     choices = list(CRS_CHOICES)
     choice = st.selectbox(
-        t("upload_crs"), choices, key="data_upload_crs", format_func=lambda c: t(f"upload_crs_{c}"), help=t("upload_crs_help"),
+        t("upload_crs"), choices, key=f"{key_prefix}_upload_crs", format_func=lambda c: t(f"upload_crs_{c}"), help=t("upload_crs_help"),
     )
     if upload is None:
         return None
-    result = _read(upload, choice)
+    result = _read(upload, choice, key_prefix)
     if result is None:
         return None
     _crs_note(result, choice)
-    _report(result)
+    _report(result, key_prefix)
     gdf = result.gdf
     if gdf.empty:
         return None
     st.markdown(f"#### {t('preview')}")
-    id_column, name_column = _columns_choice(gdf)
+    id_column, name_column = _columns_choice(gdf, key_prefix)
     preview, fixed = keyed_frame(gdf, id_column=id_column, name_column=name_column)
     if fixed and id_column:
         st.warning(t("upload_id_fixed", n=fixed, column=markdown_literal(id_column)))
@@ -304,10 +310,10 @@ def upload_section() -> tuple[gpd.GeoDataFrame, str] | None:
                      popup_fields=fields)
     ctx = mapview.map_layers(["boundaries"])
     w, s, e, n = (float(v) for v in preview.total_bounds)
-    mapview.show_map(ctx + [layer], key="data_preview_map", returned_objects=(), height=420, fit_bounds=(w, s, e, n))
+    mapview.show_map(ctx + [layer], key=f"{key_prefix}_preview_map", returned_objects=(), height=420, fit_bounds=(w, s, e, n))
     table = pd.DataFrame(preview.drop(columns=preview.geometry.name))
     table.insert(0, t("upload_col_number"), range(1, len(table) + 1))
     if polygons:
         table[t("upload_area_column")] = mu.round(2).to_numpy()
-    st.dataframe(display_safe_frame(table.head(200)), hide_index=True, key="data_preview_table")
+    st.dataframe(display_safe_frame(table.head(200)), hide_index=True, key=f"{key_prefix}_preview_table")
     return preview, upload.name

@@ -88,7 +88,9 @@ def write_staging(frame: Any, name: str, folder: Path) -> Path:
     staging = folder / f".{name}.staging-{uuid.uuid4().hex}.gpkg"
     kwargs: dict[str, Any] = {}
     types = set(frame.geometry.dropna().geom_type)
-    if len(types) != 1:
+    # A layer with features still without a place (plan items) takes any type: their place may be a polygon
+    # even when every placed one so far is a point.
+    if len(types) != 1 or frame.geometry.isna().any():
         kwargs["geometry_type"] = "Unknown"
     pyogrio.write_dataframe(
         frame, staging, layer=name, driver="GPKG", layer_options={"FID": FID_COLUMN, "GEOMETRY_NAME": GEOMETRY_COLUMN}, **kwargs
