@@ -634,6 +634,25 @@ STRINGS: dict[str, tuple[str, str]] = {
     "exp_survey_txt": ("勘测定界 TXT（EPSG:4526）", "Survey-boundary TXT 勘测定界 (EPSG:4526)"),
     "exp_survey_pack": ("测量成果包（.zip）", "Surveyor pack (.zip)"),
     "exp_kmz": ("KMZ", "KMZ"),
+    # --- plan year (w-years) ---
+    "plan_year": ("规划年度", "Plan year"),
+    "plan_year_help": (
+        "只看某一年度工作计划的事项（背景要素如镇界、水系始终显示）；「全部年度」即所有年度的事项。",
+        "Show the items of one year's work plan (context such as boundaries and water is always shown); "
+        "「All years」 shows the items of every plan.",
+    ),
+    "plan_year_all": ("全部年度", "All years"),
+    "plan_year_option": ("{year}年", "{year}"),
+    "plan_year_active": ("正在查看 {year} 年度计划的事项", "Showing the items of the {year} plan"),
+    "plan_text_year": (
+        "此处为 2020 年工作计划原文；所选 {year} 年度的计划条文未收录，其事项见地图与指标页。",
+        "This is the text of the 2020 work plan; the {year} plan's text is not bundled — its items are on the map "
+        "and the metrics page.",
+    ),
+    "map_no_place": ("另有 {n} 项无位置（未在地图上绘出）", "{n} more items have no place (not drawn on the map)"),
+    "map_no_place_list": ("无位置的事项（{n}）", "Items without a place ({n})"),
+    "f_plan_year": ("计划年度", "Plan year"),
+    "none_this_year": ("{year} 年度计划在本页没有事项。", "The {year} plan has no items on this page."),
 }
 
 
@@ -667,7 +686,7 @@ def status_label(status: str, spec: object | None = None) -> str:
         ``LayerSpec.completed_zh``). Without it the generic word is used.
     """
     if isinstance(spec, str):
-        spec = layers.spec(spec) if spec in layers.names() else None
+        spec = layers.spec(spec) if spec in layers.names(include_store=True) else None
     if spec is not None and hasattr(spec, "status_label"):
         try:
             return str(spec.status_label(status, lang=lang()))
@@ -720,7 +739,7 @@ def time_label(value: object) -> str:
 
 def layer_title(name: str) -> str:
     """A layer's title in the current language (``道路与交通``), never its store name when the layer is known."""
-    if name in layers.names():
+    if name in layers.names(include_store=True):
         spec = layers.spec(name)
         return str(spec.title_zh if lang() == "zh" else spec.title_en)
     return name
