@@ -711,6 +711,8 @@ def deadline_label(deadline: str) -> str:
     if lang() != "zh":
         return entry[1]
     year, words = str(deadline)[:4], entry[0]
+    if words.startswith(f"{year}年"):  # a later plan's period already says its year (2021年上半年): not twice
+        words = words[len(year) + 1:]
     return f"{year} {words}" if words.startswith("年") else f"{year} 年{words}"  # 2020 年底前, 2020 年上半年
 
 

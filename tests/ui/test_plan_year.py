@@ -219,3 +219,12 @@ def test_a_plan_item_is_edited_from_the_map_details_with_history(store_path: Pat
     hist = store.history("plan_items", "plan-2021-001").to_dict("records")
     status_rows = [h for h in hist if h["field"] == "status"]
     assert (status_rows[-1]["user"], status_rows[-1]["old"], status_rows[-1]["new"]) == ("planner", "planned", "under_construction")
+
+
+def test_a_later_plans_deadline_says_its_year_once() -> None:
+    from ui.i18n import deadline_label
+
+    assert deadline_label("2020-H1") == "2020 年上半年" and deadline_label("2020-YE") == "2020 年底前"  # as before
+    assert deadline_label("2021-H1") == "2021 年上半年"
+    assert deadline_label("2021-YE") == "2021 年底前"
+    assert deadline_label("2021") == "2021 年内/全年"
