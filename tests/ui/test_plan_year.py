@@ -39,7 +39,8 @@ def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SSL_GIS_USERS_FILE", str(tmp_path / "users.json"))
     monkeypatch.setenv("SSL_GIS_SESSION_SECRET", "test-only-session-secret-0123456789")
     monkeypatch.chdir(PROJECT)
-    users.add_user(tmp_path / "users.json", "planner", PASSWORD, rounds=4)
+    for name in ("planner", "colleague"):
+        users.add_user(tmp_path / "users.json", name, PASSWORD, rounds=4)
     monkeypatch.setattr(users, "_LIMITER", users.AttemptLimiter())
     store = open_store(path)
     seed_store(store, user="system")
@@ -200,13 +201,29 @@ def test_plan_text_page_says_it_shows_the_2020_text(store_path: Path) -> None:
     assert "此处为 2020 年工作计划原文" in "\n".join(str(i.value) for i in at.info)
 
 
-def test_a_plan_item_is_edited_from_the_map_details_with_history(store_path: Path) -> None:
+def _item_on_map(user: str, item: str = "plan-2021-001") -> AppTest:
     at = _app().run()
-    at.sidebar.text_input(key="auth_user").input("planner")
+    at.sidebar.text_input(key="auth_user").input(user)
     at.sidebar.text_input(key="auth_password").input(PASSWORD)
     at = at.sidebar.button(key="auth_submit").click().run()
-    at.query_params["sel"] = "plan-2021-001"
-    at = _year(at.run(), "2021")
+    at.query_params["sel"] = item
+    return _year(at.run(), "2021")
+
+
+def test_a_stale_edit_of_a_plan_item_is_refused(store_path: Path) -> None:
+    a = _item_on_map("planner")
+    b = _item_on_map("colleague")
+    b.selectbox(key="map_edit_status").set_value("delayed")
+    b = b.button(key="map_edit_save").click().run()
+    assert not b.exception and not b.error
+    a.selectbox(key="map_edit_status").set_value("completed")
+    a = a.button(key="map_edit_save").click().run()
+    assert "colleague" in "\n".join(e.value for e in a.error)
+    assert open_store(store_path).read_layer("plan_items").set_index("id").loc["plan-2021-001", "status"] == "delayed"
+
+
+def test_a_plan_item_is_edited_from_the_map_details_with_history(store_path: Path) -> None:
+    at = _item_on_map("planner")
     assert "计划事项" not in [e.value for e in at.exception]
     box = at.selectbox(key="map_edit_status")
     assert "已选址" in box.options and len(box.options) == 7  # the plan_items spec's statuses, in words
