@@ -18,10 +18,11 @@ import streamlit as st
 
 
 def main() -> None:
-    """Draw the shared sidebar (language, as-of date, sign-in) and run the selected page."""
+    """Draw the shared sidebar (language, as-of date, plan year, sign-in) and run the selected page."""
     from ui.auth import sign_in_box
     from ui.i18n import LANGS, lang, t
     from ui.outage import outage_banner
+    from ui.plan_year import year_selector
     from ui.state import init_from_url, url_get, url_set
     from ui.uploader_zh import localise_uploaders
 
@@ -43,6 +44,7 @@ def main() -> None:
         )
         if st.session_state["as_of"] < date.today():
             st.info(t("as_of_active", date=st.session_state["as_of"].isoformat()))
+        year_selector()  # 规划年度: one plan year or all, for every page (issue 16); kept in the URL as ?year=
         sign_in_box("sidebar")
 
     url_set(

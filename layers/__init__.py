@@ -4,6 +4,7 @@ Usage::
 
     import layers
     layers.names()                      # ["boundaries", "sub_parks", …, "tod_stations"]
+    layers.names(include_store=True)    # … and "plan_items", the store-only layer of later plans' items
     gdf = layers.load("substations")    # EPSG:4326, from the working store or the bundled baseline
     layers.spec("substations").done_zh  # what "done" means for the layer's target
     layers.plan_targets()               # the plan's numbers as a DataFrame
@@ -17,8 +18,11 @@ from layers.registry import (
     LAYER_NAMES,
     PLAN_TARGETS_PATH,
     PLAN_TEXT_PATH,
+    STORE_LAYERS,
     add_derived,
     baseline_frames,
+    empty_frame,
+    is_store_layer,
     load,
     load_all,
     load_baseline,
@@ -50,6 +54,7 @@ __all__ = [
     "LAYER_NAMES",
     "PLAN_TARGETS_PATH",
     "PLAN_TEXT_PATH",
+    "STORE_LAYERS",
     "COMMON_FIELDS",
     "DEADLINES",
     "DEADLINE_LABELS",
@@ -61,6 +66,8 @@ __all__ = [
     "FieldSpec",
     "LayerSpec",
     "names",
+    "is_store_layer",
+    "empty_frame",
     "spec",
     "specs",
     "load",

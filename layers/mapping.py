@@ -11,6 +11,7 @@ from typing import Any
 
 import geopandas as gpd
 
+from layers.registry import STORE_LAYERS
 from layers.registry import spec as layer_spec
 
 __all__ = ["STATUS_COLORS", "COLOURED_BY_STATUS", "POPUP_FIELDS", "map_layer"]
@@ -27,7 +28,9 @@ STATUS_COLORS: dict[str, str] = {
 }
 
 #: Layers whose features are coloured by status (tracked items); context layers keep their spec's style.
-COLOURED_BY_STATUS: frozenset[str] = frozenset({"road_links", "substations", "tod_stations", "facilities", "platforms"})
+COLOURED_BY_STATUS: frozenset[str] = frozenset(
+    {"road_links", "substations", "tod_stations", "facilities", "platforms", "plan_items"}
+)
 
 #: Default popup fields with bilingual labels (the app passes labels in the user's language instead).
 POPUP_FIELDS: tuple[tuple[str, str], ...] = (
@@ -62,6 +65,9 @@ def map_layer(
     **options
         Further :class:`gis.render.MapLayer` fields (``tooltip_field``, ``highlight_ids``…).
 
+    A store-only plan layer (``plan_items``) opens its popup with a row named by the layer's title holding the
+    item's plan year, so a later plan's item reads as such (计划事项 | 2021).
+
     Returns
     -------
     gis.render.MapLayer
@@ -72,6 +78,11 @@ def map_layer(
 
     spec = layer_spec(name)
     gdf = display_safe_frame(gdf)  # hidden characters in names (U+202E …) shown escaped in tooltips and popups
+    shown_title = title if title is not None else f"{spec.title_zh} {spec.title_en}"
+    if name in STORE_LAYERS and "plan_year" in gdf.columns:
+        # a later plan's item says what it is and which plan set it: first popup row "计划事项 | 2021"
+        gdf = gdf.assign(plan_layer_year=gdf["plan_year"].astype(str))
+        popup_fields = [("plan_layer_year", shown_title), *popup_fields]
     if coloured is None:
         coloured = name in COLOURED_BY_STATUS
     from layers.provenance import illustrative_style
@@ -85,7 +96,7 @@ def map_layer(
     )
     return render.MapLayer(
         name=name,
-        title=title if title is not None else f"{spec.title_zh} {spec.title_en}",
+        title=shown_title,
         gdf=gdf,
         style=dict(spec.style),
         status_colors=STATUS_COLORS if coloured else {},

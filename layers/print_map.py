@@ -83,6 +83,7 @@ def print_frames(
     for name in names:
         s = spec(name)
         gdf = load(name, as_of=as_of)
+        gdf = gdf[gdf.geometry.notna()]  # a plan item without a place (plan_items) is not drawn
         if statuses is not None and "status" in gdf.columns:
             keep = gdf["status"].isna() | gdf["status"].astype(str).isin(set(statuses)) | (gdf["status"].astype(str) == "")
             gdf = gdf[keep]

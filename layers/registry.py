@@ -33,7 +33,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "LAYER_NAMES",
+    "STORE_LAYERS",
     "names",
+    "is_store_layer",
+    "empty_frame",
     "spec",
     "specs",
     "load",
@@ -64,6 +67,9 @@ LAYER_NAMES: tuple[str, ...] = (
     "substations",
     "tod_stations",
 )
+#: Plan layers that live in the working store only (no bundled file; never seeded): a later plan's accepted
+#: items (issue 16, ``layers/plan_items.py``). A store without them reads as an empty layer of the spec.
+STORE_LAYERS: tuple[str, ...] = ("plan_items",)
 #: The plan's numeric targets (item, value, unit, deadline, section …).
 PLAN_TARGETS_PATH: Path = BUNDLED_DATA_DIR / "plan_targets.csv"
 #: The plan's text (松山湖高新区2020年工作计划, published 2020-03-04), the source of every ``plan_quote``.
@@ -72,15 +78,20 @@ PLAN_TEXT_PATH: Path = BUNDLED_DATA_DIR / "plan_text.txt"
 Source = Literal["auto", "store", "baseline"]
 
 
-def names() -> list[str]:
+def names(*, include_store: bool = False) -> list[str]:
     """Names of every plan layer, in drawing order (areas first, points last).
+
+    Parameters
+    ----------
+    include_store : bool, keyword-only
+        Add the store-only plan layers (:data:`STORE_LAYERS`, e.g. ``plan_items``) after the bundled ones.
 
     Returns
     -------
     list of str
-        E.g. ``["boundaries", "sub_parks", …, "tod_stations"]``.
+        E.g. ``["boundaries", "sub_parks", …, "tod_stations"]`` (then ``"plan_items"`` with ``include_store``).
     """
-    return list(LAYER_NAMES)
+    return [*LAYER_NAMES, *STORE_LAYERS] if include_store else list(LAYER_NAMES)
 
 
 def spec(name: str) -> LayerSpec:
@@ -89,7 +100,7 @@ def spec(name: str) -> LayerSpec:
     Parameters
     ----------
     name : str
-        A name from :func:`names`.
+        A name from :func:`names` (``include_store=True``: the store-only plan layers too).
 
     Returns
     -------
@@ -100,9 +111,24 @@ def spec(name: str) -> LayerSpec:
     gis.errors.InputError
         For an unknown layer name.
     """
-    if name not in LAYER_NAMES:
-        raise InputError(f"未知图层 {name!r}，可用: {', '.join(LAYER_NAMES)}", f"unknown layer {name!r}; known: {', '.join(LAYER_NAMES)}")
+    if name not in LAYER_NAMES and name not in STORE_LAYERS:
+        known = ", ".join((*LAYER_NAMES, *STORE_LAYERS))
+        raise InputError(f"未知图层 {name!r}，可用: {known}", f"unknown layer {name!r}; known: {known}")
     return importlib.import_module(f"layers.{name}").SPEC
+
+
+def is_store_layer(name: str) -> bool:
+    """Whether ``name`` is a store-only plan layer (:data:`STORE_LAYERS`: no bundled file, not seeded)."""
+    return name in STORE_LAYERS
+
+
+def empty_frame(layer_spec: LayerSpec) -> gpd.GeoDataFrame:
+    """A layer with no features: every stored field of the spec as a column, geometry, EPSG:4326."""
+    columns: dict[str, pd.Series] = {}
+    for f in layer_spec.all_fields:
+        dtype = {"int": "int64", "float": "float64", "bool": "bool"}.get(f.type, "object")
+        columns[f.name] = pd.Series(dtype=dtype)
+    return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
 
 
 def specs() -> dict[str, LayerSpec]:
@@ -239,10 +265,11 @@ def load_baseline(name: str, *, derived: bool = True) -> gpd.GeoDataFrame:
     Returns
     -------
     geopandas.GeoDataFrame
-        EPSG:4326; ``attrs["source"] == "baseline"``.
+        EPSG:4326; ``attrs["source"] == "baseline"``. A store-only layer (:data:`STORE_LAYERS`) has no
+        baseline: it is returned empty, with the spec's columns.
     """
     layer_spec = spec(name)
-    gdf = _bundled(name)
+    gdf = empty_frame(layer_spec) if is_store_layer(name) else _bundled(name)
     if derived:
         pf = None if "town" not in layer_spec.derived else places(source="baseline")
         gdf = add_derived(gdf, layer_spec, place_frame=pf)
@@ -268,13 +295,14 @@ def load(
     Parameters
     ----------
     name : str
-        A name from :func:`names`.
+        A name from :func:`names` (``include_store=True``: ``plan_items`` too).
     store : gis.store.Store or path, optional, keyword-only
         The working store (default: the user's store at ``gis.settings.working_store_path()`` if that file
         exists; it is never created here).
     source : {"auto", "store", "baseline"}, keyword-only
         ``auto``: the store if it holds the layer, else the baseline; ``store``: the store or an error;
-        ``baseline``: the bundled files only.
+        ``baseline``: the bundled files only. A store-only layer (:data:`STORE_LAYERS`) a store does not
+        hold yet is empty, with the spec's columns (never an error when there is a store).
     derived : bool, keyword-only
         Add ``area_mu``/``length_km``/``town``/``done`` as the spec asks.
     as_of : datetime.date or datetime.datetime, optional, keyword-only
@@ -298,9 +326,12 @@ def load(
         return load_baseline(name, derived=derived)
     st = _resolve_store(store)
     if st is None or not st.has_layer(name):
-        if source == "store":
+        if source == "store" and not (st is not None and is_store_layer(name)):
             raise InputError(f"工作库中没有图层 {name}", f"the working store has no layer {name}")
-        return load_baseline(name, derived=derived)
+        gdf = load_baseline(name, derived=derived)
+        if st is not None and is_store_layer(name):  # the store was read: it holds no item of this layer yet
+            gdf.attrs.update({"source": "store", "as_of": None if as_of is None else as_of.isoformat()})
+        return gdf
     stored = st.read_layer(name) if as_of is None else st.as_of(name, as_of)
     gdf = _normalise(upgrade_stored(stored, layer_spec, baseline=load_baseline(name, derived=False)), layer_spec)
     if as_of is None:

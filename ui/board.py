@@ -349,6 +349,7 @@ def show_board(
     title: str,
     measure: str | None = None,
     as_of: date | None = None,
+    year: int | None = None,
 ) -> pd.DataFrame:
     """Draw the board of ``items`` with its filters, sort and downloads; return the rows shown.
 
@@ -369,6 +370,9 @@ def show_board(
         The size column (km, 亩).
     as_of : datetime.date, optional
         The as-of date of the page (None: today).
+    year : int, optional
+        The plan year the page shows (the sidebar's 规划年度; None: all years): the overdue days are read from
+        that year's document. ``items`` are already kept to it by the caller.
 
     Returns
     -------
@@ -376,7 +380,7 @@ def show_board(
         :func:`board_frame`'s rows after filter and sort.
     """
     spec = data.layer_spec(layer)
-    doc = data.plan_progress(as_of)
+    doc = data.plan_progress(as_of, year=year)
     frame = board_frame(
         layer, items, spec=spec, overdue=overdue_days(doc, layer), edits=last_edits(data.history(layer)), measure=measure
     )

@@ -33,6 +33,8 @@ __all__ = [
     "clear_caches",
     "end_of_day_utc",
     "plan_progress",
+    "plan_years",
+    "year_frame",
     "StoreHealth",
     "store_health",
 ]
@@ -191,20 +193,23 @@ def store_stamp() -> str:
 
 
 def layer_names() -> list[str]:
-    """Plan layer names in drawing order, then any extra layers the store holds (uploads)."""
+    """Plan layer names in drawing order, then the store-only plan layers it holds (``plan_items``), then uploads."""
     names = list(layers.names())
     store = get_store()
     if store is not None:
         try:
-            names += [n for n in store.layer_names() if n not in names]
+            held = store.layer_names()
         except Exception:  # store unreadable: plan layers only
             log.exception("cannot list store layers")
+        else:
+            names += [n for n in layers.STORE_LAYERS if n in held]
+            names += [n for n in held if n not in names]
     return names
 
 
 def layer_spec(name: str) -> Any | None:
-    """The layer's spec, or None for an uploaded layer that has none."""
-    return layers.spec(name) if name in layers.names() else None
+    """The layer's spec (bundled and store-only plan layers), or None for an uploaded layer that has none."""
+    return layers.spec(name) if name in layers.names(include_store=True) else None
 
 
 def end_of_day_utc(day: date) -> datetime:
@@ -216,7 +221,7 @@ def end_of_day_utc(day: date) -> datetime:
 def _frame(name: str, stamp: str, as_of_iso: str | None) -> gpd.GeoDataFrame:
     store = get_store()
     as_of = date.fromisoformat(as_of_iso) if as_of_iso else None
-    if name in layers.names():
+    if name in layers.names(include_store=True):
         if store is None:  # no store, or its database is away: the plan as published, read-only
             return layers.load_baseline(name)
         return layers.load(name, store=store, as_of=as_of)  # the history replay lives in layers, not here
@@ -256,39 +261,85 @@ def layer_frame(name: str, as_of: date | None = None) -> gpd.GeoDataFrame:
         return gpd.GeoDataFrame({"id": pd.Series(dtype=str)}, geometry=[], crs="EPSG:4326")
 
 
+def _has_store_layer(name: str) -> bool:
+    """Whether the working store holds a store-only plan layer (``plan_items`` once a later plan is accepted)."""
+    store = get_store()
+    try:
+        return store is not None and store.has_layer(name)
+    except Exception:  # store unreadable: as if it held none
+        log.exception("cannot ask the store for %s", name)
+        return False
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
-def _progress(stamp: str, as_of_iso: str | None, today_iso: str) -> dict[str, Any]:
-    from layers.plan_items import LAYER, load_plan_items
+def _progress(stamp: str, as_of_iso: str | None, today_iso: str, year: int | None) -> dict[str, Any]:
     from layers.progress import plan_progress
 
     as_of = date.fromisoformat(as_of_iso) if as_of_iso else None
     frames = {n: layer_frame(n, as_of) for n in layers.names()}
-    store = get_store()
-    items = load_plan_items(store=store, as_of=as_of) if store is not None else None  # later plans' items (issue 16)
-    if items is not None:
-        frames[LAYER] = items
-    return plan_progress(frames=frames, as_of=as_of or date.fromisoformat(today_iso))
+    for name in layers.STORE_LAYERS:  # later plans' items (issue 16), once the store holds them
+        if _has_store_layer(name):
+            frames[name] = layer_frame(name, as_of)
+    return plan_progress(frames=frames, as_of=as_of or date.fromisoformat(today_iso), year=year)
 
 
-def plan_progress(as_of: date | None = None) -> dict[str, Any] | None:
+def plan_progress(as_of: date | None = None, year: int | None = None) -> dict[str, Any] | None:
     """Every figure about the plan at ``as_of`` (today when None): :func:`layers.progress.plan_progress`, cached.
 
     The pages read their figures from this one document, so they show what ``python -m gis metrics --date``
     prints for the same date. None when the layers cannot be measured (the reason is in :func:`problems`).
+
+    Parameters
+    ----------
+    as_of : datetime.date, optional
+        The day (None: today, the live data).
+    year : int, optional
+        One plan year (``layers.progress.plan_progress(year=…)``; the sidebar's 规划年度), None for all years.
     """
     as_of_iso = as_of.isoformat() if as_of else None
+    year = None if year is None else int(year)
     try:
-        return _progress(store_stamp(), as_of_iso, date.today().isoformat())
+        return _progress(store_stamp(), as_of_iso, date.today().isoformat(), year)
     except Exception as first:  # a layer that cannot be measured must not take the page down
         exc: Exception = first
         if not _probe(_store_location(), force=True):  # the store went away meanwhile: show the baseline
             try:
-                return _progress("none", as_of_iso, date.today().isoformat())
+                return _progress("none", as_of_iso, date.today().isoformat(), year)
             except Exception as again:
                 exc = again
         log.warning("cannot compute plan progress: %s", exc)
         st.session_state.setdefault("data_problems", {})["plan_progress"] = str(exc)
         return None
+
+
+def year_frame(name: str, as_of: date | None = None, year: int | None = None) -> gpd.GeoDataFrame:
+    """:func:`layer_frame` kept to one plan year (:func:`layers.progress.frames_of_year`; all rows for None).
+
+    Context features (boundaries, water, ``role == "context"``) are kept with every year.
+    """
+    from layers.progress import frames_of_year
+
+    frame = layer_frame(name, as_of)
+    return frame if year is None else frames_of_year({name: frame}, int(year))[name]
+
+
+def plan_years(as_of: date | None = None) -> list[int]:
+    """Plan years present in the data: the layers' and the store's ``plan_items``' ``plan_year`` (2020 always).
+
+    Returns
+    -------
+    list of int
+        Ascending, e.g. ``[2020, 2021]``.
+    """
+    from layers.years import DEFAULT_PLAN_YEAR, plan_year_of
+
+    years = {DEFAULT_PLAN_YEAR}
+    names = [*layers.names(), *(n for n in layers.STORE_LAYERS if _has_store_layer(n))]
+    for name in names:
+        frame = layer_frame(name, as_of)
+        if len(frame):
+            years |= {int(y) for y in plan_year_of(frame).unique()}
+    return sorted(years)
 
 
 def problems() -> dict[str, str]:

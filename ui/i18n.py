@@ -668,6 +668,25 @@ STRINGS: dict[str, tuple[str, str]] = {
     "pl_col_user": ("用户", "User"),
     "pl_col_field": ("字段", "Field"),
     "pl_col_note": ("说明", "Note"),
+    # --- plan year (w-years) ---
+    "plan_year": ("规划年度", "Plan year"),
+    "plan_year_help": (
+        "只看某一年度工作计划的事项（背景要素如镇界、水系始终显示）；「全部年度」即所有年度的事项。",
+        "Show the items of one year's work plan (context such as boundaries and water is always shown); "
+        "「All years」 shows the items of every plan.",
+    ),
+    "plan_year_all": ("全部年度", "All years"),
+    "plan_year_option": ("{year}年", "{year}"),
+    "plan_year_active": ("正在查看 {year} 年度计划的事项", "Showing the items of the {year} plan"),
+    "plan_text_year": (
+        "此处为 2020 年工作计划原文；所选 {year} 年度的计划条文未收录，其事项见地图与指标页。",
+        "This is the text of the 2020 work plan; the {year} plan's text is not bundled — its items are on the map "
+        "and the metrics page.",
+    ),
+    "map_no_place": ("另有 {n} 项无位置（未在地图上绘出）", "{n} more items have no place (not drawn on the map)"),
+    "map_no_place_list": ("无位置的事项（{n}）", "Items without a place ({n})"),
+    "f_plan_year": ("计划年度", "Plan year"),
+    "none_this_year": ("{year} 年度计划在本页没有事项。", "The {year} plan has no items on this page."),
 }
 
 
@@ -701,7 +720,7 @@ def status_label(status: str, spec: object | None = None) -> str:
         ``LayerSpec.completed_zh``). Without it the generic word is used.
     """
     if isinstance(spec, str):
-        spec = layers.spec(spec) if spec in layers.names() else None
+        spec = layers.spec(spec) if spec in layers.names(include_store=True) else None
     if spec is not None and hasattr(spec, "status_label"):
         try:
             return str(spec.status_label(status, lang=lang()))
@@ -726,6 +745,8 @@ def deadline_label(deadline: str) -> str:
     if lang() != "zh":
         return entry[1]
     year, words = str(deadline)[:4], entry[0]
+    if words.startswith(f"{year}年"):  # a later plan's period already says its year (2021年上半年): not twice
+        words = words[len(year) + 1:]
     return f"{year} {words}" if words.startswith("年") else f"{year} 年{words}"  # 2020 年底前, 2020 年上半年
 
 
@@ -754,7 +775,7 @@ def time_label(value: object) -> str:
 
 def layer_title(name: str) -> str:
     """A layer's title in the current language (``道路与交通``), never its store name when the layer is known."""
-    if name in layers.names():
+    if name in layers.names(include_store=True):
         spec = layers.spec(name)
         return str(spec.title_zh if lang() == "zh" else spec.title_en)
     return name

@@ -2,7 +2,8 @@
 
 Uploads are written to a private temporary folder under a fixed name (the upload's own name is used only
 for its extension and in messages, never as a path) and read with ``gis.io.read_any``; nothing reaches
-the working store before an editor presses save. Exports read the working store.
+the working store before an editor presses save. Exports read the working store; a plan layer's export keeps
+the sidebar's plan year (:mod:`ui.plan_year`; context with every year) and names it in the file name.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ui.backup import backup_section
 from ui.guard import editor_and_store
 from ui.i18n import error_text, lang, layer_title, status_label, t
 from ui.official import official_section
+from ui.plan_year import selected_year
 from ui.state import as_of_date
 from ui.upload import upload_section
 
@@ -50,7 +52,7 @@ def _import_section() -> None:
     with c1:
         new_name = st.text_input(t("new_layer_name"), key="data_new_name", max_chars=40)
         if st.button(t("save_as_new"), key="data_save_new", type="primary"):
-            if not _LAYER_NAME.match(new_name or "") or new_name in layers.names():
+            if not _LAYER_NAME.match(new_name or "") or new_name in layers.names(include_store=True):
                 st.error(t("bad_name"))
             else:
                 _write(store, new_name, preview, user.name, source_name)
@@ -83,7 +85,8 @@ def _export_section() -> None:
     c1, c2, c3 = st.columns(3)
     name = c1.selectbox(t("export_layer"), names, key="data_export_layer", format_func=layer_title)
     fmt = c2.selectbox(t("export_format"), list(EXPORTS), key="data_export_format", format_func=_export_label)
-    gdf = data.layer_frame(name, as_of)
+    year = selected_year() if data.layer_spec(name) is not None else None  # an upload has no plan year
+    gdf = data.year_frame(name, as_of, year)
     statuses = sorted(gdf["status"].astype(str).unique()) if "status" in gdf.columns else []
     status_labels = {s: status_label(s) for s in statuses}
     keep = c3.multiselect(
@@ -104,7 +107,7 @@ def _export_section() -> None:
     if st.button(t("export_go"), key="data_export_go", disabled=not allowed):
         suffix, mime, crs = choice.suffix, choice.mime, choice.crs
         with tempfile.TemporaryDirectory(prefix="ssl-export-") as tmp, st.spinner(t("working")):
-            path = Path(tmp) / f"{name}{suffix}"
+            path = Path(tmp) / (f"{name}-{year}{suffix}" if year is not None else f"{name}{suffix}")
             try:
                 refuse_illustrative(out, writer_fmt, allow=allowed)
                 write_any(out, path, fmt=writer_fmt, crs=crs)

@@ -1,7 +1,8 @@
 """土地 Land: the land-action ledger — 亩 by action and status against the plan's 250 / 700 / 800 亩.
 
 By town and sub-park, the parcels table with filters, charts, the map of the filtered parcels, and the
-status editor for editors. Areas are the registry's ``area_mu`` (computed on EPSG:4547, never typed in).
+status editor for editors. Areas are the registry's ``area_mu`` (computed on EPSG:4547, never typed in). The
+sidebar's plan year (:mod:`ui.plan_year`) keeps the parcels and figures to that year's.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from gis.text import display_safe
 from layers.land_actions import ACTION_LABELS, PARCEL_ACTIONS
 from ui import board, data, edit, mapview, provenance
 from ui.i18n import lang, status_label, t
+from ui.plan_year import selected_year
 from ui.state import as_of_date
 
 LAYER = "land_actions"
@@ -115,14 +117,15 @@ def _mu_columns(frame: pd.DataFrame, *, first: int = 160) -> dict[str, Any]:
 def main() -> None:
     """Draw the land page."""
     as_of = as_of_date()
+    year = selected_year()
     spec = data.layer_spec(LAYER)
-    gdf = data.layer_frame(LAYER, as_of)
+    gdf = data.year_frame(LAYER, as_of, year)
     st.header(t("land_title"), anchor=False)
     if gdf.empty or "action" not in gdf.columns:
-        st.info(t("no_layers"))
+        st.info(t("none_this_year", year=year) if year is not None and "action" in gdf.columns else t("no_layers"))
         return
     parcels = gdf[gdf["action"].isin(PARCEL_ACTIONS)]
-    doc = data.plan_progress(as_of)  # the shared computation (= python -m gis metrics)
+    doc = data.plan_progress(as_of, year=year)  # the shared computation (= python -m gis metrics)
     if doc is None:  # figures unavailable (see the data problems); the ledger and the editor still work
         st.warning(t("no_layers"))
     else:
@@ -136,7 +139,8 @@ def main() -> None:
     picked = gdf[gdf["action"].isin(actions)] if actions else gdf
     picked = provenance.filter_frame(picked, LAYER, as_of, key="land_provenance")  # official / illustrative (issue 14)
     # The same board as the 联网路 page (filters by town and status, overdue days, xlsx and print page).
-    shown = board.show_board(LAYER, picked, key="land_board", title=t("board_land_title"), measure="area_mu", as_of=as_of)
+    shown = board.show_board(LAYER, picked, key="land_board", title=t("board_land_title"), measure="area_mu", as_of=as_of,
+                             year=year)
     shown_ids = set(shown["id"].astype(str))
     in_targets = picked[picked["action"].isin(PARCEL_ACTIONS) & picked["id"].astype(str).isin(shown_ids)]
     st.caption(t("land_sum", mu=f"{in_targets['area_mu'].sum():,.1f}", n=len(in_targets), total=len(shown)))

@@ -1,29 +1,96 @@
 """地图 Map: every plan layer with toggles by layer and status, basemaps, search, measure and feature details.
 
-State in the URL: ``layers``, ``st`` (statuses), ``bm`` (basemap), ``sel`` (selected id), ``v`` (view).
+State in the URL: ``layers``, ``st`` (statuses), ``bm`` (basemap), ``sel`` (selected id), ``v`` (view); the
+sidebar's plan year (``year``, :mod:`ui.plan_year`) keeps every plan layer to that year's items (context always).
+Items without a place (accepted ``plan_items`` with no geometry) are not drawn; the page counts and lists them.
 """
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from gis import render
 from gis.text import display_safe
 from ui import data, edit, mapview, print_panel, provenance
-from ui.i18n import lang, status_label, t
+from ui.i18n import deadline_label, lang, status_label, t
+from ui.plan_year import selected_year
 from ui.state import as_of_date, format_view, init_from_url, parse_view, url_get, url_list, url_set
 
 ALL_STATUSES = list(mapview.STATUS_COLORS)
 
 
-def _find(names: list[str], query: str, as_of) -> list[tuple[str, str, str]]:
-    """(layer, id, label) of features whose id or name contains ``query`` (case-insensitive)."""
+def _placed(frame) -> pd.Series:
+    """Which rows have a geometry to draw (an accepted plan item may have none)."""
+    geom = frame.geometry if "geometry" in frame.columns else pd.Series(None, index=frame.index)
+    return (geom.notna() & ~geom.is_empty).astype(bool) if len(frame) else pd.Series(dtype=bool)
+
+
+def _drawn_ids(names: list[str], as_of, year: int | None, only: dict[str, set[str]] | None) -> dict[str, set[str]] | None:
+    """``only_ids`` for the map: the official/illustrative choice, kept to the plan year and to placed features.
+
+    A plan layer is kept to the year's features (:func:`ui.data.year_frame`; context with every year); an upload
+    has no plan year and is left as it is. None (draw everything) when nothing is left out.
+    """
+    out = dict(only) if only is not None else {}
+    for name in names:
+        if data.layer_spec(name) is None:
+            continue
+        frame = data.year_frame(name, as_of, year)
+        if "id" not in frame.columns:
+            continue
+        placed = _placed(frame)
+        if year is None and bool(placed.all()):
+            continue  # every feature drawn: the layer is as it always was
+        ids = set(frame.loc[placed.to_numpy(), "id"].astype(str))
+        out[name] = ids & set(out[name]) if name in out else ids
+    return out or None
+
+
+def _unplaced(names: list[str], as_of, year: int | None) -> pd.DataFrame:
+    """The plan items of the shown year that have no place (not drawn), with their layer."""
+    parts = []
+    for name in names:
+        if data.layer_spec(name) is None:
+            continue
+        frame = data.year_frame(name, as_of, year)
+        if "id" not in frame.columns or not len(frame):
+            continue
+        missing = frame.loc[~_placed(frame).to_numpy()]
+        if len(missing):
+            parts.append(pd.DataFrame(missing.drop(columns="geometry")).assign(_layer=name))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _no_place_note(names: list[str], as_of, year: int | None) -> None:
+    """Say under the map how many items of the shown year have no place, and list them."""
+    missing = _unplaced(names, as_of, year)
+    if missing.empty:
+        return
+    st.caption(t("map_no_place", n=len(missing)))
+    name_col = "name_zh" if lang() == "zh" else "name_en"
+    with st.expander(t("map_no_place_list", n=len(missing)), expanded=False):
+        table = pd.DataFrame({
+            t("f_name_zh"): [display_safe(v) for v in missing.get(name_col, missing["id"])],
+            t("f_id"): [display_safe(v) for v in missing["id"]],
+            t("f_plan_year"): [str(v) for v in missing.get("plan_year", pd.Series("", index=missing.index))],
+            t("f_status"): [status_label(str(s), n) for s, n in zip(missing["status"], missing["_layer"])],
+            t("f_deadline"): [deadline_label(str(d)) for d in missing.get("deadline", pd.Series("", index=missing.index))],
+            t("f_plan_ref"): [display_safe(v) for v in missing.get("plan_ref", pd.Series("", index=missing.index))],
+        })
+        st.dataframe(table, hide_index=True, key="map_no_place_table", width="stretch")
+
+
+def _find(names: list[str], query: str, as_of, drawn: dict[str, set[str]] | None = None) -> list[tuple[str, str, str]]:
+    """(layer, id, label) of drawn features whose id or name contains ``query`` (case-insensitive)."""
     q = query.strip().lower()
     hits = []
     for name in names:
         gdf = data.layer_frame(name, as_of)
         if "id" not in gdf.columns:
             continue
+        if drawn is not None and name in drawn:
+            gdf = gdf[gdf["id"].astype(str).isin(drawn[name])]
         for col in ("id", "name_zh", "name_en"):
             if col not in gdf.columns:
                 continue
@@ -84,6 +151,7 @@ def _layers_holding(names: list[str], feature_id: str, as_of) -> list[str]:
 def main() -> None:
     """Draw the map page."""
     as_of = as_of_date()
+    year = selected_year()
     names = data.layer_names()
     init_from_url("map_layers", [n for n in (url_list("layers") or names) if n in names])
     init_from_url("map_statuses", [s for s in (url_list("st") or ALL_STATUSES) if s in ALL_STATUSES])
@@ -105,7 +173,8 @@ def main() -> None:
         query = st.text_input(t("search"), key="map_search")
         focus = focus_zoom = None
         if query.strip():
-            hits = _find(st.session_state["map_layers"] or names, query, as_of)
+            searched = st.session_state["map_layers"] or names
+            hits = _find(searched, query, as_of, _drawn_ids(searched, as_of, year, None))
             if not hits:
                 st.info(t("search_none", q=query))  # the user's own words, not stored data
             else:
@@ -128,6 +197,7 @@ def main() -> None:
         st.session_state["map_view0"] = view  # the URL's view is the initial view; later moves go back to the URL
     view0 = st.session_state["map_view0"]
     only = provenance.only_ids(visible, as_of, key="map_provenance")  # official / illustrative (issue 14)
+    only = _drawn_ids(visible, as_of, year, only)  # the plan year's features with a place (issue 16)
     # A click is known before the map is drawn (the widget's value), so the clicked feature is highlighted in
     # the same rerun; the view itself is left where the user put it.
     _take_click(mapview.clicked_id(st.session_state.get("map_main") or {}))
@@ -149,7 +219,8 @@ def main() -> None:
             legend_on_map=True,
         )
         mapview.illustrative_note(layers_)
-        doc = data.plan_progress(as_of)  # the shared computation (= python -m gis metrics)
+        _no_place_note(visible, as_of, year)
+        doc = data.plan_progress(as_of, year=year)  # the shared computation (= python -m gis metrics)
         if doc is not None:
             st.caption(t("map_progress", **doc["schedule"]))
         center, zoom = result.get("center"), result.get("zoom")
@@ -166,7 +237,7 @@ def main() -> None:
         shown = False
         if selected:
             for name in visible or names:
-                gdf = data.layer_frame(name, as_of)
+                gdf = data.year_frame(name, as_of, year) if data.layer_spec(name) is not None else data.layer_frame(name, as_of)
                 if "id" in gdf.columns and (gdf["id"].astype(str) == selected).any():
                     mapview.feature_details(gdf[gdf["id"].astype(str) == selected].iloc[0], data.layer_spec(name))
                     _details_editor(name, gdf[gdf["id"].astype(str) == selected], as_of)

@@ -4,6 +4,8 @@ Uncovered parcels are highlighted on the map; every other figure is read from on
 :func:`ui.data.plan_progress` (= :func:`layers.progress.plan_progress`, the same as ``python -m gis metrics``);
 the coverage at the chosen distance is :func:`layers.metrics.coverage_table`, the function the CLI's
 coverage figures use. This page only picks inputs, caches and lays out; tables download as CSV or Excel.
+Progress, targets, schedule and the items' board follow the sidebar's plan year (:mod:`ui.plan_year`); the
+coverage is of the places as they are, whatever plan set them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from gis.spreadsheet import csv_bytes, xlsx_bytes
 from layers import metrics as lm
 from ui import board, data, mapview
 from ui.i18n import deadline_label, lang, layer_title, status_label, t, unit_label
+from ui.plan_year import selected_year
 from ui.state import as_of_date
 
 #: Facility type → (layer, kinds or None for all, default radius key in gis.settings.SERVICE_RADII_M).
@@ -55,8 +58,14 @@ def _coverage(kind: str, radius_m: float, stamp: str, as_of_iso: str | None) -> 
     return table, covered_share(table), table.loc[~table["reached"], "id"].tolist()
 
 
-def _schedule_table(doc: dict, as_of: date | None) -> pd.DataFrame:
-    frames = {n: data.layer_frame(n, as_of) for n in layers.names()}
+def _plan_layers() -> list[str]:
+    """The bundled plan layers, then the store-only ones the store holds (``plan_items`` once accepted)."""
+    held = set(data.layer_names())
+    return [*layers.names(), *(n for n in layers.STORE_LAYERS if n in held)]
+
+
+def _schedule_table(doc: dict, as_of: date | None, year: int | None = None) -> pd.DataFrame:
+    frames = {n: data.year_frame(n, as_of, year) for n in _plan_layers()}
     table = lm.schedule(frames, as_of=date.fromisoformat(doc["as_of"]))
     return table.sort_values(["overdue", "due", "layer"], ascending=[False, True, True], na_position="last").reset_index(drop=True)
 
@@ -131,7 +140,8 @@ def main() -> None:
         )
         mapview.show_map(layers_, key="metrics_map", returned_objects=(), zoom=11, height=420)
 
-    doc = data.plan_progress(as_of)
+    year = selected_year()
+    doc = data.plan_progress(as_of, year=year)
     if doc is None:
         st.warning(t("no_layers"))
         return
@@ -169,22 +179,22 @@ def main() -> None:
     _downloads(subs_table, "substations", "metrics_subs_dl")
 
     st.subheader(t("schedule"), anchor=False)
-    sched = _schedule_table(doc, as_of)
+    sched = _schedule_table(doc, as_of, year)
     show = _schedule_shown(sched, doc)
     st.dataframe(show, hide_index=True, key="metrics_schedule", height=360, placeholder="—")
     _downloads(show, "schedule", "metrics_sched_dl")
 
     # every layer's plan items on the same board as the 联网路 page (issue 13 item 2)
     st.subheader(t("board_items"), anchor=False)
-    tracked = [n for n in layers.names() if n in set(sched["layer"])]
+    tracked = [n for n in _plan_layers() if n in set(sched["layer"])]
     if tracked:
         titles = {n: layer_title(n) for n in tracked}  # labels made now, in this run's language (not lazily)
         pick = st.selectbox(t("board_layer"), tracked, key="metrics_board_layer", format_func=titles.get)
-        frame = data.layer_frame(pick, as_of)
+        frame = data.year_frame(pick, as_of, year)
         items = frame[frame["id"].astype(str).isin(set(sched.loc[sched["layer"] == pick, "id"].astype(str)))]
         measure = "length_km" if "length_km" in items.columns else ("area_mu" if "area_mu" in items.columns else None)
         board.show_board(pick, items, key=f"metrics_board_{pick}", title=t("board_items_title", layer=layer_title(pick)),
-                         measure=measure, as_of=as_of)
+                         measure=measure, as_of=as_of, year=year)
 
 
 #: Substation table columns shown -> i18n key (internal columns never reach the screen).

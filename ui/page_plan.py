@@ -1,7 +1,8 @@
 """规划条文 Plan text: from a section or any pasted text of the plan to the items and targets that cite it.
 
 Each hit links to the map page with ``?sel=<id>`` (the map selects and details the feature). The count of the
-plan's clauses with a spatial item that are traced (``layers.plan_trace.trace_coverage``) is shown on top.
+plan's clauses with a spatial item that are traced (``layers.plan_trace.trace_coverage``) is shown on top. The
+text is the 2020 plan's; when the sidebar shows another plan year the page says so in one line.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import streamlit as st
 
 import layers
 from layers import plan_trace
+from layers.years import DEFAULT_PLAN_YEAR
 from ui import data
 from ui.i18n import lang, status_label, t
+from ui.plan_year import selected_year
 from ui.state import as_of_date
 
 
@@ -70,6 +73,9 @@ def main() -> None:
     as_of = as_of_date()
     st.header(t("plan_title"), anchor=False)
     st.caption(t("plan_intro"))
+    year = selected_year()
+    if year is not None and year != DEFAULT_PLAN_YEAR:
+        st.info(t("plan_text_year", year=year))
     cov = _coverage(data.store_stamp(), as_of.isoformat() if as_of else None)
     st.metric(
         t("plan_traced"), f"{cov['traced']} / {cov['spatial_clauses']}", help=t("plan_traced_help"),

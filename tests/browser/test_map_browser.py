@@ -113,7 +113,7 @@ def test_basemap_switch_keeps_the_map_and_says_when_tiles_cannot_load(app, page,
     _wait(page, lambda: frame.locator("path.leaflet-interactive").count() == _n("water"))
     _wait_idle(page)
     _mark(page, frame)
-    page.locator("[data-testid='stSelectbox']").first.click()
+    page.locator(".st-key-map_basemap [data-testid='stSelectbox']").click()
     page.get_by_role("option", name="OpenStreetMap", exact=True).click()
     notice = frame.locator(".ssl-tile-notice")
     assert _wait(page, lambda: notice.is_visible()), "a blocked online basemap must say so on the map"
@@ -122,7 +122,7 @@ def test_basemap_switch_keeps_the_map_and_says_when_tiles_cannot_load(app, page,
     assert _still_marked(page), "the basemap switch remounted the map"
     assert frame.locator("path.leaflet-interactive").count() == _n("water")  # the data stayed drawn
     shot(page, "map-04-basemap-blocked")
-    page.locator("[data-testid='stSelectbox']").first.click()
+    page.locator(".st-key-map_basemap [data-testid='stSelectbox']").click()
     page.get_by_role("option", name="无底图（离线可用）", exact=True).click()
     assert _wait(page, lambda: frame.locator("img.leaflet-tile").count() == 0 and not notice.is_visible())
     assert _still_marked(page)

@@ -147,7 +147,7 @@ def test_wrong_tiling_package_is_refused_with_its_reason(tiles_app: App, page, b
     # no tile of the refused package is requested, and it is listed as unusable in the basemap choice
     frame = page.locator(IFRAME).first.element_handle().content_frame()
     assert frame.locator("img.leaflet-tile").count() == 0
-    page.locator("[data-testid='stSelectbox']").first.click()
+    page.locator(".st-key-map_basemap [data-testid='stSelectbox']").click()
     options = page.get_by_role("option")
     options.first.wait_for(timeout=10000)
     labels = options.all_inner_texts()
