@@ -26,6 +26,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from gis import settings
 from gis.crs import WGS84
 from gis.errors import InputError
 from layers.plan_reader import propose, read_plan
@@ -190,7 +191,8 @@ def accept_proposals(
     doc : mapping
         :func:`proposals_document`'s output, edited: each candidate may carry ``accept`` (False drops it),
         ``link_id`` (``layer:id`` or ``id`` of an existing feature to carry over), ``lon``/``lat`` (a point,
-        degrees EPSG:4326), ``status`` (default ``planned``), ``target`` (default: its figure as written, else
+        degrees EPSG:4326; illustrative with ``gis.settings.DRAWN_PLACE_ACCURACY_M`` unless ``accuracy_m`` states
+        the accuracy in metres), ``status`` (default ``planned``), ``target`` (default: its figure as written, else
         its clause), and edited ``item_zh``, ``deadline``, ``done_status``, ``section``.
     user : str, keyword-only
         Who accepts (recorded in the history).
@@ -243,11 +245,17 @@ def accept_proposals(
         fid = f"plan-{year}-{serial:03d}"
         taken.add(fid)
         lon, lat = _num(cand.get("lon")), _num(cand.get("lat"))
+        placed = lon is not None and lat is not None
+        stated = _num(cand.get("accuracy_m"))
+        # a point typed at review is illustrative unless the reviewer states its accuracy (never 0 m by default)
+        illustrative = placed and stated is None
+        accuracy = (settings.DRAWN_PLACE_ACCURACY_M if stated is None else stated) if placed else 0.0
         rows.append({
             "id": fid, "name_zh": _text(cand.get("item_zh")) or common["plan_quote"][:40],
             "name_en": _text(cand.get("item_en")) or f"{year} plan item {serial}", "layer": LAYER, "kind": "item",
             "status": _text(cand.get("status")) or "planned", "role": "plan_item", **common,
-            "source": f"{_text(doc.get('source'))}（{year}年计划）", "illustrative": False, "accuracy_m": 0.0,
+            "source": f"{_text(doc.get('source'))}（{year}年计划）" + ("，经纬度录入（示意）" if illustrative else ""),
+            "illustrative": illustrative, "accuracy_m": accuracy,
             "version": 1, "value": _num(cand.get("value")), "value_max": _num(cand.get("value_max")),
             "unit": _text(cand.get("unit")), "comparison": _text(cand.get("comparison")),
             "plan_source": _text(doc.get("source")),
@@ -397,8 +405,6 @@ def place_item(
     gis.errors.ConflictError
         The item changed since ``expected_version``.
     """
-    from gis import settings
-
     st = _resolve_store(store)
     fid = _text(item_id)
     layer, _, bare = fid.rpartition(":")
@@ -559,7 +565,6 @@ def plan_command(args: argparse.Namespace) -> int:
 
 def _place_command(args: argparse.Namespace) -> int:
     """``plan place``: read the place from a file (bounded readers, CRS handling of :func:`gis.io.read_any`) or lon/lat."""
-    from gis import settings
     from gis.io import read_any
 
     has_point = args.lon is not None or args.lat is not None

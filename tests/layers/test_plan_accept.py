@@ -112,3 +112,24 @@ def test_accept_through_the_cli(tmp_path, reviewed, capsys):
     assert out["added"] == ["plan-2021-001", "plan-2021-002", "plan-2021-003"] and out["carried"] == []
     assert load_plan_items(store=store)["updated_by"].eq("bob").all()
     assert main(["plan", "accept", str(tmp_path / "none.json"), "--user", "bob", "--store", str(store)]) == 1
+
+
+def test_a_point_typed_at_review_is_illustrative_unless_its_accuracy_is_stated(tmp_path, reviewed):
+    """A lon/lat typed in the review table is a guess of where, not a survey: 示意 with the default accuracy."""
+    from gis.settings import DRAWN_PLACE_ACCURACY_M
+
+    store = open_store(tmp_path / "s.gpkg")
+    seed_store(store, user="system")
+    for c in reviewed["candidates"]:
+        c.pop("link_id", None)
+        if c["quote"] == "力争全年收储土地约600亩":
+            c.update({"lon": 113.88, "lat": 22.92, "accuracy_m": 2.5})
+    accept_proposals(reviewed, user="alice", store=store, now=NOW)
+    items = load_plan_items(store=store)
+    typed = items.loc[items["name_zh"].eq("2021年联网路")].iloc[0]
+    assert (bool(typed["illustrative"]), typed["accuracy_m"]) == (True, DRAWN_PLACE_ACCURACY_M)
+    assert "示意" in typed["source"]
+    stated = items.loc[items["value"].eq(600.0)].iloc[0]
+    assert (bool(stated["illustrative"]), stated["accuracy_m"]) == (False, 2.5)
+    unplaced = items.loc[items["name_zh"].ne("2021年联网路") & items["value"].ne(600.0)]
+    assert len(unplaced) == 1 and unplaced["geometry"].isna().all() and not unplaced["illustrative"].astype(bool).any()
