@@ -83,6 +83,8 @@ def display_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         if col == geom or not (pd.api.types.is_object_dtype(out[col]) or pd.api.types.is_string_dtype(out[col])):
             continue
+        if not frame.columns.has_duplicates and all(v.isprintable() for v in frame[col].tolist() if isinstance(v, str)):
+            continue  # nothing hidden in this column (the usual case): no mapped copy of it
         out[col] = out[col].map(lambda v: display_safe(v) if isinstance(v, str) else v)
     return out
 

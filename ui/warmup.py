@@ -75,9 +75,10 @@ def warm_data() -> None:
         names = data.layer_names()  # opens and seeds the working store (ui.data.get_store)
         for name in names:
             data.layer_frame(name, None)
-        data.plan_progress(None)
-        # the map page's first run: every layer and status, today, no selection, Chinese, no basemap
+        # the map page's first run: every layer and status, today, no selection, Chinese, no basemap; the map
+        # first, then the figures (the page sends the map before it asks for them)
         mapview.map_layers(names, statuses=list(mapview.STATUS_COLORS), as_of=None, basemap="none")
+        data.plan_progress(None)
     except Exception:  # noqa: BLE001 — the page script computes the same again and reports the error
         log.debug("data warm-up failed; the page script will report it", exc_info=True)
 

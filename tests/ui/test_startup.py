@@ -113,3 +113,19 @@ def test_the_app_s_lifespan_starts_the_data_warm_up_once(monkeypatch: pytest.Mon
     asyncio.run(serve())
     assert ran.wait(30)
     assert warmup.start_data() is None  # once per process
+
+
+def test_display_safe_frame_skips_clean_columns_and_still_escapes_hidden_characters() -> None:
+    import pandas as pd
+
+    from gis.text import display_safe_frame
+
+    frame = pd.DataFrame({"clean": ["松山湖", "road"], "bidi": ["路\u202egpj.exe", "ok"], "n": [1, 2], "mixed": [None, "a\tb"]})
+    out = display_safe_frame(frame)
+    assert out is not frame
+    assert out["clean"].tolist() == ["松山湖", "road"]
+    assert out["bidi"].tolist() == ["路\\u202egpj.exe", "ok"]
+    assert pd.isna(out.loc[0, "mixed"]) and out.loc[1, "mixed"] == "a\\u0009b"  # missing stays missing
+    assert out["n"].tolist() == [1, 2]
+    out.loc[0, "clean"] = "changed"  # a copy: the caller's frame is untouched
+    assert frame.loc[0, "clean"] == "松山湖"
