@@ -50,6 +50,12 @@ def _wait_count(page, frame, expected: int, timeout_s: float = 60.0) -> float:
     raise TimeoutError(f"map never showed {expected} paths (saw {_count(frame)})")
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux ``/proc``), less disturbed by the machine's load than wall time."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def one_run(browser, expected_all: int, expected_less: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-app-") as tmp:
         t_launch = time.perf_counter()
@@ -73,9 +79,11 @@ def one_run(browser, expected_all: int, expected_less: int) -> dict[str, float]:
             t_iframe = time.perf_counter() - t_launch
             frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
             t_cold = _wait_count(page, frame, expected_all) - t_launch
+            cpu_cold = _cpu_s(app.proc.pid)
             payload = ws_bytes[0]
 
             page2 = ctx.new_page()
+            cpu0 = _cpu_s(app.proc.pid)
             t0 = time.perf_counter()
             page2.goto(app.url + "/")
             t_warm_loaded = time.perf_counter() - t0
@@ -83,6 +91,7 @@ def one_run(browser, expected_all: int, expected_less: int) -> dict[str, float]:
             t_warm_iframe = time.perf_counter() - t0
             frame2 = page2.frame_locator("iframe[title='streamlit_folium.st_folium']").first
             t_warm = _wait_count(page2, frame2, expected_all) - t0
+            cpu_warm = _cpu_s(app.proc.pid) - cpu0
 
             toggles = []
             for _ in range(3):
@@ -102,6 +111,8 @@ def one_run(browser, expected_all: int, expected_less: int) -> dict[str, float]:
         # phases (seconds from the launch, resp. from the warm page's goto) and the first page's requests
         "healthy_s": t_healthy, "loaded_s": t_loaded, "iframe_s": t_iframe,
         "warm_loaded_s": t_warm_loaded, "warm_iframe_s": t_warm_iframe, "requests": requests[0],
+        # the server process's CPU seconds: from launch to the first painted map, and for the warm page load
+        "server_cpu_cold_s": cpu_cold, "server_cpu_warm_s": cpu_warm,
     }
 
 
@@ -150,6 +161,10 @@ def main() -> None:
     print(
         f"| phases (warm, from goto): page loaded {med['warm_loaded_s']:.2f} s, map iframe {med['warm_iframe_s']:.2f} s, "
         f"painted {med['warm_s']:.2f} s | | |"
+    )
+    print(
+        f"| server CPU (user + system): launch → first painted map {med['server_cpu_cold_s']:.2f} s, "
+        f"warm page load {med['server_cpu_warm_s']:.2f} s | | |"
     )
     print(f"| map HTML (gis.render.map_html, all layers) | {map_html_bytes() / 1024:.0f} KiB | < 1 MB |")
 
