@@ -80,10 +80,11 @@ def display_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = frame.copy()
     geom = getattr(frame, "_geometry_column_name", None)
-    for col in out.columns:
-        if col == geom or not (pd.api.types.is_object_dtype(out[col]) or pd.api.types.is_string_dtype(out[col])):
+    unique = not frame.columns.has_duplicates
+    for col, dtype in zip(out.columns, out.dtypes, strict=True):  # dtypes read once, not a column copy per test
+        if col == geom or not (pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)):
             continue
-        if not frame.columns.has_duplicates and all(v.isprintable() for v in frame[col].tolist() if isinstance(v, str)):
+        if unique and all(v.isprintable() for v in frame[col].tolist() if isinstance(v, str)):
             continue  # nothing hidden in this column (the usual case): no mapped copy of it
         out[col] = out[col].map(lambda v: display_safe(v) if isinstance(v, str) else v)
     return out
