@@ -11,8 +11,10 @@ done where the text reaches HTML or Markdown; this one only makes the invisible 
 from __future__ import annotations
 
 import unicodedata
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported by display_safe_frame only: the sign-in routes need display_safe alone
+    import pandas as pd
 
 __all__ = ["display_safe", "display_safe_frame", "markdown_literal"]
 
@@ -78,6 +80,8 @@ def display_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         Of the same type, index and columns; missing values stay missing.
     """
+    import pandas as pd
+
     out = frame.copy()
     geom = getattr(frame, "_geometry_column_name", None)
     unique = not frame.columns.has_duplicates

@@ -49,6 +49,17 @@ def test_the_server_and_the_map_page_import_no_print_export_or_cluster_library(t
     assert _run(code, tmp_path)[-1] == "[]"
 
 
+def test_the_app_module_s_own_imports_leave_pandas_and_geopandas_to_the_warm_up(tmp_path: Path) -> None:
+    # `streamlit run` imports app.py (sign-in and tile routes, the warm-up) before its server answers: the heavy
+    # libraries are the warm-up thread's, on a second thread, not on that path
+    code = (
+        "import sys\n"
+        "import ui.auth, ui.tile_routes, ui.warmup\n"
+        "print(sorted(m for m in ('pandas', 'geopandas', 'folium', 'shapely', 'layers') if m in sys.modules))\n"
+    )
+    assert _run(code, tmp_path)[-1] == "[]"
+
+
 def test_the_data_warm_up_declares_no_component(tmp_path: Path) -> None:
     # a Streamlit component registers only when declared in a page run: the warm-up thread has none, so it must
     # not be the first to import streamlit-folium or ui.map_assets (the map's iframe and its assets would 404)
