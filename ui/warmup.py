@@ -8,6 +8,17 @@ server's start-up and the browser booting the frontend instead of following them
 make the page script wait for a module the thread is still importing rather than import it twice; an
 import error here is left for the page script to raise and show. Only libraries are warmed, never a
 module that declares a Streamlit component.
+
+:func:`lifespan` (the :class:`streamlit.App`'s start-up hook, run once Streamlit's runtime has started) then
+does on a second thread what the first visitor's map page would otherwise do while the visitor waits: open
+and seed the working store, load and validate the layers, prepare the map's display GeoJSON and compute the
+plan's figures, through the pages' own cached functions (:mod:`ui.data`, :func:`ui.mapview.map_layers`) with
+the map page's default arguments (today, every layer and status, Chinese, no basemap), so the first page run
+finds them cached. A page run that asks for a value the thread is still computing waits for it (Streamlit's
+per-key compute lock) instead of computing it twice. Nothing is drawn and nothing changes that the page would
+not change itself; a failure is left for the page to meet and report. The thread must not be the first to
+import a module that declares a component (streamlit-folium, ``ui.map_assets``): a component declared
+outside a page run is never registered, and ``ui.mapview`` imports them inside ``show_map`` for that reason.
 """
 
 from __future__ import annotations
