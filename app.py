@@ -77,4 +77,5 @@ else:
     from ui.auth import session_routes
     from ui.tile_routes import tile_routes
 
-    app = st.App(str(Path(__file__).resolve()), routes=[*session_routes(), *tile_routes()])
+    # the lifespan warms the map page's data (store, layers, figures, display GeoJSON) once the runtime runs
+    app = st.App(str(Path(__file__).resolve()), routes=[*session_routes(), *tile_routes()], lifespan=warmup.lifespan)

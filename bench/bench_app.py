@@ -21,6 +21,7 @@ non-loopback request blocked, and measures:
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -49,10 +50,17 @@ def _wait_count(page, frame, expected: int, timeout_s: float = 60.0) -> float:
     raise TimeoutError(f"map never showed {expected} paths (saw {_count(frame)})")
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux ``/proc``), less disturbed by the machine's load than wall time."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def one_run(browser, expected_all: int, expected_less: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-app-") as tmp:
         t_launch = time.perf_counter()
         app = start_app(Path(tmp))
+        t_healthy = time.perf_counter() - t_launch
         try:
             ctx = browser.new_context(viewport={"width": 1280, "height": 800})
             ctx.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url.split("/")[2] else r.abort())
@@ -63,18 +71,27 @@ def one_run(browser, expected_all: int, expected_less: int) -> dict[str, float]:
                 ws.on("framereceived", lambda payload: ws_bytes.__setitem__(0, ws_bytes[0] + len(payload)))
 
             page.on("websocket", on_ws)
+            requests = [0]
+            page.on("requestfinished", lambda r: requests.__setitem__(0, requests[0] + 1))
             page.goto(app.url + "/")
+            t_loaded = time.perf_counter() - t_launch
             page.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=60000)
+            t_iframe = time.perf_counter() - t_launch
             frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
             t_cold = _wait_count(page, frame, expected_all) - t_launch
+            cpu_cold = _cpu_s(app.proc.pid)
             payload = ws_bytes[0]
 
             page2 = ctx.new_page()
+            cpu0 = _cpu_s(app.proc.pid)
             t0 = time.perf_counter()
             page2.goto(app.url + "/")
+            t_warm_loaded = time.perf_counter() - t0
             page2.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=60000)
+            t_warm_iframe = time.perf_counter() - t0
             frame2 = page2.frame_locator("iframe[title='streamlit_folium.st_folium']").first
             t_warm = _wait_count(page2, frame2, expected_all) - t0
+            cpu_warm = _cpu_s(app.proc.pid) - cpu0
 
             toggles = []
             for _ in range(3):
@@ -89,7 +106,14 @@ def one_run(browser, expected_all: int, expected_less: int) -> dict[str, float]:
             ctx.close()
         finally:
             stop_app(app)
-    return {"cold_s": t_cold, "warm_s": t_warm, "toggle_s": statistics.median(toggles), "ws_bytes": payload}
+    return {
+        "cold_s": t_cold, "warm_s": t_warm, "toggle_s": statistics.median(toggles), "ws_bytes": payload,
+        # phases (seconds from the launch, resp. from the warm page's goto) and the first page's requests
+        "healthy_s": t_healthy, "loaded_s": t_loaded, "iframe_s": t_iframe,
+        "warm_loaded_s": t_warm_loaded, "warm_iframe_s": t_warm_iframe, "requests": requests[0],
+        # the server process's CPU seconds: from launch to the first painted map, and for the warm page load
+        "server_cpu_cold_s": cpu_cold, "server_cpu_warm_s": cpu_warm,
+    }
 
 
 def map_html_bytes() -> int:
@@ -116,7 +140,8 @@ def main() -> None:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         for i in range(args.runs):
             r = one_run(browser, expected_all, expected_less)
-            print(f"run {i + 1}: " + ", ".join(f"{k}={v:.3f}" if k != "ws_bytes" else f"{k}={v}" for k, v in r.items()), flush=True)
+            shown = (f"{k}={v:.3f}" if k not in ("ws_bytes", "requests") else f"{k}={v}" for k, v in r.items())
+            print(f"run {i + 1}: " + ", ".join(shown) + f"; load {os.getloadavg()[0]:.2f}", flush=True)
             results.append(r)
         browser.close()
     med = {k: statistics.median(r[k] for r in results) for k in results[0]}
@@ -129,6 +154,18 @@ def main() -> None:
     print(f"| page load → painted map (warm server) | {med['warm_s']:.2f} s | |")
     print(f"| rerun after a layer toggle → map redrawn | {med['toggle_s'] * 1000:.0f} ms | < 300 ms |")
     print(f"| websocket bytes of the first page load | {med['ws_bytes'] / 1024:.0f} KiB | < 1 MB |")
+    print(
+        f"| phases (cold, from launch): server healthy {med['healthy_s']:.2f} s, page loaded {med['loaded_s']:.2f} s, "
+        f"map iframe {med['iframe_s']:.2f} s, painted {med['cold_s']:.2f} s; {med['requests']:.0f} requests | | |"
+    )
+    print(
+        f"| phases (warm, from goto): page loaded {med['warm_loaded_s']:.2f} s, map iframe {med['warm_iframe_s']:.2f} s, "
+        f"painted {med['warm_s']:.2f} s | | |"
+    )
+    print(
+        f"| server CPU (user + system): launch → first painted map {med['server_cpu_cold_s']:.2f} s, "
+        f"warm page load {med['server_cpu_warm_s']:.2f} s | | |"
+    )
     print(f"| map HTML (gis.render.map_html, all layers) | {map_html_bytes() / 1024:.0f} KiB | < 1 MB |")
 
 

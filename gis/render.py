@@ -257,11 +257,12 @@ def _display_frame(
         "st": [html.escape(s) for s in status] if status is not None else [""] * n,
         "hl": [i in layer.highlight_ids for i in ids],
     }
+    records = src.drop(columns=src.geometry.name).to_dict("records") if layer.feature_style is not None or layer.popup_fields else []
     if layer.feature_style is not None:
         styles: list[str] = []
         index: dict[str, int] = {}
         sx = []
-        for rec in src.drop(columns=src.geometry.name).to_dict("records"):
+        for rec in records:
             key = json.dumps(_leaflet_style(layer.feature_style(rec)), sort_keys=True)
             sx.append(index.setdefault(key, len(index)))
         styles = list(index)
@@ -270,7 +271,6 @@ def _display_frame(
     else:
         frame_styles = []
     if layer.popup_fields:
-        records = src.drop(columns=src.geometry.name).to_dict("records")
         props["pop"] = [details_html(r, layer.popup_fields) for r in records]
     frame = gpd.GeoDataFrame(props, geometry=src.geometry.values, crs=src.crs)
     frame = frame[~frame.geometry.isna() & ~frame.geometry.is_empty]

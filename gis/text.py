@@ -11,8 +11,10 @@ done where the text reaches HTML or Markdown; this one only makes the invisible 
 from __future__ import annotations
 
 import unicodedata
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported by display_safe_frame only: the sign-in routes need display_safe alone
+    import pandas as pd
 
 __all__ = ["display_safe", "display_safe_frame", "markdown_literal"]
 
@@ -78,11 +80,16 @@ def display_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         Of the same type, index and columns; missing values stay missing.
     """
+    import pandas as pd
+
     out = frame.copy()
     geom = getattr(frame, "_geometry_column_name", None)
-    for col in out.columns:
-        if col == geom or not (pd.api.types.is_object_dtype(out[col]) or pd.api.types.is_string_dtype(out[col])):
+    unique = not frame.columns.has_duplicates
+    for col, dtype in zip(out.columns, out.dtypes, strict=True):  # dtypes read once, not a column copy per test
+        if col == geom or not (pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)):
             continue
+        if unique and all(v.isprintable() for v in frame[col].tolist() if isinstance(v, str)):
+            continue  # nothing hidden in this column (the usual case): no mapped copy of it
         out[col] = out[col].map(lambda v: display_safe(v) if isinstance(v, str) else v)
     return out
 

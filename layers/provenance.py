@@ -38,8 +38,12 @@ def is_official(frame: pd.DataFrame) -> pd.Series:
     """
     if "illustrative" not in frame.columns:
         return pd.Series(False, index=frame.index, dtype=bool)
-    values = frame["illustrative"].astype(object)
-    return values.map(lambda v: v is False or (not isinstance(v, str) and not pd.isna(v) and not bool(v))).astype(bool)
+    return frame["illustrative"].astype(object).map(_official_value).astype(bool)
+
+
+def _official_value(v: Any) -> bool:
+    """One ``illustrative`` value read as :func:`is_official` reads it (false → official; missing, text → not)."""
+    return v is False or (not isinstance(v, str) and not pd.isna(v) and not bool(v))
 
 
 def provenance_counts(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -99,7 +103,6 @@ def illustrative_style(properties: Mapping[str, Any], base: Mapping[str, Any] | 
         ``base`` unchanged for an official feature; otherwise ``base`` with :data:`ILLUSTRATIVE_STYLE`.
     """
     style = dict(base or {})
-    official = bool(is_official(pd.DataFrame({"illustrative": [properties.get("illustrative")]})).iloc[0])
-    if not official:
+    if not _official_value(properties.get("illustrative")):  # as is_official reads it, without a frame per feature
         style.update(ILLUSTRATIVE_STYLE)
     return style

@@ -210,6 +210,23 @@ def places(*, store: Store | Path | str | None = None, source: Source = "auto") 
     return b.loc[b["kind"].isin(["park", "town"]), ["short_name", "kind", "geometry"]].reset_index(drop=True)
 
 
+#: The store's places for the ``town`` join, by (store object, store stamp): seven layers join the same towns,
+#: so loading every layer reads and validates ``boundaries`` once per change of the store instead of seven times.
+_PLACES_MEMO: dict[tuple[int, str], gpd.GeoDataFrame] = {}
+
+
+def _store_places(st: Store) -> gpd.GeoDataFrame:
+    """:func:`places` of a store, memoised while the store's :meth:`~gis.store.StoreBase.stamp` is unchanged."""
+    key = (id(st), st.stamp())
+    found = _PLACES_MEMO.get(key)
+    if found is None:
+        found = places(store=st, source="auto")
+        if len(_PLACES_MEMO) >= 8:
+            _PLACES_MEMO.clear()
+        _PLACES_MEMO[key] = found
+    return found.copy()
+
+
 def add_derived(gdf: gpd.GeoDataFrame, layer_spec: LayerSpec, *, place_frame: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
     """Add the spec's derived columns to a copy of a layer.
 
@@ -341,7 +358,7 @@ def load(
     if derived:
         pf = None
         if "town" in layer_spec.derived:
-            pf = places(store=st, source="auto")
+            pf = _store_places(st)
         gdf = add_derived(gdf, layer_spec, place_frame=pf)
     gdf.attrs["source"] = "store"
     gdf.attrs["layer"] = name

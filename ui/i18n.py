@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-import layers
 from gis import settings
 from gis.errors import GisError
-from layers.spec import DEADLINE_LABELS, STATUS_LABELS, STATUS_LABELS_EN
+
+# ``layers`` (geopandas, pandas) is imported where a label needs it: ``streamlit run`` imports this module
+# (through ui.auth) before the server answers, and the warm-up thread brings those libraries in meanwhile
 
 __all__ = ["STRINGS", "LANGS", "lang", "t", "status_label", "deadline_label", "error_text", "time_label", "layer_title", "unit_label"]
 
@@ -719,6 +720,9 @@ def status_label(status: str, spec: object | None = None) -> str:
         The layer (its spec or its name): ``completed`` then reads as the layer's own word (通车, 投用, 建成 …,
         ``LayerSpec.completed_zh``). Without it the generic word is used.
     """
+    import layers
+    from layers.spec import STATUS_LABELS, STATUS_LABELS_EN
+
     if isinstance(spec, str):
         spec = layers.spec(spec) if spec in layers.names(include_store=True) else None
     if spec is not None and hasattr(spec, "status_label"):
@@ -737,6 +741,8 @@ def deadline_label(deadline: str) -> str:
 
     An empty deadline (the plan gives none) reads 无期限 / no deadline.
     """
+    from layers.spec import DEADLINE_LABELS
+
     if deadline is None or str(deadline).strip() in ("", "None", "nan"):
         return "无期限" if lang() == "zh" else "no deadline"
     entry = DEADLINE_LABELS.get(str(deadline))
@@ -775,6 +781,8 @@ def time_label(value: object) -> str:
 
 def layer_title(name: str) -> str:
     """A layer's title in the current language (``道路与交通``), never its store name when the layer is known."""
+    import layers
+
     if name in layers.names(include_store=True):
         spec = layers.spec(name)
         return str(spec.title_zh if lang() == "zh" else spec.title_en)

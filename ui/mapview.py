@@ -18,7 +18,6 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from gis import map_controls, render, settings, tiles
 from gis.errors import InputError
@@ -26,7 +25,6 @@ from gis.text import display_safe, display_safe_frame, markdown_literal
 from layers.mapping import COLOURED_BY_STATUS, STATUS_COLORS, map_layer
 from ui import data
 from ui.i18n import deadline_label, lang, status_label, t
-from ui.map_assets import ASSET_BASE
 from ui.map_fit import fit_on_resize
 from ui.tile_routes import tile_url
 
@@ -343,6 +341,12 @@ def show_map(
         streamlit-folium's return value (only ``returned_objects``), ``{}`` if none.
     """
     import folium
+
+    # both declare a Streamlit component, which registers only when declared in a page run (ui.warmup
+    # imports this module on a thread without one)
+    from streamlit_folium import st_folium
+
+    from ui.map_assets import ASSET_BASE
 
     package = tile_package(basemap)
     if basemap.startswith(PACKAGE_PREFIX) and (package is None or package.package is None):

@@ -8,18 +8,33 @@ server's start-up and the browser booting the frontend instead of following them
 make the page script wait for a module the thread is still importing rather than import it twice; an
 import error here is left for the page script to raise and show. Only libraries are warmed, never a
 module that declares a Streamlit component.
+
+:func:`lifespan` (the :class:`streamlit.App`'s start-up hook, run once Streamlit's runtime has started) then
+does on a second thread what the first visitor's map page would otherwise do while the visitor waits: open
+and seed the working store, load and validate the layers, prepare the map's display GeoJSON and compute the
+plan's figures, through the pages' own cached functions (:mod:`ui.data`, :func:`ui.mapview.map_layers`) with
+the map page's default arguments (today, every layer and status, Chinese, no basemap), so the first page run
+finds them cached. A page run that asks for a value the thread is still computing waits for it (Streamlit's
+per-key compute lock) instead of computing it twice. Nothing is drawn and nothing changes that the page would
+not change itself; a failure is left for the page to meet and report. The thread must not be the first to
+import a module that declares a component (streamlit-folium, ``ui.map_assets``): a component declared
+outside a page run is never registered, and ``ui.mapview`` imports them inside ``show_map`` for that reason.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+from collections.abc import AsyncIterator
+from typing import Any
 
-__all__ = ["start"]
+__all__ = ["start", "lifespan", "warm_data"]
 
 log = logging.getLogger(__name__)
 
 _started = threading.Event()
+_data_started = threading.Event()
 
 
 def _warm() -> None:
@@ -50,3 +65,60 @@ def start() -> threading.Thread | None:
     thread = threading.Thread(target=_warm, name="import-warm-up", daemon=True)
     thread.start()
     return thread
+
+
+class _QuietWarmUp(logging.Filter):
+    """Drop Streamlit's "missing ScriptRunContext" warnings of the data warm-up thread (it has no page run)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.threadName != "data-warm-up"
+
+
+def warm_data() -> None:
+    """Fill the caches the map page reads on its first run (the store, layers, figures, display GeoJSON).
+
+    Call with Streamlit's runtime started (the map widget's module declares a component). Errors are
+    logged at debug level and left for the page script to meet and report.
+    """
+    try:
+        from ui import data, mapview
+
+        names = data.layer_names()  # opens and seeds the working store (ui.data.get_store)
+        for name in names:
+            data.layer_frame(name, None)
+        # the map page's first run: every layer and status, today, no selection, Chinese, no basemap; the map
+        # first, then the figures (the page sends the map before it asks for them)
+        mapview.map_layers(names, statuses=list(mapview.STATUS_COLORS), as_of=None, basemap="none")
+        data.plan_progress(None)
+    except Exception:  # noqa: BLE001 — the page script computes the same again and reports the error
+        log.debug("data warm-up failed; the page script will report it", exc_info=True)
+
+
+def start_data() -> threading.Thread | None:
+    """Start :func:`warm_data` on a daemon thread once per process.
+
+    Returns
+    -------
+    threading.Thread or None
+        The thread, or None when it was already started.
+    """
+    if _data_started.is_set():
+        return None
+    _data_started.set()
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_QuietWarmUp())
+    thread = threading.Thread(target=warm_data, name="data-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Any) -> AsyncIterator[None]:
+    """The :class:`streamlit.App`'s lifespan: start :func:`warm_data` once the runtime runs, then serve.
+
+    Parameters
+    ----------
+    app : streamlit.App
+        The app being started (unused).
+    """
+    start_data()  # a thread: the server answers at once, the warm-up overlaps the browser's boot
+    yield None

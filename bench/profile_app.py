@@ -1,0 +1,152 @@
+"""Where the app's first page run spends its CPU: a profile of the map page under Streamlit's AppTest.
+
+Not a test (no assertions on time); run by hand and copy the figures into bench/RESULTS.md::
+
+    .venv/bin/python bench/profile_app.py            # two sessions in one fresh process
+    .venv/bin/python bench/profile_app.py --top 40   # more rows of the profile
+    .venv/bin/python bench/profile_app.py --phases   # CPU seconds of each step of a cold start
+
+One fresh process, a fresh working store (so the first session seeds it, as a new installation does), then
+``--sessions`` AppTest sessions of ``app.py`` (the map page is the default page), one after the other in the
+same process (so the second one sees what the first one cached, as a second browser tab does on a running
+server). For each session it prints the wall time, the process CPU time (user + system of every thread,
+which the machine's load disturbs far less than wall time) and a cProfile of the script thread (cumulative
+seconds by function, the project's own modules and the libraries they call). The map itself is not drawn
+(AppTest has no browser): the Python side is, up to the component's payload.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+__all__ = ["main"]
+
+
+def _profile_script_thread(profiles: list[cProfile.Profile]) -> None:
+    """Wrap ``ScriptRunner._run_script`` so that each script run is profiled in its own thread."""
+    from streamlit.runtime.scriptrunner import script_runner
+
+    original = script_runner.ScriptRunner._run_script
+
+    def wrapped(self, rerun_data):  # noqa: ANN001, ANN202 — Streamlit's private signature
+        prof = cProfile.Profile()
+        profiles.append(prof)
+        prof.enable()
+        try:
+            return original(self, rerun_data)
+        finally:
+            prof.disable()
+
+    script_runner.ScriptRunner._run_script = wrapped
+
+
+def _stats_text(prof: cProfile.Profile, top: int, sort: str) -> str:
+    out = io.StringIO()
+    stats = pstats.Stats(prof, stream=out)
+    stats.strip_dirs().sort_stats(sort).print_stats(top)
+    return out.getvalue()
+
+
+def phases() -> None:
+    """CPU seconds of each step of a cold start, one after the other in this (fresh) process, no profiler.
+
+    The steps are what ``streamlit run app.py`` and the first map page do: import streamlit, import
+    ``app.py``'s module face (sign-in and tile routes, the warm-up), import the libraries the warm-up imports,
+    the map page's modules, then open and seed a fresh working store, load and validate the layers, build the
+    map's display GeoJSON (``ui.mapview.map_layers`` with the page's default arguments) and compute the plan's
+    figures (``ui.data.plan_progress``). Process CPU time (``time.process_time``), so the machine's load
+    disturbs it far less than wall time.
+    """
+    import logging
+
+    logging.disable(logging.WARNING)  # no runtime here: Streamlit's "bare mode" warnings are expected
+    marks: list[tuple[str, float]] = [("start", time.process_time())]
+
+    def mark(label: str) -> None:
+        marks.append((label, time.process_time()))
+
+    with tempfile.TemporaryDirectory(prefix="profile-app-") as tmp:
+        os.environ["SSL_GIS_STORE"] = str(Path(tmp) / "working.gpkg")
+        os.environ["SSL_GIS_USERS_FILE"] = str(Path(tmp) / "users.json")
+        os.chdir(ROOT)
+        import streamlit  # noqa: F401
+
+        mark("import streamlit")
+        import ui.auth
+        import ui.tile_routes
+        import ui.warmup  # noqa: F401
+
+        mark("import app.py's module face (ui.auth, ui.tile_routes, ui.warmup)")
+        ui.warmup._warm()
+        mark("the warm-up's libraries (folium, geopandas, gis.render, layers)")
+        from ui import data, edit, mapview, print_panel, provenance  # noqa: F401
+
+        mark("the map page's ui modules")
+        data.get_store()
+        mark("open and seed the working store")
+        names = data.layer_names()
+        for name in names:
+            data.layer_frame(name, None)
+        mark(f"load and validate the {len(names)} layers")
+        mapview.map_layers(names, statuses=list(mapview.STATUS_COLORS), as_of=None, basemap="none")
+        mark("display GeoJSON of every layer (map_layers)")
+        data.plan_progress(None)
+        mark("the plan's figures (plan_progress)")
+    for (_, before), (label, at) in zip(marks, marks[1:], strict=False):
+        print(f"{at - before:5.2f} s  {label}")
+    print(f"{marks[-1][1] - marks[0][1]:5.2f} s  in all (process CPU)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=2)
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--dump", type=Path, help="write each session's profile to DUMP.N.prof")
+    parser.add_argument("--no-profile", action="store_true", help="CPU and wall times only (no profiler overhead)")
+    parser.add_argument("--phases", action="store_true", help="CPU seconds of each step of a cold start (no AppTest)")
+    args = parser.parse_args()
+    if args.phases:
+        phases()
+        return
+
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    from streamlit.testing.v1 import AppTest
+
+    wall_imp, cpu_imp = time.perf_counter() - wall0, time.process_time() - cpu0
+    print(f"import streamlit.testing: wall {wall_imp:.2f} s, cpu {cpu_imp:.2f} s")
+    profiles: list[cProfile.Profile] = []
+    if not args.no_profile:
+        _profile_script_thread(profiles)
+    with tempfile.TemporaryDirectory(prefix="profile-app-") as tmp:
+        os.environ["SSL_GIS_STORE"] = str(Path(tmp) / "working.gpkg")
+        os.environ["SSL_GIS_USERS_FILE"] = str(Path(tmp) / "users.json")
+        os.chdir(ROOT)
+        for i in range(args.sessions):
+            first = len(profiles)
+            w, c = time.perf_counter(), time.process_time()
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()
+            w, c = time.perf_counter() - w, time.process_time() - c
+            if at.exception:
+                print(f"session {i + 1}: exception {at.exception}")
+            print(f"session {i + 1}: wall {w:.2f} s, process cpu {c:.2f} s, profiled script runs {len(profiles) - first}")
+            if args.dump:
+                for j, prof in enumerate(profiles[first:]):
+                    prof.dump_stats(f"{args.dump}.{i + 1}.{j}.prof")
+            for prof in profiles[first:]:
+                print(_stats_text(prof, args.top, args.sort))
+
+
+if __name__ == "__main__":
+    main()
