@@ -44,8 +44,11 @@ _NOT_EDITS = ("(seeded)", "(restored)")
 
 def _year(value: object) -> int:
     """The plan year a stored ``plan_year`` value means (2020 where absent or empty)."""
-    year = pd.to_numeric(pd.Series([value], dtype=object), errors="coerce").iloc[0]
-    return DEFAULT_PLAN_YEAR if pd.isna(year) else int(year)
+    try:
+        year = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return DEFAULT_PLAN_YEAR
+    return DEFAULT_PLAN_YEAR if year != year else int(year)  # NaN (and NA as float) is absent
 
 
 def _cutoff(as_of: dt.date | dt.datetime | None) -> str | None:
@@ -59,8 +62,8 @@ def _cutoff(as_of: dt.date | dt.datetime | None) -> str | None:
     return when.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _attrs_before(row: Mapping[str, Any]) -> dict[str, Any] | None:
-    old = row["old"]
+def _attrs_before(old: object) -> dict[str, Any] | None:
+    """The attributes a whole-feature history event recorded (the feature's state before it)."""
     if isinstance(old, str):
         old = json.loads(old)
     return dict(old.get("attrs", {})) if isinstance(old, Mapping) else None
@@ -94,6 +97,8 @@ def carried_out(
     if hist.empty or not len(hist):
         return {}
     hist = hist.loc[~hist["field"].isin(_NOT_EDITS)]
+    if not hist["field"].isin((_REPLACED, _DELETED, "plan_year")).any():  # only these can change a plan year
+        return {}
     cut = _cutoff(as_of)
     current = store.read_layer(layer)
     geometry = current.geometry.name
@@ -101,22 +106,22 @@ def carried_out(
         str(r["id"]): {k: v for k, v in r.items() if k != geometry} for r in current.to_dict("records")
     } if "id" in current.columns else {}
     found: dict[str, dict[str, Any]] = {}
-    for fid, rows in hist.groupby("feature_id", sort=False):
+    hist = hist.loc[~hist["feature_id"].astype(str).isin([f for f, st in states.items() if _year(st.get("plan_year")) == int(year)])]
+    for fid, rows in hist.groupby("feature_id", sort=False):  # features in ``year`` now were never carried out of it
         fid = str(fid)
         after = states.get(fid)  # the feature's state after the row being undone (None: did not exist)
-        for _, row in rows.iloc[::-1].iterrows():  # newest first, undoing each change
-            field = row["field"]
-            if field == _CREATED:
+        for at, field, old in zip(rows["at"].iloc[::-1], rows["field"].iloc[::-1], rows["old"].iloc[::-1], strict=True):
+            if field == _CREATED:  # newest first, undoing each change
                 before = None
             elif field in (_REPLACED, _DELETED):
-                before = _attrs_before(row)
+                before = _attrs_before(old)
             else:
                 before = dict(after) if after is not None else None
                 if before is not None:
-                    before[field] = row["old"]
+                    before[field] = old
             if (
                 before is not None and after is not None and fid not in found
-                and (cut is None or str(row["at"]) <= cut)
+                and (cut is None or str(at) <= cut)
                 and _year(before.get("plan_year")) == int(year) != _year(after.get("plan_year"))
             ):
                 found[fid] = {f: before.get(f) for f in PLAN_FIELDS} | {"plan_year": int(year)}
@@ -150,8 +155,9 @@ def year_view(
     keep = plan_year_of(frame).eq(int(year))
     if "role" in frame.columns:
         keep |= frame["role"].astype("object").eq("context")
-    out = frame.copy()
+    out = frame
     if carried and "id" in frame.columns:
+        out = frame.copy()
         ids = frame["id"].astype(str)
         back = (~keep) & ids.isin(list(carried))
         if back.any():
