@@ -16,6 +16,7 @@ import shapely
 from gis.print_map import LegendEntry, Sheet, drawn_extent, map_pdf, map_png
 from gis.text import display_safe
 from layers.mapping import COLOURED_BY_STATUS, STATUS_COLORS
+from layers.progress import frames_of_year
 from layers.registry import load, spec
 
 __all__ = ["TEXTS", "print_frames", "print_sheet", "print_map"]
@@ -24,6 +25,7 @@ __all__ = ["TEXTS", "print_frames", "print_sheet", "print_map"]
 TEXTS: dict[str, dict[str, str]] = {
     "zh": {
         "title": "松山湖高新区 2020 年工作计划 · 规划图",
+        "title_year": "松山湖高新区 {year} 年工作计划 · 规划图",
         "legend": "图例",
         "north": "北 N",
         "date": "出图日期 {today} · 状态截至 {as_of}",
@@ -34,6 +36,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "en": {
         "title": "Songshan Lake High-tech Zone 2020 work plan · planning map",
+        "title_year": "Songshan Lake High-tech Zone {year} work plan · planning map",
         "legend": "Legend",
         "north": "N",
         "date": "Printed {today} · statuses as of {as_of}",
@@ -57,6 +60,7 @@ def print_frames(
     statuses: Sequence[str] | None = None,
     as_of: dt.date | None = None,
     lang: str = "zh",
+    year: int | None = None,
 ) -> tuple[list[tuple[gpd.GeoDataFrame, dict]], list[LegendEntry], int, int]:
     """The frames to print (bottom first), their legend, and how many features are shown / illustrative.
 
@@ -70,6 +74,9 @@ def print_frames(
         Replay statuses to that day.
     lang : {"zh", "en"}, keyword-only
         Language of the legend.
+    year : int, optional, keyword-only
+        One plan year, as the map shows it (:func:`layers.progress.frames_of_year`: the year's features, those
+        a later plan carried out of it, and context); None prints every year's features.
 
     Returns
     -------
@@ -83,6 +90,8 @@ def print_frames(
     for name in names:
         s = spec(name)
         gdf = load(name, as_of=as_of)
+        if year is not None:
+            gdf = frames_of_year({name: gdf}, int(year), as_of=as_of or dt.date.today())[name]
         gdf = gdf[gdf.geometry.notna()]  # a plan item without a place (plan_items) is not drawn
         if statuses is not None and "status" in gdf.columns:
             keep = gdf["status"].isna() | gdf["status"].astype(str).isin(set(statuses)) | (gdf["status"].astype(str) == "")
@@ -137,13 +146,14 @@ def print_sheet(
     title: str | None = None,
     today: dt.date | None = None,
     paper: str = "A4",
+    year: int | None = None,
 ) -> tuple[list[tuple[gpd.GeoDataFrame, dict]], Sheet]:
     """Frames and sheet of a printed plan map of the shown layers (see :func:`print_frames`).
 
     Parameters
     ----------
-    names, statuses, as_of, lang
-        As :func:`print_frames`.
+    names, statuses, as_of, lang, year
+        As :func:`print_frames` (the title names ``year``'s plan; the 2020 plan's when None).
     extent : (west, south, east, north), optional, keyword-only
         The view in degrees (EPSG:4326); default: the shown features' bounds.
     title : str, optional, keyword-only
@@ -160,7 +170,7 @@ def print_sheet(
     """
     lang = lang if lang in TEXTS else "zh"
     words = TEXTS[lang]
-    frames, legend, _shown, _illustrative = print_frames(names, statuses=statuses, as_of=as_of, lang=lang)
+    frames, legend, _shown, _illustrative = print_frames(names, statuses=statuses, as_of=as_of, lang=lang, year=year)
     if extent is None:
         if frames:
             b = pd.concat([f.geometry for f, _ in frames]).total_bounds
@@ -171,7 +181,7 @@ def print_sheet(
     illustrative = _illustrative_drawn(frames, drawn_extent(extent, paper=paper))
     today = today or dt.date.today()
     sheet = Sheet(
-        title=display_safe(title) if title else words["title"],
+        title=display_safe(title) if title else words["title"] if year is None else words["title_year"].format(year=int(year)),
         extent=tuple(float(v) for v in extent),  # type: ignore[arg-type]
         legend=legend,
         date_text=words["date"].format(today=today.isoformat(), as_of=(as_of or today).isoformat()),

@@ -52,25 +52,52 @@ def source_of(frames: Mapping[str, gpd.GeoDataFrame]) -> str:
     return "store" if sources == {"store"} else ("baseline" if sources == {"baseline"} else "mixed")
 
 
-def frames_of_year(frames: Mapping[str, gpd.GeoDataFrame], year: int | None) -> dict[str, gpd.GeoDataFrame]:
-    """The features of one plan year (``plan_year``, 2020 where absent); every feature when ``year`` is None.
+def frames_of_year(
+    frames: Mapping[str, gpd.GeoDataFrame],
+    year: int | None,
+    *,
+    store: Store | Path | str | None = None,
+    as_of: dt.date | dt.datetime | None = None,
+) -> dict[str, gpd.GeoDataFrame]:
+    """The features of one plan year as that year's plan set them; every feature as it is when ``year`` is None.
 
-    Context features have no plan year of their own and are kept with every year (they are never counted,
-    and the towns a target counts are context).
+    A feature belongs to plan year ``Y`` if its ``plan_year`` is ``Y`` (2020 where absent), or if a later plan
+    carried it out of ``Y`` (read from the store's history, :mod:`layers.year_view`): it is then shown with
+    ``Y``'s deadline, target, section, quote and done status and its current status and geometry. Context
+    features have no plan year of their own and are kept with every year (they are never counted, and the
+    towns a target counts are context).
+
+    Parameters
+    ----------
+    frames : mapping of str to geopandas.GeoDataFrame
+        Loaded layers (EPSG:4326), all read for the same ``as_of``.
+    year : int or None
+        The plan year; None keeps every feature once, as its latest plan has it.
+    store : gis.store.Store or path or URL, optional, keyword-only
+        The store the frames were read from (default: the configured one, if it exists). Frames read from the
+        bundled baseline (``attrs["source"] == "baseline"``) have no carries.
+    as_of : datetime.date or datetime.datetime, optional, keyword-only
+        The day the frames show (a carry after its end has not happened yet); None: every carry.
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        The same keys, each frame kept to the year's rows in its own order.
     """
     if year is None:
         return dict(frames)
+    from layers.registry import _resolve_store
+    from layers.year_view import carried_out, year_view
+
+    wanted = [n for n, f in frames.items() if f is not None and f.attrs.get("source") != "baseline" and "id" in f.columns]
+    st = _resolve_store(store) if wanted else None
     out: dict[str, gpd.GeoDataFrame] = {}
     for name, frame in frames.items():
         if frame is None:
             out[name] = frame
             continue
-        keep = plan_year_of(frame).eq(int(year))
-        if "role" in frame.columns:
-            keep |= frame["role"].astype("object").eq("context")
-        sub = frame.loc[keep.to_numpy()]
-        sub.attrs = dict(frame.attrs)
-        out[name] = sub
+        carried = carried_out(st, name, int(year), as_of=as_of) if st is not None and name in wanted else None
+        out[name] = year_view(frame, int(year), carried=carried)
     return out
 
 
@@ -109,7 +136,7 @@ def plan_progress(
     loaded = dict(frames) if frames is not None else progress_frames(store=store, source=source, as_of=day)
     targets = plan_targets()
     if year is not None:
-        loaded = frames_of_year(loaded, year)
+        loaded = frames_of_year(loaded, year, store=None if source == "baseline" else store, as_of=day)
         targets = targets.loc[plan_year_of(targets).eq(int(year)).to_numpy()]
     doc = plan_metrics(loaded, targets, as_of=day)
     doc["source"] = source_of(loaded)

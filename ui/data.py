@@ -280,7 +280,8 @@ def _progress(stamp: str, as_of_iso: str | None, today_iso: str, year: int | Non
     for name in layers.STORE_LAYERS:  # later plans' items (issue 16), once the store holds them
         if _has_store_layer(name):
             frames[name] = layer_frame(name, as_of)
-    return plan_progress(frames=frames, as_of=as_of or date.fromisoformat(today_iso), year=year)
+    store = get_store() if year is not None else None  # a year's view reads the store's history (carried items)
+    return plan_progress(frames=frames, store=store, as_of=as_of or date.fromisoformat(today_iso), year=year)
 
 
 def plan_progress(as_of: date | None = None, year: int | None = None) -> dict[str, Any] | None:
@@ -312,15 +313,36 @@ def plan_progress(as_of: date | None = None, year: int | None = None) -> dict[st
         return None
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _year_frame(name: str, stamp: str, as_of_iso: str | None, today_iso: str, year: int) -> gpd.GeoDataFrame:
+    from layers.progress import frames_of_year
+    from layers.year_view import year_view
+
+    as_of = date.fromisoformat(as_of_iso) if as_of_iso else None
+    frame = layer_frame(name, as_of)
+    store = get_store() if name in layers.names(include_store=True) else None  # uploads have no plan years
+    if store is None:  # the baseline (or an upload): nothing was carried
+        return year_view(frame, year)
+    return frames_of_year({name: frame}, year, store=store, as_of=as_of or date.fromisoformat(today_iso))[name]
+
+
 def year_frame(name: str, as_of: date | None = None, year: int | None = None) -> gpd.GeoDataFrame:
     """:func:`layer_frame` kept to one plan year (:func:`layers.progress.frames_of_year`; all rows for None).
 
-    Context features (boundaries, water, ``role == "context"``) are kept with every year.
+    The year's view holds the features carried out of it by a later plan, with that year's deadline and target
+    (read from the store's history), as ``plan_progress(year=…)`` counts them. Context features (boundaries,
+    water, ``role == "context"``) are kept with every year.
     """
-    from layers.progress import frames_of_year
+    if year is None:
+        return layer_frame(name, as_of)
+    as_of_iso = as_of.isoformat() if as_of else None
+    try:
+        return _year_frame(name, store_stamp(), as_of_iso, date.today().isoformat(), int(year))
+    except Exception as exc:  # the history cannot be read: the year's own features, without the carried ones
+        log.warning("cannot build the %s view of %s: %s", year, name, exc)
+        from layers.year_view import year_view
 
-    frame = layer_frame(name, as_of)
-    return frame if year is None else frames_of_year({name: frame}, int(year))[name]
+        return year_view(layer_frame(name, as_of), int(year))
 
 
 def plan_years(as_of: date | None = None) -> list[int]:
@@ -364,4 +386,5 @@ def clear_caches() -> None:
     """Forget cached frames after this session wrote to the store."""
     _frame.clear()
     _progress.clear()
+    _year_frame.clear()
     _history.clear()

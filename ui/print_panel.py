@@ -16,6 +16,7 @@ from gis.crs import gcj02_to_wgs84
 from gis.errors import InputError
 from layers.print_map import print_map
 from ui.i18n import error_text, lang, t
+from ui.plan_year import selected_year
 
 __all__ = ["show", "view_extent"]
 
@@ -60,6 +61,9 @@ def show(
         the sheet is made offline).
     gcj02 : bool
         The map's view is in GCJ-02 (a Gaode basemap): the extent is shifted back to WGS 84.
+
+    The sheet prints the sidebar's plan year (:func:`ui.plan_year.selected_year`) as the map shows it: that year's
+    features, those carried out of it with its deadlines, and context; every year's for 全部年度.
     """
     with st.expander(t("print_heading"), expanded=False):
         st.caption(t("print_help"))
@@ -69,7 +73,8 @@ def show(
             extent = view_extent(bounds, gcj02=gcj02)
             try:
                 with st.spinner(t("print_make")):
-                    opts = {"statuses": list(statuses), "as_of": as_of, "lang": lang(), "extent": extent, "basemap": basemap}
+                    opts = {"statuses": list(statuses), "as_of": as_of, "lang": lang(), "extent": extent, "basemap": basemap,
+                            "year": selected_year()}
                     st.session_state["map_print_files"] = {
                         "pdf": print_map(list(names), fmt="pdf", paper=paper, **opts),
                         "png": print_map(list(names), fmt="png", paper=paper, **opts),

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from typing import Any
 
-from gis.store._gpkg import HISTORY_TABLE, VERSION_COLUMN
+from gis.store._gpkg import FID_COLUMN, HISTORY_TABLE, VERSION_COLUMN
 from gis.store._layers import CREATED, DELETED, REPLACED, RESTORED, SEEDED
 from gis.store._values import decode
 
@@ -97,6 +97,9 @@ def replay(current: Any, rows: list[tuple[str, str, str | None, int]], id_field:
             for key, value in state["attrs"].items():
                 if key in rec and key != geometry_name:
                     rec[key] = value
+            if state["attrs"]:  # the state lists every column the feature had: one it lacked was added later
+                for key in rec.keys() - state["attrs"].keys() - {id_field, geometry_name, VERSION_COLUMN, FID_COLUMN}:
+                    rec[key] = None
             rec[VERSION_COLUMN] = state["version"]
             if "geometry" in state:
                 rec[geometry_name] = None if state["geometry"] is None else shapely.from_wkb(bytes.fromhex(state["geometry"]))
