@@ -306,8 +306,11 @@ class StoreBase(abc.ABC):
 
         Notes
         -----
-        New features get version 1; a feature whose id was already in the layer gets its old version + 1.
-        The history gains one row per feature (``(created)``, ``(replaced)`` or ``(deleted)``).
+        New features get version 1; a feature whose id was already in the layer gets its old version + 1 when
+        any field or its geometry changed. The history gains one row per new, changed or removed feature
+        (``(created)``, ``(replaced)`` or ``(deleted)``); a feature written back exactly as it was (a column
+        added empty counts as no change) keeps its version and gets no row, so a later plan that carries one
+        road does not read as an edit of every road.
 
         Raises
         ------

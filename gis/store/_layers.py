@@ -7,6 +7,7 @@ import logging
 import os
 import sqlite3
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -138,12 +139,16 @@ def swap_in(
             _gpkg.copy_layer_from_staging(conn, name)
             conn.execute(f"CREATE UNIQUE INDEX {quote('ssl_idx_' + name)} ON {quote(name)} ({quote(id_field)})")
             new_blobs = dict(conn.execute(f"SELECT {quote(id_field)}, {GEOMETRY_COLUMN} FROM {quote(name)}").fetchall())
+            new_state = _row_state(conn, name, id_field) if old else {}
             history: list[tuple[Any, ...]] = []
             bumps: list[tuple[int, str]] = []
             for fid, blob in new_blobs.items():
                 before = old.get(fid)
                 if before is None:
                     history.append((at, user, name, fid, kind if not exists else CREATED, None, None, note, 1))
+                    continue
+                if unchanged(before, new_state[str(fid)]):  # rewritten as it was: no edit, no history row
+                    bumps.append((before[VERSION_COLUMN], fid))
                     continue
                 bumps.append((before[VERSION_COLUMN] + 1, fid))
                 history.append(
@@ -166,6 +171,25 @@ def swap_in(
         return True
     finally:
         conn.execute("DETACH DATABASE stg")
+
+
+def unchanged(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
+    """Whether a feature rewritten by a whole-layer write is the same feature: every field and the geometry equal.
+
+    A field present on one side only counts as empty on the other (a rewrite that adds an empty column changes
+    no feature). The feature id's row number and version are not compared.
+    """
+    skip = (FID_COLUMN, VERSION_COLUMN)
+    for key in set(before) | set(after):
+        if key in skip:
+            continue
+        a, b = before.get(key), after.get(key)
+        if a is b or (a is not None and b is not None and type(a) is type(b) and a == b):
+            continue
+        if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool) and not isinstance(b, bool) and a == b:
+            continue
+        return False
+    return True
 
 
 def _old_json(rec: dict[str, Any], *, geometry: bool) -> str:

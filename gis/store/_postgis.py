@@ -264,6 +264,7 @@ class PostgisStore(StoreBase):
                 conn.execute(sql.SQL("DROP TABLE {}").format(ident(self.schema, name)))
             id_at = table.index(id_field)
             version_at = table.index(VERSION_COLUMN)
+            names = [c for c, _ in table.columns]
             history: list[tuple[Any, ...]] = []
             new_ids = set()
             for row, wkb in zip(table.rows, table.wkb):
@@ -274,8 +275,12 @@ class PostgisStore(StoreBase):
                     row[version_at] = 1
                     history.append((at, user, name, fid, kind if not exists else _layers.CREATED, None, None, note, 1))
                     continue
-                row[version_at] = before[VERSION_COLUMN] + 1
                 changed = _canonical_wkb(before[GEOMETRY_COLUMN]) != _canonical_wkb(wkb)
+                after = dict(zip(names, row))
+                if not changed and _layers.unchanged({k: v for k, v in before.items() if k != GEOMETRY_COLUMN}, after):
+                    row[version_at] = before[VERSION_COLUMN]  # rewritten as it was: no edit, no history row
+                    continue
+                row[version_at] = before[VERSION_COLUMN] + 1
                 history.append((at, user, name, fid, _layers.REPLACED, _old_json(before, geometry=changed), None, note, row[version_at]))
             for fid, before in old.items():
                 if fid not in new_ids:

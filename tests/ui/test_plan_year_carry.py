@@ -54,10 +54,13 @@ def _page(page: str, year: str) -> AppTest:
     return at
 
 
+def _full_board(at: AppTest):
+    return next(d.value for d in at.dataframe if "逾期天数" in d.value.columns).reset_index(drop=True)
+
+
 def _board(at: AppTest):
-    """The roads board's plan columns (最后变更/修改人 are the history's: a carry is a write to the layer)."""
-    table = next(d.value for d in at.dataframe if "逾期天数" in d.value.columns).reset_index(drop=True)
-    return table.drop(columns=["最后变更", "修改人"])
+    """The roads board's plan columns (最后变更/修改人, the history's, are checked apart: the carried road changed)."""
+    return _full_board(at).drop(columns=["最后变更", "修改人"])
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
@@ -66,13 +69,16 @@ def _metrics(at: AppTest) -> dict[str, str]:
 
 def test_the_2020_board_and_figures_are_unchanged_by_a_carry(store_path: Path) -> None:
     roads = _page("ui/page_roads.py", "2020")
-    board, road_figures = _board(roads), _metrics(roads)
+    board, road_figures, full = _board(roads), _metrics(roads), _full_board(roads)
     figures = _metrics(_page("ui/page_metrics.py", "2020"))
     assert len(board) == 18
     _accept(store_path)
     roads = _page("ui/page_roads.py", "2020")
     after = _board(roads)
     assert len(after) == 18 and after.equals(board)  # road-07 still there, with its 2020 deadline
+    # the carry is an edit of road-07 only: every other road keeps its last change and editor
+    edited = _full_board(roads)[["最后变更", "修改人"]].ne(full[["最后变更", "修改人"]]).any(axis=1)
+    assert int(edited.sum()) == 1
     assert _metrics(roads) == road_figures
     assert _metrics(_page("ui/page_metrics.py", "2020")) == figures
     y2021 = _board(_page("ui/page_roads.py", "2021"))
