@@ -134,11 +134,12 @@ def _popup_labels() -> list[tuple[str, str]]:
 @st.cache_data(show_spinner=False, max_entries=256)
 def _prepared(
     name: str, keep: tuple[str, ...] | None, as_of_iso: str | None, hl: tuple[str, ...], coloured: bool,
-    only: tuple[str, ...] | None, gcj02: bool, language: str, stamp: str,
+    only: tuple[str, ...] | None, gcj02: bool, language: str, stamp: str, year: int | None = None,
 ) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     """The layer as drawn (labels in ``language``) and its display GeoJSON; cached per inputs and data stamp."""
     as_of = date.fromisoformat(as_of_iso) if as_of_iso else None
-    gdf = data.layer_frame(name, as_of)
+    # one plan year's view: a feature carried into a later plan shows this year's deadline and target
+    gdf = data.year_frame(name, as_of, year) if year is not None and data.layer_spec(name) is not None else data.layer_frame(name, as_of)
     if keep is not None and "status" in gdf.columns:
         gdf = gdf[gdf["status"].astype(str).isin(set(keep))]
     if only is not None and "id" in gdf.columns:
@@ -179,6 +180,7 @@ def map_layers(
     by_status: Iterable[str] | None = None,
     only_ids: dict[str, set[str]] | None = None,
     basemap: str = "none",
+    year: int | None = None,
 ) -> list[render.MapLayer]:
     """MapLayers of the named layers, filtered to ``statuses``, with spec styles and status colours.
 
@@ -201,6 +203,8 @@ def map_layers(
         ``layer -> ids``: draw only these features of that layer.
     basemap : str
         The basemap the layers will be drawn on (GCJ-02 basemaps shift the data for display).
+    year : int, optional
+        Draw the plan layers as that plan year has them (:func:`ui.data.year_frame`); None: as they are now.
     """
     out = []
     coloured = set(by_status) if by_status is not None else COLOURED_BY_STATUS
@@ -210,7 +214,7 @@ def map_layers(
     for name in names:
         hl = tuple(sorted((highlight or {}).get(name, set())))
         only = tuple(sorted(only_ids[name])) if only_ids and name in only_ids else None
-        shown, gj = _prepared(name, keep, as_of.isoformat() if as_of else None, hl, name in coloured, only, gcj, lang(), stamp)
+        shown, gj = _prepared(name, keep, as_of.isoformat() if as_of else None, hl, name in coloured, only, gcj, lang(), stamp, year)
         layer = _layer(name, shown, coloured=name in coloured, highlight=set(hl))
         layer.geojson = gj
         layer.feature_style = None

@@ -144,7 +144,7 @@ def main() -> None:
     shown_ids = set(shown["id"].astype(str))
     in_targets = picked[picked["action"].isin(PARCEL_ACTIONS) & picked["id"].astype(str).isin(shown_ids)]
     st.caption(t("land_sum", mu=f"{in_targets['area_mu'].sum():,.1f}", n=len(in_targets), total=len(shown)))
-    layers_ = mapview.map_layers(["boundaries", LAYER], as_of=as_of, by_status=[], only_ids={LAYER: shown_ids})
+    layers_ = mapview.map_layers(["boundaries", LAYER], as_of=as_of, by_status=[], only_ids={LAYER: shown_ids}, year=year)
     mapview.show_map(layers_, key="land_map", returned_objects=(), zoom=11, height=380)
 
     st.subheader(t("land_edit"), anchor=False)

@@ -203,7 +203,8 @@ def main() -> None:
     _take_click(mapview.clicked_id(st.session_state.get("map_main") or {}))
     selected = url_get("sel")
     highlight = {n: {selected} for n in _layers_holding(visible, selected, as_of)} if selected else None
-    layers_ = mapview.map_layers(visible, statuses=statuses, as_of=as_of, basemap=basemap, highlight=highlight, only_ids=only)
+    layers_ = mapview.map_layers(visible, statuses=statuses, as_of=as_of, basemap=basemap, highlight=highlight, only_ids=only,
+                                 year=year)
     with main_col:
         result = mapview.show_map(
             layers_,

@@ -246,3 +246,31 @@ def test_a_later_plans_deadline_says_its_year_once() -> None:
     assert deadline_label("2021-H1") == "2021 年上半年"
     assert deadline_label("2021-YE") == "2021 年底前"
     assert deadline_label("2021") == "2021 年内/全年"
+
+
+def test_the_2020_map_shows_a_carried_roads_2020_deadline_in_its_popup(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The map draws a plan year's view: road-07's popup on the 2020 map reads 2020's deadline, on 2021's 2021's."""
+    from ui import mapview
+    from ui.i18n import deadline_label
+
+    popups: dict[str, str] = {}
+    real = mapview.show_map
+
+    def spy(map_layers_, *, key, **kwargs):
+        for layer in map_layers_:
+            if key == "map_main" and layer.name == "road_links":
+                gdf = layer.gdf.set_index("id")
+                popups["deadline"] = str(gdf.loc[CARRIED, "deadline"]) if CARRIED in gdf.index else ""
+        return real(map_layers_, key=key, **kwargs)
+
+    monkeypatch.setattr(mapview, "show_map", spy)
+    import layers
+
+    store = open_store(store_path)
+    deadline_2020 = layers.load_baseline("road_links").set_index("id").loc[CARRIED, "deadline"]
+    now = store.read_layer("road_links").set_index("id").loc[CARRIED, "deadline"]
+    assert deadline_2020 != now  # the carry gave it a 2021 deadline
+    at = _year(_app().run(), "2020")
+    assert popups["deadline"] == deadline_label(deadline_2020)
+    _year(at, "2021")
+    assert popups["deadline"] == deadline_label(now)
