@@ -24,9 +24,8 @@ shapes, many-vertex wavy outlines and holed quadrilaterals, all on the same grid
 
 Usage (the run recorded in RESULTS.md for issue 15)::
 
-    .venv/bin/python bench/bench_coverage.py --sizes 100000 1000000 --shapes quad lshape many holed --repeat 3 \
-        --large-methods ours naive strtree --large-repeat 1 \
-        --duckdb-python /tmp/duckbench-venv/bin/python --results bench/RESULTS.md
+    .venv/bin/python bench/bench_coverage.py --sizes 100000 1000000 --shapes quad lshape many holed --repeat 5 \
+        --large-methods ours floor --duckdb-python /tmp/duckbench-venv/bin/python --results bench/RESULTS.md
 """
 
 from __future__ import annotations
