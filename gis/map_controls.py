@@ -94,6 +94,9 @@ def _element(script: str, **values: str) -> folium.MacroElement:
     from branca.element import MacroElement
     from jinja2 import Template
 
+    from gis._folium_safe import harden
+
+    harden()  # branca would otherwise compile the rendered output, values included, as a second template
     el = MacroElement()
     el._template = Template("{% macro script(this, kwargs) %}" + script + "{% endmacro %}")
     for name, value in values.items():

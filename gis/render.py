@@ -30,6 +30,7 @@ import numpy as np
 import shapely
 
 from gis import map_controls
+from gis._folium_safe import harden
 from gis.crs import transform_frame
 from gis.errors import InputError
 from gis.map_controls import safe_color
@@ -487,6 +488,8 @@ def feature_group(layer: MapLayer, gj: Mapping[str, Any]) -> folium.FeatureGroup
     """
     import folium
 
+    harden()  # the layer's texts are data: never evaluated as template code when the map renders
+
     styles = list(gj["styles"])
     data = {"type": "FeatureCollection", "features": gj["features"]}
     group = folium.FeatureGroup(name=html.escape(layer.title), show=layer.show)
@@ -572,6 +575,8 @@ def build_map(
     """
     import folium
     import folium.plugins
+
+    harden()  # names, titles and labels are data: never evaluated as template code when the map renders
 
     gcj02 = basemap in GCJ02_BASEMAPS
     lat, lon = center or DONGGUAN_CENTER
