@@ -40,6 +40,42 @@ def _layer(title: str = "道路 <b>&", show: bool = True) -> render.MapLayer:
     return layer
 
 
+class _Response:
+    def __init__(self, status_code: int, headers: dict[str, str], content: bytes) -> None:
+        self.status_code, self.headers, self.content = status_code, headers, content
+
+
+class _Client:
+    """GET through the routes' ASGI app in process (no server, no network)."""
+
+    def __init__(self, routes: list[Any]) -> None:
+        from starlette.applications import Starlette
+
+        self.app = Starlette(routes=routes)
+
+    def get(self, path: str) -> _Response:
+        import asyncio
+        from urllib.parse import unquote
+
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+            "path": unquote(path), "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": [],
+            "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+        }
+        sent: list[dict] = []
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+
+        asyncio.run(self.app(scope, receive, send))
+        start = next(m for m in sent if m["type"] == "http.response.start")
+        body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+        return _Response(start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body)
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     mapview._GROUP_JS.clear()
@@ -119,3 +155,39 @@ def test_a_cached_group_costs_no_template_compile(monkeypatch: pytest.MonkeyPatc
     for idx, group in enumerate(groups):
         streamlit_folium._get_feature_group_string(group, map=m, idx=idx)
     assert compiles == []
+
+
+def test_the_map_s_assets_come_from_a_versioned_route_the_browser_may_keep() -> None:
+    import hashlib
+
+    from ui import map_assets, tile_routes
+
+    version = tile_routes.assets_version()
+    assert map_assets.ASSET_BASE == f"../../_gis/assets/{version}/"
+    client = _Client(tile_routes.tile_routes())
+    for path, media in (("leaflet/leaflet.js", "javascript"), ("leaflet/leaflet.css", "text/css"),
+                        ("leaflet-measure/assets/rulers.png", "image/png")):
+        r = client.get(f"/_gis/assets/{version}/{path}")
+        assert r.status_code == 200 and media in r.headers["content-type"]
+        assert r.content == (tile_routes.ASSETS_DIR / path).read_bytes()
+        assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
+    # another version (a page from before an upgrade) still gets the file, but not for keeps
+    r = client.get("/_gis/assets/0000/leaflet/leaflet.js")
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-cache"
+    # nothing outside the folder, no folder listing, nothing missing
+    for bad in ("../tile_routes.py", "..%2Ftile_routes.py", "%2e%2e/%2e%2e/app.py", "leaflet", "nope.js"):
+        assert client.get(f"/_gis/assets/{version}/{bad}").status_code == 404, bad
+    # the version changes with the files' bytes
+    digest = hashlib.blake2b(digest_size=8)
+    for p in sorted(q for q in tile_routes.ASSETS_DIR.rglob("*") if q.is_file()):
+        digest.update(p.relative_to(tile_routes.ASSETS_DIR).as_posix().encode() + b"\0" + p.read_bytes())
+    assert version == digest.hexdigest()
+
+
+def test_the_built_map_asks_for_its_assets_on_the_versioned_route() -> None:
+    from ui import map_assets
+
+    m = render.build_map([], measure=True, legend=False, asset_base=map_assets.ASSET_BASE)
+    links = [url for element in render._walk(m) for attr in ("default_js", "default_css")
+             for _, url in getattr(element, attr, None) or []]
+    assert links and all(u.startswith(map_assets.ASSET_BASE) for u in links), links
