@@ -18,6 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench_app import NO_INTERNET_ARGS  # noqa: E402
+
 from tests.browser.conftest import CHROME_ARGS, CHROMIUM, start_app, stop_app  # noqa: E402
 
 IFRAME = "iframe[title='streamlit_folium.st_folium']"
@@ -32,9 +34,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-tl-") as tmp, sync_playwright() as pw:
         app = start_app(Path(tmp))
         try:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+            # the internet blocked by the resolver, not by request interception (which turns the HTTP cache off)
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS + NO_INTERNET_ARGS)
             ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-            ctx.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url.split("/")[2] else r.abort())
             page = ctx.new_page()
             page.goto(app.url + "/")
             frame = page.frame_locator(IFRAME).first
@@ -56,6 +58,14 @@ def main() -> None:
                 ws.on("framesent", lambda p: log(f"ws → {len(p)} B"))
 
             page2.on("websocket", on_ws)
+            cdp = ctx.new_cdp_session(page2)  # which requests the browser's cache answered
+            cdp.send("Network.enable")
+            urls: dict[str, str] = {}
+            cdp.on("Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
+            cdp.on(
+                "Network.requestServedFromCache",
+                lambda e: log(f"from cache {urls.get(e['requestId'], '?').replace(app.url, '')[:80]}"),
+            )
             t0[0] = time.perf_counter()
             page2.goto(app.url + "/")
             log("goto returned (load event)")
