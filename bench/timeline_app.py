@@ -10,12 +10,14 @@ streamlit-folium's first value, which runs the page once more.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+# the checkout whose app is measured: this one, or another (``SSL_GIS_BENCH_ROOT``, as in bench_app.py)
+ROOT = Path(os.environ.get("SSL_GIS_BENCH_ROOT") or Path(__file__).resolve().parents[1]).resolve()
 sys.path.insert(0, str(ROOT))
 
 from bench_app import NO_INTERNET_ARGS  # noqa: E402
