@@ -382,9 +382,10 @@ def show_map(
     # prepared by map_layers travels as its feature group's JavaScript, rendered once per content and position
     # for every session (folium's templates cost more than the rest of the map's build).
     groups: list[Any] = []
+    scratch: list[Any] = []  # one scratch map for the groups rendered on this run (cache misses)
     for idx, layer in enumerate(map_layers_):
         if layer.geojson is not None:
-            groups.append(_prerendered_group(layer, idx, labels))
+            groups.append(_prerendered_group(layer, idx, labels, scratch=scratch))
             continue
         gj = render.layer_geojson(_safe(layer), gcj02=gcj)
         groups.append(_data_group(layer, gj, labels))
@@ -429,15 +430,22 @@ def _group_digest(layer: render.MapLayer, labels: bool) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _render_group_js(group: Any, idx: int) -> str:
-    """The JavaScript streamlit-folium makes of ``group`` at position ``idx`` (rendered on a scratch map)."""
+def _render_group_js(group: Any, idx: int, scratch: list[Any] | None = None) -> str:
+    """The JavaScript streamlit-folium makes of ``group`` at position ``idx`` (rendered on a scratch map).
+
+    ``scratch`` (a list, empty or holding one map) shares one scratch map between the groups of a run.
+    """
     import folium
     from streamlit_folium import _get_feature_group_string
 
-    return _get_feature_group_string(group, map=folium.Map(tiles=None), idx=idx)
+    if scratch is None:
+        scratch = []
+    if not scratch:
+        scratch.append(folium.Map(tiles=None))
+    return _get_feature_group_string(group, map=scratch[0], idx=idx)
 
 
-def _prerendered_group(layer: render.MapLayer, idx: int, labels: bool) -> Any:
+def _prerendered_group(layer: render.MapLayer, idx: int, labels: bool, *, scratch: list[Any] | None = None) -> Any:
     """A feature group that hands streamlit-folium its JavaScript rendered once per content and position.
 
     streamlit-folium renders every feature group through folium's templates on each run (about a hundred
@@ -451,7 +459,7 @@ def _prerendered_group(layer: render.MapLayer, idx: int, labels: bool) -> Any:
         if code is not None:
             _GROUP_JS.move_to_end(key)
     if code is None:
-        code = _render_group_js(_data_group(layer, layer.geojson or {}, labels), idx)
+        code = _render_group_js(_data_group(layer, layer.geojson or {}, labels), idx, scratch)
         with _GROUP_JS_LOCK:
             _GROUP_JS[key] = code
             while len(_GROUP_JS) > settings.MAP_GROUP_JS_CACHE_ENTRIES:

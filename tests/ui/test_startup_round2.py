@@ -107,7 +107,11 @@ def _component_args(monkeypatch: pytest.MonkeyPatch, groups: list[Any]) -> dict[
 def test_st_folium_sends_the_same_component_arguments_with_prerendered_groups(monkeypatch: pytest.MonkeyPatch) -> None:
     layers = [_layer(), _layer("水系", show=False)]
     plain = _component_args(monkeypatch, [mapview._data_group(x, x.geojson, True) for x in layers])
-    cached = _component_args(monkeypatch, [mapview._prerendered_group(x, i, True) for i, x in enumerate(layers)])
+    scratch: list[Any] = []  # rendered on one scratch map, as show_map does
+    cached = _component_args(
+        monkeypatch, [mapview._prerendered_group(x, i, True, scratch=scratch) for i, x in enumerate(layers)],
+    )
+    assert len(scratch) == 1
     assert cached == plain
     assert cached["feature_group"].count("map_div.addLayer(") == 2
 
