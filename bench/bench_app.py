@@ -29,7 +29,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+# the checkout whose app is measured: this one, or another (``SSL_GIS_BENCH_ROOT``, e.g. a "before" branch)
+ROOT = Path(os.environ.get("SSL_GIS_BENCH_ROOT") or Path(__file__).resolve().parents[1]).resolve()
 sys.path.insert(0, str(ROOT))
 
 from _machine import machine  # noqa: E402
@@ -56,14 +57,20 @@ def _cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def one_run(browser, expected_all: int, expected_less: int) -> dict[str, float]:
+#: With ``--http-cache``: the internet is blocked by Chromium's resolver instead of Playwright's request
+#: interception, which turns the browser's HTTP cache off (every file is fetched anew, as on a first visit).
+NO_INTERNET_ARGS = ["--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+
+
+def one_run(browser, expected_all: int, expected_less: int, http_cache: bool = False) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-app-") as tmp:
         t_launch = time.perf_counter()
         app = start_app(Path(tmp))
         t_healthy = time.perf_counter() - t_launch
         try:
             ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-            ctx.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url.split("/")[2] else r.abort())
+            if not http_cache:
+                ctx.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url.split("/")[2] else r.abort())
             page = ctx.new_page()
             ws_bytes = [0]
 
@@ -128,6 +135,11 @@ def map_html_bytes() -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--http-cache", action="store_true",
+        help="keep the browser's HTTP cache on (a second tab of a real browser); the default, as in the browser "
+        "tests, blocks the internet by request interception, which fetches every file anew",
+    )
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -137,16 +149,17 @@ def main() -> None:
     expected_less = expected_all - len(layers.load_baseline("water", derived=False))
     results = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        extra = NO_INTERNET_ARGS if args.http_cache else []
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS + extra)
         for i in range(args.runs):
-            r = one_run(browser, expected_all, expected_less)
+            r = one_run(browser, expected_all, expected_less, http_cache=args.http_cache)
             shown = (f"{k}={v:.3f}" if k not in ("ws_bytes", "requests") else f"{k}={v}" for k, v in r.items())
             print(f"run {i + 1}: " + ", ".join(shown) + f"; load {os.getloadavg()[0]:.2f}", flush=True)
             results.append(r)
         browser.close()
     med = {k: statistics.median(r[k] for r in results) for k in results[0]}
     print()
-    print(f"machine: {machine()}; date {date.today()}")
+    print(f"machine: {machine()}; date {date.today()}; app {ROOT}; HTTP cache {'on' if args.http_cache else 'off'}")
     print(f"features drawn: {expected_all}; runs: {len(results)} (medians)")
     print("| measure | median | aim |")
     print("| --- | --- | --- |")
