@@ -4,32 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from gis import users
 from layers.plan_items import load_plan_items
 from layers.progress import plan_progress
+from tests.ui.conftest import EDITOR_PASSWORD
 
 PROJECT = Path(__file__).resolve().parents[2]
-PASSWORD = "s3cret-Pa55"
+PASSWORD = EDITOR_PASSWORD  # the editor made by tests/ui/conftest.store_path
 PLAN_2021 = """松山湖高新区2021年工作计划
 (一)聚焦产城融合。
 一要着力提升城市承载力。力争全年收储土地约600亩。
 二要着力优化交通。力争年底前打通10条联网路；加快推进环湖路建设。
 """
-
-
-@pytest.fixture
-def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "working.gpkg"
-    monkeypatch.setenv("SSL_GIS_STORE", str(path))
-    monkeypatch.setenv("SSL_GIS_USERS_FILE", str(tmp_path / "users.json"))
-    monkeypatch.setenv("SSL_GIS_SESSION_SECRET", "test-only-session-secret-0123456789")
-    monkeypatch.chdir(PROJECT)
-    users.add_user(tmp_path / "users.json", "planner", PASSWORD, rounds=4)
-    monkeypatch.setattr(users, "_LIMITER", users.AttemptLimiter())
-    return path
 
 
 def _page(*, sign_in: bool) -> AppTest:
