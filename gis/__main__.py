@@ -1,106 +1,66 @@
-"""Entry point of ``python -m gis``: the composition root of the command line.
+"""Entry point of ``python -m gis``: the library's plan-free commands, and nothing of the plan.
 
-Like ``app.py`` for the app, this is the one file of ``gis`` that may know the plan: it hands the plan's
-commands (``metrics`` from ``layers.cli``, ``replace`` from ``layers.replace_cli``, ``tiles --render-bundled``
-from ``layers.basemap``) to the plan-free :func:`gis.cli.main`. Nothing imports this
-module, so ``import gis`` and ``import gis.cli`` stay plan-free.
+``validate``, ``area``, ``convert``, ``transform``, ``coverage``, ``backup``, ``restore``, ``users`` and
+``tiles PATH`` run here (:func:`gis.cli.main`). The plan's commands (``metrics``, ``plan``, ``replace``, ``app``,
+``tiles --render-bundled``) live in the command line's composition root, ``python -m layers`` (the console
+script ``ssl-gis``): ``gis`` never imports ``layers``. Asked for one of them, this entry point says where it
+went in one line (Chinese and English) and exits 2, as for any other bad usage.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 
-from gis.cli import Command
 from gis.cli import main as _gis_main
 
-__all__ = ["PLAN_COMMANDS", "main"]
+__all__ = ["MOVED_COMMANDS", "main", "moved_line"]
 
+#: The plan's commands: ``python -m gis NAME`` points to ``python -m layers NAME``.
+MOVED_COMMANDS: tuple[str, ...] = ("metrics", "plan", "replace", "app")
 
-def _metrics_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--date", help="as-of date YYYY-MM-DD")
-    p.add_argument("--year", type=int, help="one plan year (default: all years) / 只看某一年度的计划")
-
-
-def _metrics(args: argparse.Namespace) -> int:
-    # Imported when the command runs: the other commands never pay for loading the plan.
-    from layers.cli import metrics_command
-
-    return int(metrics_command(args))
-
-
-def _tiles_arguments(p: argparse.ArgumentParser) -> None:
-    from gis.tiles import add_cli_arguments
-
-    add_cli_arguments(p)
-
-
-def _tiles(args: argparse.Namespace) -> int:
-    from gis.tiles import run_cli
-
-    render = None
-    if args.render_bundled:  # only this option needs the plan's layers
-        from layers.basemap import render_bundled as render
-
-    return int(run_cli(args, render_bundled=render))
-
-
-def _app_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("streamlit_args", nargs=argparse.REMAINDER, help="options passed to `streamlit run` (e.g. --server.port 8502)")
-
-
-def _app(args: argparse.Namespace) -> int:
-    return _run_app(list(args.streamlit_args))
-
-
-def _run_app(streamlit_args: list[str]) -> int:
-    # app.py sits beside the gis package both in the checkout and in an installed wheel (a top-level module)
-    import subprocess
-    from pathlib import Path
-
-    app_file = Path(__file__).resolve().parent.parent / "app.py"
-    return subprocess.call([sys.executable, "-m", "streamlit", "run", str(app_file), *streamlit_args])
-
-
-def _plan_arguments(p: argparse.ArgumentParser) -> None:
-    from layers.plan_items import add_plan_arguments
-
-    add_plan_arguments(p)
-
-
-def _plan(args: argparse.Namespace) -> int:
-    from layers.plan_items import plan_command
-
-    return int(plan_command(args))
-
-
-def _replace_arguments(p: argparse.ArgumentParser) -> None:
-    from layers.replace_cli import add_replace_arguments
-
-    add_replace_arguments(p)
-
-
-def _replace(args: argparse.Namespace) -> int:
-    from layers.replace_cli import replace_command
-
-    return int(replace_command(args))
-
-
-#: The plan's commands, added to the library's own (``tiles`` is here for ``--render-bundled``, which draws
-#: the plan's layers; checking a package needs no plan).
-PLAN_COMMANDS: tuple[Command, ...] = (
-    Command("metrics", "every plan metric on the working store or the bundled data", _metrics_arguments, _metrics),
-    Command("app", "run the Streamlit app (streamlit run app.py) / 启动应用", _app_arguments, _app),
-    Command("plan", "propose a year's plan items from its text / 从工作计划文本提出事项", _plan_arguments, _plan),
-    Command("replace", "official data replaces illustrative features of a plan layer / 导入正式数据", _replace_arguments, _replace),
-    Command("tiles", "check a basemap tile package, or render the bundled layers into one / 底图瓦片包", _tiles_arguments, _tiles),
+_RENDER = "--render-bundled"
+_EPILOG = (
+    "规划命令（metrics、plan、replace、app、tiles --render-bundled）请用 python -m layers（或 ssl-gis）。 / "
+    "The plan's commands (metrics, plan, replace, app, tiles --render-bundled) run as python -m layers (or ssl-gis)."
 )
 
 
+def moved_line(command: str) -> str:
+    """The one stderr line for a plan command asked of ``python -m gis``.
+
+    Parameters
+    ----------
+    command : str
+        What the user typed after ``python -m gis``, e.g. ``"metrics"`` or ``"tiles --render-bundled"``.
+
+    Returns
+    -------
+    str
+        One line ending in a newline, Chinese then English, naming ``python -m layers …`` and ``ssl-gis …``.
+    """
+    return (
+        f"错误 / error: {command} 属于规划命令，请用 python -m layers {command}（或 ssl-gis {command}） / "
+        f"{command} is a plan command: use python -m layers {command} (or ssl-gis {command})\n"
+    )
+
+
+def _moved(args: Sequence[str]) -> str | None:
+    """The plan command in ``args`` (``"metrics"``, ``"tiles --render-bundled"`` …), or None."""
+    words = [a for a in args if not a.startswith("-")]
+    command = words[0] if words else None  # the library's global options (-v, -h) take no value
+    if command in MOVED_COMMANDS:
+        return command
+    if command == "tiles":
+        rest = args[list(args).index("tiles") + 1 :]
+        # argparse also takes an unambiguous prefix (--render, --render-bundled=OUT)
+        if any(len(o) >= 3 and _RENDER.startswith(o.split("=", 1)[0]) for o in rest if o.startswith("--")):
+            return f"tiles {_RENDER}"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``python -m gis`` with the library's commands and the plan's.
+    """Run ``python -m gis`` with the library's commands.
 
     Parameters
     ----------
@@ -110,12 +70,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success, 1 on bad input, 2 on bad usage.
+        0 on success, 1 on bad input, 2 on bad usage (a plan command included: it names ``python -m layers``).
     """
     args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == ["app"] and args[1:2] not in (["-h"], ["--help"]):
-        return _run_app(args[1:])  # streamlit's own --options pass through untouched (argparse would take them)
-    return _gis_main(args, commands=PLAN_COMMANDS)
+    moved = _moved(args)
+    if moved is not None:
+        sys.stderr.write(moved_line(moved))
+        return 2
+    return _gis_main(args, epilog=_EPILOG)
 
 
 if __name__ == "__main__":

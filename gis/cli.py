@@ -3,9 +3,10 @@
 Exit codes: 0 success; 1 bad input (one line, Chinese then English, no traceback); 2 bad usage.
 With ``--json`` every command prints one JSON document whose keys are a contract (see README).
 
-This module knows nothing of the plan. Commands that need the plan (``metrics``) are handed in as
-:class:`Command` rows by the composition root, ``gis/__main__.py``, the one file of ``gis`` that may
-import ``layers`` (as ``app.py`` may import ``ui``).
+This module knows nothing of the plan. Commands that need the plan (``metrics``, ``plan``, ``replace``,
+``app``, ``tiles --render-bundled``) are handed in as :class:`Command` rows by the command line's composition
+root, ``layers/__main__.py`` (``python -m layers``, the console script ``ssl-gis``), as ``app.py`` composes the
+app. ``python -m gis`` (``gis/__main__.py``) runs these commands alone and imports nothing of ``layers``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Command:
-    """A sub-command added to ``python -m gis`` from outside the library (e.g. the plan's ``metrics``).
+    """A sub-command added to the command line from outside the library (e.g. the plan's ``metrics``).
+
+    A command named like one of the library's own (``tiles``) replaces it.
 
     Attributes
     ----------
@@ -283,13 +286,26 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--from-bd09", dest="datum", action="store_const", const="bd09", help="degree coordinates are BD-09 / 坐标为百度 BD-09")
 
 
-def build_parser(commands: Sequence[Command] = ()) -> argparse.ArgumentParser:
-    """Build the argument parser of ``python -m gis``.
+def _cmd_tiles(args: argparse.Namespace) -> int:
+    from gis.tiles import run_cli
+
+    return int(run_cli(args))  # no renderer: --render-bundled belongs to the plan's command line
+
+
+def build_parser(
+    commands: Sequence[Command] = (), *, prog: str = "python -m gis", epilog: str | None = None
+) -> argparse.ArgumentParser:
+    """Build the argument parser of the command line.
 
     Parameters
     ----------
     commands : sequence of Command, optional
-        Sub-commands added by the caller (``gis/__main__.py`` adds the plan's ``metrics``).
+        Sub-commands added by the caller (``layers/__main__.py`` adds the plan's ``metrics``, ``plan`` …);
+        one named like a library command replaces it.
+    prog : str, keyword-only
+        The program name ``--help`` shows.
+    epilog : str, optional, keyword-only
+        Text after the command list of ``--help``.
 
     Returns
     -------
@@ -298,9 +314,19 @@ def build_parser(commands: Sequence[Command] = ()) -> argparse.ArgumentParser:
     """
     from gis.io import OUTPUT_FORMATS
 
-    parser = argparse.ArgumentParser(prog="python -m gis", description="松山湖规划 GIS / Songshan Lake Plan GIS")
+    parser = argparse.ArgumentParser(prog=prog, description="松山湖规划 GIS / Songshan Lake Plan GIS", epilog=epilog)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
-    sub = parser.add_subparsers(dest="command", required=True)
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    replaced = {command.name for command in commands}
+
+    class _Sub:  # the library's own commands, except those the caller replaces (argparse refuses a name twice)
+        @staticmethod
+        def add_parser(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+            if name in replaced:
+                return argparse.ArgumentParser(add_help=False)  # built and thrown away
+            return subparsers.add_parser(name, **kwargs)
+
+    sub = _Sub()
 
     p = sub.add_parser("validate", help="report what is wrong with a file and what was repaired")
     p.add_argument("file")
@@ -367,22 +393,38 @@ def build_parser(commands: Sequence[Command] = ()) -> argparse.ArgumentParser:
     _users_arguments(p)
     p.set_defaults(func=_users_run)
 
+    from gis.tiles import add_cli_arguments as _tiles_arguments
+
+    p = sub.add_parser("tiles", help="check a basemap tile package (MBTiles or a tile folder) / 检查底图瓦片包")
+    _tiles_arguments(p)
+    p.set_defaults(func=_cmd_tiles)
+
     for command in commands:
-        p = sub.add_parser(command.name, help=command.help)
+        p = subparsers.add_parser(command.name, help=command.help)
         command.add_arguments(p)
         p.set_defaults(func=command.run)
     return parser
 
 
-def main(argv: Sequence[str] | None = None, *, commands: Sequence[Command] = ()) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    commands: Sequence[Command] = (),
+    prog: str = "python -m gis",
+    epilog: str | None = None,
+) -> int:
     """Run the command line.
 
     Parameters
     ----------
     argv : sequence of str, optional
         Arguments without the program name; ``sys.argv[1:]`` by default.
-    commands : sequence of Command, optional
+    commands : sequence of Command, optional, keyword-only
         Sub-commands added by the caller (see :func:`build_parser`).
+    prog : str, keyword-only
+        The program name ``--help`` and usage errors show.
+    epilog : str, optional, keyword-only
+        Text after the command list of ``--help``.
 
     Returns
     -------
@@ -391,7 +433,7 @@ def main(argv: Sequence[str] | None = None, *, commands: Sequence[Command] = ())
     """
     from gis.errors import GisError
 
-    parser = build_parser(commands)
+    parser = build_parser(commands, prog=prog, epilog=epilog)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     if args.command == "transform" and not args.csv and (args.lon is None or args.lat is None):

@@ -240,7 +240,7 @@ def tianditu_key() -> str:
 # --- Intranet basemaps: tile packages (issue 18) -----------------------------------------------------------
 #: Seconds a browser may keep a served basemap tile before asking again (``SSL_GIS_TILE_MAX_AGE_S``, 1 day).
 TILE_MAX_AGE_S: int = _int_env("SSL_GIS_TILE_MAX_AGE_S", 86_400)
-#: Most tiles ``python -m gis tiles --render-bundled`` draws in one run (``SSL_GIS_MAX_RENDER_TILES``).
+#: Most tiles ``python -m layers tiles --render-bundled`` draws in one run (``SSL_GIS_MAX_RENDER_TILES``).
 MAX_RENDER_TILES: int = _int_env("SSL_GIS_MAX_RENDER_TILES", 20_000)
 
 

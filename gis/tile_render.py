@@ -2,7 +2,7 @@
 
 The frames are passed in (this module knows no plan): each with a Leaflet-like style. Tiles are 256 px
 PNGs in the Web Mercator grid (EPSG:3857), stored with TMS rows as the MBTiles 1.3 spec says; tiles with
-nothing drawn are left out (the server answers them as empty). Used by ``python -m gis tiles
+nothing drawn are left out (the server answers them as empty). Used by ``python -m layers tiles
 --render-bundled`` and as the test fixture of the intranet basemap.
 """
 

@@ -767,7 +767,10 @@ def parse_zoom_range(text: str) -> tuple[int, int]:
 def add_cli_arguments(p: Any) -> None:
     """Add the options of ``python -m gis tiles`` to an ``argparse`` sub-parser."""
     p.add_argument("path", nargs="?", help="an MBTiles file or a {z}/{x}/{y} tile folder to check")
-    p.add_argument("--render-bundled", dest="render_bundled", metavar="OUT.mbtiles", help="write the bundled layers as MBTiles")
+    p.add_argument(
+        "--render-bundled", dest="render_bundled", metavar="OUT.mbtiles",
+        help="write the bundled layers as MBTiles (python -m layers tiles)",
+    )
     p.add_argument("--zoom", default="10-13", help="zoom range for --render-bundled, e.g. 10-13")
     p.add_argument("--json", action="store_true")
 
@@ -781,7 +784,7 @@ def run_cli(args: Any, *, render_bundled: Any = None) -> int:
         ``path`` (str or None), ``render_bundled`` (output path or None), ``zoom`` (``"10-13"``), ``json``.
     render_bundled : callable, optional, keyword-only
         ``render_bundled(out, zoom=(lo, hi)) -> TileInfo``, given by the composition root
-        (``gis/__main__.py``, which may know the plan); without it ``--render-bundled`` is refused.
+        (``layers/__main__.py``, which knows the plan); without it ``--render-bundled`` is refused.
 
     Returns
     -------
@@ -797,7 +800,7 @@ def run_cli(args: Any, *, render_bundled: Any = None) -> int:
 
     if args.render_bundled:
         if render_bundled is None:
-            raise InputError("--render-bundled 需通过 python -m gis 运行", "--render-bundled runs through python -m gis")
+            raise InputError("--render-bundled 需通过 python -m layers tiles 运行", "--render-bundled runs through python -m layers tiles")
         info = render_bundled(args.render_bundled, zoom=parse_zoom_range(args.zoom))
     elif args.path:
         info = describe(args.path)

@@ -1,4 +1,4 @@
-"""The plan's side of ``python -m gis tiles --render-bundled``: the bundled layers as a small MBTiles basemap.
+"""The plan's side of ``python -m layers tiles --render-bundled``: the bundled layers as a small MBTiles basemap.
 
 The renderer (:func:`gis.tile_render.render_mbtiles`) knows no plan; this module hands it the bundled
 layers, bottom to top in the registry's order, each kind with its spec's map style.
@@ -57,6 +57,6 @@ def render_bundled(out: str | os.PathLike[str], *, zoom: tuple[int, int]) -> Til
     return render_mbtiles(
         bundled_frames(), out, zoom=zoom, name="松山湖规划图层 Songshan Lake plan layers",
         attribution="松山湖规划 GIS (illustrative geometry)",
-        description="The bundled plan layers rendered by python -m gis tiles --render-bundled",
+        description="The bundled plan layers rendered by python -m layers tiles --render-bundled",
         background="#f4f1ea",
     )

@@ -1,6 +1,6 @@
-"""The plan's side of ``python -m gis metrics``: every plan metric on the working store or the bundled data.
+"""The plan's side of ``python -m layers metrics``: every plan metric on the working store or the bundled data.
 
-``gis/__main__.py`` (the command line's composition root) wires :func:`metrics_command` in as the
+``layers/__main__.py`` (the command line's composition root) wires :func:`metrics_command` in as the
 ``metrics`` command and calls it with the parsed arguments (``.json``: bool, ``.date``: ``YYYY-MM-DD`` or None).
 """
 
@@ -88,7 +88,7 @@ def metrics_text(doc: dict[str, Any]) -> str:
 
 
 def metrics_command(args: argparse.Namespace) -> int:
-    """Run ``python -m gis metrics [--json] [--date YYYY-MM-DD] [--year YYYY]``.
+    """Run ``python -m layers metrics [--json] [--date YYYY-MM-DD] [--year YYYY]``.
 
     Parameters
     ----------

@@ -443,7 +443,7 @@ def _area_polygons(frames: Mapping[str, gpd.GeoDataFrame]) -> gpd.GeoDataFrame |
 
 
 def plan_metrics(frames: Mapping[str, gpd.GeoDataFrame], targets: pd.DataFrame, *, as_of: dt.date) -> dict[str, Any]:
-    """Every plan figure as one JSON-ready document (the ``python -m gis metrics --json`` contract).
+    """Every plan figure as one JSON-ready document (the ``python -m layers metrics --json`` contract).
 
     Parameters
     ----------

@@ -1,6 +1,6 @@
 """A year's plan items: proposing them from the plan's text, accepting them into the store, carrying items over.
 
-``gis/__main__.py`` wires :func:`plan_command` in as the ``plan`` command:
+``layers/__main__.py`` (the command line's composition root) wires :func:`plan_command` in as the ``plan`` command:
 
 - ``plan propose FILE --year 2021`` reads the plan (:func:`layers.plan_reader.read_plan`) and writes its
   candidate items (:func:`layers.plan_reader.propose`) as JSON (``--json``, or ``--out FILE``) or as a table.
@@ -535,7 +535,7 @@ def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def plan_command(args: argparse.Namespace) -> int:
-    """Run ``python -m gis plan …`` with parsed arguments; returns the exit code (0)."""
+    """Run ``python -m layers plan …`` with parsed arguments; returns the exit code (0)."""
     if args.plan_action == "place":
         return _place_command(args)
     if args.plan_action == "accept":

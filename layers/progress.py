@@ -1,6 +1,6 @@
 """The plan's progress at a date, from one place: load (replaying history) and compute every figure.
 
-``plan_progress(store=…, as_of=date)`` is what ``python -m gis metrics``, the app's pages and the
+``plan_progress(store=…, as_of=date)`` is what ``python -m layers metrics``, the app's pages and the
 notebooks read: the layers are loaded through :func:`layers.load_all` (which replays the store's history to
 the end of ``as_of``) and measured by :func:`layers.metrics.plan_metrics`.
 """

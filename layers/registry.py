@@ -306,7 +306,7 @@ def load(
     """Load a layer by name from the working store or the bundled baseline, validated, with derived columns.
 
     This is the one place where history is replayed: with ``as_of`` the store's layer is read as it was
-    then (:meth:`gis.store.Store.as_of`), so the app, ``python -m gis metrics --date`` and the notebooks
+    then (:meth:`gis.store.Store.as_of`), so the app, ``python -m layers metrics --date`` and the notebooks
     see the same past.
 
     Parameters

@@ -1,6 +1,6 @@
-"""The plan's side of ``python -m gis replace``: official data onto a plan layer, previewed, then committed.
+"""The plan's side of ``python -m layers replace``: official data onto a plan layer, previewed, then committed.
 
-``gis/__main__.py`` (the command line's composition root) wires :func:`replace_command` in as a plan command.
+``layers/__main__.py`` (the command line's composition root) wires :func:`replace_command` in as a plan command.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ __all__ = ["add_replace_arguments", "replace_command", "preview_text"]
 
 
 def add_replace_arguments(p: argparse.ArgumentParser) -> None:
-    """The options of ``python -m gis replace LAYER FILE --source TEXT --accuracy-m N [--commit] --user NAME``."""
+    """The options of ``python -m layers replace LAYER FILE --source TEXT --accuracy-m N [--commit] --user NAME``."""
     p.add_argument("layer", help="plan layer, e.g. road_links / 图层")
     p.add_argument("file", help="official file (any format the readers take) / 正式数据文件")
     p.add_argument("--source", required=True, help="where the official data comes from / 数据来源")
@@ -51,7 +51,7 @@ def preview_text(preview: Any) -> str:
 
 
 def replace_command(args: argparse.Namespace) -> int:
-    """Run ``python -m gis replace``: preview, and with ``--commit`` write in one transaction.
+    """Run ``python -m layers replace``: preview, and with ``--commit`` write in one transaction.
 
     Returns
     -------

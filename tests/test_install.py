@@ -28,7 +28,7 @@ def test_every_package_folder_is_listed():
     listed = set(PYPROJECT["tool"]["setuptools"]["packages"])
     found = {".".join(p.parent.relative_to(REPO).parts) for top in ("gis", "layers", "ui") for p in (REPO / top).rglob("__init__.py")}
     assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"
-    assert PYPROJECT["project"]["scripts"]["ssl-gis"] == "gis.__main__:main"
+    assert PYPROJECT["project"]["scripts"]["ssl-gis"] == "layers.__main__:main"  # the composition root, not gis
 
 
 @pytest.fixture(scope="module")
@@ -67,10 +67,15 @@ def test_installed_command_runs_metrics_and_validate_elsewhere(installed, tmp_pa
     assert checked.returncode == 0, checked.stderr
     report = json.loads(checked.stdout)
     assert report["ok"] is True and report["features"] > 0
-    # python -m gis works the same from any folder (a cron backup job)
-    backup = subprocess.run([str(installed.python), "-m", "gis", "validate", str(geojson), "--json"], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=240, env=clean_env())
-    assert json.loads(backup.stdout)["features"] == report["features"]
+    # python -m gis and python -m layers work the same from any folder (a cron backup job)
+    for module in ("gis", "layers"):
+        again = subprocess.run([str(installed.python), "-m", module, "validate", str(geojson), "--json"], cwd=tmp_path,
+                               capture_output=True, text=True, timeout=240, env=clean_env())
+        assert json.loads(again.stdout)["features"] == report["features"], module
+    # the plan's commands left python -m gis: one line naming ssl-gis, exit 2
+    moved = subprocess.run([str(installed.python), "-m", "gis", "metrics", "--json"], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=240, env=clean_env())
+    assert moved.returncode == 2 and "ssl-gis metrics" in moved.stderr and "Traceback" not in moved.stderr
 
 
 @pytest.mark.slow
@@ -100,7 +105,7 @@ def test_editable_install_runs_from_another_folder(installed, tmp_path):
 
 
 def test_app_command_runs_streamlit_on_the_app_beside_the_package(monkeypatch):
-    import gis.__main__ as entry
+    import layers.__main__ as entry
 
     seen: list[list[str]] = []
     monkeypatch.setattr("subprocess.call", lambda cmd: seen.append(cmd) or 0)

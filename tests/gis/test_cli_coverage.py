@@ -1,4 +1,4 @@
-"""``python -m gis coverage`` and ``python -m gis metrics`` end to end (subprocess): the JSON contracts."""
+"""``python -m gis coverage`` and ``python -m layers metrics`` end to end (subprocess): the JSON contracts."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 E, N = 489_700.0, 2_536_800.0
 
 
-def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+def run(*args: str | Path, cwd: Path, module: str = "gis") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-m", "gis", *map(str, args)], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", module, *map(str, args)], cwd=cwd, env=env,
                           capture_output=True, text=True, encoding="utf-8", timeout=180)
 
 
@@ -75,7 +75,7 @@ def _layers_ready() -> bool:
 
 @pytest.mark.skipif(not _layers_ready(), reason="the plan layers are not bundled yet")
 def test_metrics_json_contract(tmp_path) -> None:
-    done = run("metrics", "--json", "--date", "2020-10-01", cwd=tmp_path)
+    done = run("metrics", "--json", "--date", "2020-10-01", cwd=tmp_path, module="layers")
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
     assert {"land", "roads", "substations", "coverage", "overdue"} <= set(doc)
@@ -93,8 +93,8 @@ def test_metrics_json_contract(tmp_path) -> None:
 
 @pytest.mark.skipif(not _layers_ready(), reason="the plan layers are not bundled yet")
 def test_metrics_text_and_bad_date(tmp_path) -> None:
-    done = run("metrics", "--date", "2020-12-31", cwd=tmp_path)
+    done = run("metrics", "--date", "2020-12-31", cwd=tmp_path, module="layers")
     assert done.returncode == 0, done.stderr
     assert "联网路" in done.stdout and "亩" in done.stdout and "km" in done.stdout
-    bad = run("metrics", "--date", "31/12/2020", cwd=tmp_path)
+    bad = run("metrics", "--date", "31/12/2020", cwd=tmp_path, module="layers")
     assert bad.returncode == 1 and "Traceback" not in bad.stderr and "YYYY-MM-DD" in bad.stderr

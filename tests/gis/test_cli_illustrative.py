@@ -64,5 +64,9 @@ def test_metrics_is_wired_in_by_the_composition_root(tmp_path: Path) -> None:
 
     with pytest.raises(SystemExit):  # the library alone knows no plan: "metrics" is an invalid choice there
         build_parser().parse_args(["metrics"])
-    done = run("metrics", "--help", cwd=tmp_path)
+    done = run("metrics", "--help", cwd=tmp_path)  # python -m gis points to the composition root
+    assert done.returncode == 2 and "python -m layers metrics" in done.stderr
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run([sys.executable, "-m", "layers", "metrics", "--help"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=120)
     assert done.returncode == 0 and "--date" in done.stdout

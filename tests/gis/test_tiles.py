@@ -18,6 +18,7 @@ from gis import tiles
 from gis.__main__ import main as gis_main
 from gis.errors import InputError, LimitExceeded
 from gis.tile_render import parse_zoom_range, render_mbtiles
+from layers.__main__ import main as cli_main  # the plan's command line: tiles --render-bundled
 
 # A point in Songshan Lake and its Web Mercator tile at zoom 12 (checked independently below).
 LON, LAT, Z = 113.89, 22.92, 12
@@ -300,7 +301,7 @@ def test_cli_checks_a_package(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 def test_cli_renders_the_bundled_layers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "bundled.mbtiles"
-    assert gis_main(["tiles", "--render-bundled", str(out), "--zoom", "10-11", "--json"]) == 0
+    assert cli_main(["tiles", "--render-bundled", str(out), "--zoom", "10-11", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["tiling"] == "webmercator" and (doc["minzoom"], doc["maxzoom"]) == (10, 11) and doc["tiles"] > 0
     w, s, e, n = doc["bounds"]
@@ -308,4 +309,4 @@ def test_cli_renders_the_bundled_layers(tmp_path: Path, capsys: pytest.CaptureFi
     pkg = tiles.open_package(out)
     x, y = tiles.lonlat_to_tile(LON, LAT, 11)
     assert pkg.tile(11, x, y) is not None
-    assert gis_main(["tiles", "--render-bundled", str(out), "--zoom", "13-10"]) == 1
+    assert cli_main(["tiles", "--render-bundled", str(out), "--zoom", "13-10"]) == 1

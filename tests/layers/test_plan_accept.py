@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from gis.__main__ import main
 from gis.errors import InputError
 from gis.store import open_store
+from layers.__main__ import main
 from layers.metrics import schedule
 from layers.plan_items import accept_proposals, load_plan_items, proposals_document
 from layers.progress import frames_of_year, plan_progress, progress_frames

@@ -1,10 +1,10 @@
-"""``python -m gis plan propose``: a 2021 plan written here, through the command line."""
+"""``python -m layers plan propose``: a 2021 plan written here, through the command line."""
 
 from __future__ import annotations
 
 import json
 
-from gis.__main__ import main
+from layers.__main__ import main
 from layers.plan_items import PROPOSALS_FORMAT
 
 PLAN_2021 = """松山湖高新区2021年工作计划

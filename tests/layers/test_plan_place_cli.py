@@ -1,4 +1,4 @@
-"""``python -m gis plan place``: an accepted item's place read from a surveyor's file or typed as lon/lat."""
+"""``python -m layers plan place``: an accepted item's place read from a surveyor's file or typed as lon/lat."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from gis.__main__ import main
 from gis.crs import wgs84_to_gcj02
 from gis.store import open_store
+from layers.__main__ import main
 from layers.plan_items import accept_proposals, load_plan_items, proposals_from_text
 
 PLAN_2021 = "(一)聚焦产城融合。力争全年收储土地约600亩；力争年底前打通10条联网路。"

@@ -2,7 +2,7 @@
 
 A working store is seeded from the bundled plan, then random (seeded, so repeatable) back-dated status edits
 are made — link roads opened, land parcels completed, substations sited or started, bus stops built, a TOD
-station cancelled. For several dates, ``python -m gis metrics --json --date D`` (a subprocess reading the store
+station cancelled. For several dates, ``python -m layers metrics --json --date D`` (a subprocess reading the store
 through the environment, as a user runs it), :func:`layers.progress.plan_progress` and the figures the app's
 metrics, roads and land pages show (AppTest, with the sidebar's as-of date) must agree; and the figures must
 reflect exactly the edits made on or before D.
@@ -61,7 +61,7 @@ def _edits(store: Any, seed: int = 20200304) -> list[dict]:
 
 def _cli(env: dict[str, str], day: date) -> dict:
     out = subprocess.run(
-        [sys.executable, "-m", "gis", "metrics", "--json", "--date", day.isoformat()],
+        [sys.executable, "-m", "layers", "metrics", "--json", "--date", day.isoformat()],
         cwd=PROJECT, env={**os.environ, **env}, capture_output=True, text=True, timeout=600, check=False,
     )
     assert out.returncode == 0, out.stderr[-2000:]

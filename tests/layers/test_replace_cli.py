@@ -1,4 +1,4 @@
-"""``python -m gis replace``: preview by default, ``--commit`` writes; bad input is one line, never a traceback."""
+"""``python -m layers replace``: preview by default, ``--commit`` writes; bad input is one line, never a traceback."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 import shapely
 from shapely.affinity import translate
 
-from gis.__main__ import main
 from gis.store import open_store
+from layers.__main__ import main
 from layers.registry import load_baseline
 
 

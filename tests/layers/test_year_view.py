@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from gis.__main__ import main
 from gis.store import open_store
+from layers.__main__ import main
 from layers.plan_items import accept_proposals, proposals_from_text
 from layers.progress import frames_of_year, plan_progress, progress_frames
 from layers.registry import seed_store
