@@ -3,7 +3,7 @@
 Like ``app.py`` for the app, this file puts the parts together: the library's plan-free commands
 (:func:`gis.cli.main`: ``validate``, ``area``, ``convert``, ``transform``, ``coverage``, ``backup``, ``restore``,
 ``users``, ``tiles PATH``) plus the plan's own (``metrics`` from :mod:`layers.cli`, ``plan`` from
-:mod:`layers.plan_items`, ``replace`` from :mod:`layers.replace_cli`, ``tiles --render-bundled`` from
+:mod:`layers.plan_items` and :mod:`layers.plan_place`, ``replace`` from :mod:`layers.replace_cli`, ``tiles --render-bundled`` from
 :mod:`layers.basemap`, and ``app``). It sits in ``layers`` because ``layers`` may import ``gis`` and ``gis``
 may not import ``layers``; nothing imports this module.
 """
@@ -71,11 +71,16 @@ def _run_app(streamlit_args: list[str]) -> int:
 
 def _plan_arguments(p: argparse.ArgumentParser) -> None:
     from layers.plan_items import add_plan_arguments
+    from layers.plan_place import add_place_arguments
 
-    add_plan_arguments(p)
+    add_place_arguments(add_plan_arguments(p))  # propose, accept (plan_items), then place (plan_place)
 
 
 def _plan(args: argparse.Namespace) -> int:
+    if args.plan_action == "place":
+        from layers.plan_place import place_command
+
+        return int(place_command(args))
     from layers.plan_items import plan_command
 
     return int(plan_command(args))

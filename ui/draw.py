@@ -42,7 +42,7 @@ def drawing_geometry(result: Mapping[str, Any] | None, *, gcj02: bool = False) -
     -------
     shapely.Geometry or None
         The geometry in degrees (lon, lat), WGS 84; None when nothing is drawn (or every shape was deleted).
-        Checking it as a place (type, validity, extent) is :func:`layers.plan_items.place_geometry`'s job.
+        Checking it as a place (type, validity, extent) is :func:`layers.plan_place.place_geometry`'s job.
 
     Raises
     ------

@@ -1,9 +1,9 @@
 """规划导入 Load a plan: propose a year's items from its text, review them in a table, confirm (editors only).
 
 Thin: reading the plan is :func:`layers.plan_reader.decode_plan` / :func:`layers.plan_items.proposals_from_text`,
-writing is :func:`layers.plan_items.accept_proposals` — the same functions as ``python -m gis plan``. Below the
-review, 事项定位 gives the year's accepted items their place (:func:`layers.plan_items.place_item`, as
-``python -m gis plan place``): a feature of an uploaded file (:func:`ui.upload.upload_section`, its size limit and
+writing is :func:`layers.plan_items.accept_proposals` — the same functions as ``python -m layers plan``. Below the
+review, 事项定位 gives the year's accepted items their place (:func:`layers.plan_place.place_item`, as
+``python -m layers plan place``): a feature of an uploaded file (:func:`ui.upload.upload_section`, its size limit and
 CRS choice) or a shape drawn on the map (:func:`ui.draw.drawing_geometry`).
 """
 
@@ -21,15 +21,13 @@ from gis.errors import GisError
 from gis.render import MapLayer
 from gis.text import display_safe, display_safe_frame
 from layers.plan_items import (
-    DRAWN_SOURCE,
     LAYER,
     SPEC,
     accept_proposals,
-    feature_label,
     load_plan_items,
-    place_item,
     proposals_from_text,
 )
+from layers.plan_place import DRAWN_SOURCE, feature_label, place_item
 from layers.plan_reader import decode_plan
 from layers.years import MAX_PLAN_YEAR, MIN_PLAN_YEAR
 from ui import data, mapview

@@ -10,7 +10,8 @@ import shapely
 from gis.crs import DONGGUAN_BBOX
 from gis.store import open_store
 from gis.users import add_user
-from layers.plan_items import DRAWN_SOURCE, accept_proposals, load_plan_items, proposals_from_text
+from layers.plan_items import accept_proposals, load_plan_items, proposals_from_text
+from layers.plan_place import DRAWN_SOURCE
 
 from .conftest import EDITOR, EDITOR_PASSWORD, App, map_frame, shot, sign_in, start_app, stop_app
 

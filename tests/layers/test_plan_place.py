@@ -9,7 +9,8 @@ import shapely
 
 from gis.errors import ConflictError, InputError
 from gis.store import open_store
-from layers.plan_items import accept_proposals, load_plan_items, place_geometry, place_item, proposals_from_text
+from layers.plan_items import accept_proposals, load_plan_items, proposals_from_text
+from layers.plan_place import place_geometry, place_item
 
 PLAN_2021 = "(一)聚焦产城融合。力争全年收储土地约600亩；力争年底前打通10条联网路；确保未来学校9月份建成。"
 NOW = dt.datetime(2021, 3, 1, 8, 0, tzinfo=dt.UTC)

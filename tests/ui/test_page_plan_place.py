@@ -101,7 +101,7 @@ def test_the_drawing_choice_shows_a_map_and_waits_for_a_shape(store_path: Path) 
 
 def test_a_save_over_a_newer_version_is_refused(store_path: Path) -> None:
     """Someone else placed the item after this page was drawn: the save names them and changes nothing."""
-    from layers.plan_items import place_item
+    from layers.plan_place import place_item
 
     at = _accepted()
     at.file_uploader(key="plan_place_upload").set_value(("测绘地块.geojson", _geojson(), "application/geo+json")).run()
