@@ -125,7 +125,7 @@ def main() -> None:
         st.info(t("none_this_year", year=year) if year is not None and "action" in gdf.columns else t("no_layers"))
         return
     parcels = gdf[gdf["action"].isin(PARCEL_ACTIONS)]
-    doc = data.plan_progress(as_of, year=year)  # the shared computation (= python -m gis metrics)
+    doc = data.plan_progress(as_of, year=year)  # the shared computation (= python -m layers metrics)
     if doc is None:  # figures unavailable (see the data problems); the ledger and the editor still work
         st.warning(t("no_layers"))
     else:

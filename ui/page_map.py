@@ -221,7 +221,7 @@ def main() -> None:
         )
         mapview.illustrative_note(layers_)
         _no_place_note(visible, as_of, year)
-        doc = data.plan_progress(as_of, year=year)  # the shared computation (= python -m gis metrics)
+        doc = data.plan_progress(as_of, year=year)  # the shared computation (= python -m layers metrics)
         if doc is not None:
             st.caption(t("map_progress", **doc["schedule"]))
         center, zoom = result.get("center"), result.get("zoom")

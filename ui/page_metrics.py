@@ -1,7 +1,7 @@
 """指标 Metrics: coverage with an adjustable service distance, plan progress, every target, substations, schedule.
 
 Uncovered parcels are highlighted on the map; every other figure is read from one document,
-:func:`ui.data.plan_progress` (= :func:`layers.progress.plan_progress`, the same as ``python -m gis metrics``);
+:func:`ui.data.plan_progress` (= :func:`layers.progress.plan_progress`, the same as ``python -m layers metrics``);
 the coverage at the chosen distance is :func:`layers.metrics.coverage_table`, the function the CLI's
 coverage figures use. This page only picks inputs, caches and lays out; tables download as CSV or Excel.
 Progress, targets, schedule and the items' board follow the sidebar's plan year (:mod:`ui.plan_year`); the

@@ -43,7 +43,7 @@ def main() -> None:
     name_col = "name_zh" if lang() == "zh" else "name_en"
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        doc = data.plan_progress(as_of, year=year)  # the shared computation (= python -m gis metrics)
+        doc = data.plan_progress(as_of, year=year)  # the shared computation (= python -m layers metrics)
         if doc is None:  # figures unavailable (see the data problems); the board and the editor still work
             st.warning(t("no_layers"))
         else:
