@@ -74,3 +74,20 @@ def test_a_file_named_like_a_plan_command_is_just_a_file(tmp_path: Path) -> None
     (tmp_path / "metrics").write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
     done = run("validate", "metrics", cwd=tmp_path)
     assert done.returncode == 1 and "属于规划命令" not in done.stderr and "unsupported file type" in done.stderr
+
+
+def test_a_callers_command_replaces_the_library_command_of_its_name(capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    from gis.cli import Command, build_parser, main
+
+    def args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--whole")
+
+    own = Command("tiles", "the caller's tiles", args, lambda a: 7 if a.whole == "yes" else 0)
+    parser = build_parser([own], prog="python -m layers", epilog="see also")
+    assert parser.prog == "python -m layers" and parser.epilog == "see also"
+    assert main(["tiles", "--whole", "yes"], commands=[own]) == 7  # the caller's, not the library's tiles
+    with pytest.raises(SystemExit):
+        build_parser([own]).parse_args(["tiles", "some.mbtiles"])  # the library's options are gone with it
+    capsys.readouterr()
