@@ -132,12 +132,16 @@ def _popup_labels() -> list[tuple[str, str]]:
     return [(f, labels.get(f) or t(f"f_{f}")) for f in _POPUP_FIELDS]
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _prepared(
     name: str, keep: tuple[str, ...] | None, as_of_iso: str | None, hl: tuple[str, ...], coloured: bool,
     only: tuple[str, ...] | None, gcj02: bool, language: str, stamp: str, year: int | None = None,
-) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
-    """The layer as drawn (labels in ``language``) and its display GeoJSON; cached per inputs and data stamp."""
+) -> render.MapLayer:
+    """The layer as drawn (labels in ``language``) with its display GeoJSON; cached per inputs and data stamp.
+
+    One object shared by every session and rerun (``st.cache_resource``: no copy, no unpickling of the frame and
+    its geometries on each run). Read it, never change it: :func:`map_layers` hands out shallow copies.
+    """
     as_of = date.fromisoformat(as_of_iso) if as_of_iso else None
     # one plan year's view: a feature carried into a later plan shows this year's deadline and target
     gdf = data.year_frame(name, as_of, year) if year is not None and data.layer_spec(name) is not None else data.layer_frame(name, as_of)
@@ -154,7 +158,9 @@ def _prepared(
     if "illustrative" in shown.columns:  # said on screen, in every popup: never presented as surveyed
         shown["location_note"] = [t("illustrative") if bool(v) else t("not_illustrative") for v in shown["illustrative"]]
     layer = _layer(name, shown, coloured=coloured, highlight=set(hl))
-    return shown, render.layer_geojson(layer, gcj02=gcj02)
+    layer.geojson = render.layer_geojson(layer, gcj02=gcj02)
+    layer.feature_style = None  # drawn from the GeoJSON's styles
+    return layer
 
 
 def _layer(name: str, shown: gpd.GeoDataFrame, *, coloured: bool, highlight: set[str]) -> render.MapLayer:
@@ -185,8 +191,9 @@ def map_layers(
 ) -> list[render.MapLayer]:
     """MapLayers of the named layers, filtered to ``statuses``, with spec styles and status colours.
 
-    The display GeoJSON of each layer is prepared once and cached (``st.cache_data``), so a rerun that
-    changes nothing in a layer costs no geometry work.
+    Each layer is prepared once per inputs and data stamp and shared (``st.cache_resource``), so a rerun or a
+    new session that changes nothing in a layer costs no geometry work and no copy; the frames and GeoJSON of
+    the returned layers are shared: read them, never change them.
 
     Parameters
     ----------
@@ -215,11 +222,8 @@ def map_layers(
     for name in names:
         hl = tuple(sorted((highlight or {}).get(name, set())))
         only = tuple(sorted(only_ids[name])) if only_ids and name in only_ids else None
-        shown, gj = _prepared(name, keep, as_of.isoformat() if as_of else None, hl, name in coloured, only, gcj, lang(), stamp, year)
-        layer = _layer(name, shown, coloured=name in coloured, highlight=set(hl))
-        layer.geojson = gj
-        layer.feature_style = None
-        out.append(layer)
+        prepared = _prepared(name, keep, as_of.isoformat() if as_of else None, hl, name in coloured, only, gcj, lang(), stamp, year)
+        out.append(dataclasses.replace(prepared))  # the caller may set fields; the frame and GeoJSON are shared
     return out
 
 
