@@ -7,7 +7,8 @@ Plan-free, like :mod:`gis.render` (folium is imported lazily). The map is built 
 * :func:`legend_setter` replaces the legend control's content;
 * :func:`basemap_setter` swaps the tile layers only when the basemap really changed (the data layers and the
   view stay), and a tile that fails to load shows a notice on the map instead of a silent grey map;
-* :func:`label_layer` adds one text label per feature (escaped) to its group.
+* the data layers themselves are drawn by ``window.sslLayer`` (:mod:`gis.layer_script`), which the chrome
+  defines.
 
 Every text reaching HTML is escaped here; JSON put into scripts has ``<``, ``>`` and ``&`` escaped so no data
 can close a ``<script>``.
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     import folium
 
-__all__ = ["TileSpec", "MapChrome", "safe_color", "legend_html", "legend_setter", "basemap_setter", "label_layer", "js_literal"]
+__all__ = ["TileSpec", "MapChrome", "safe_color", "legend_html", "legend_setter", "basemap_setter", "js_literal"]
 
 #: A tile layer for :func:`basemap_setter`: ``{"url": ..., "options": {...Leaflet TileLayer options}}``.
 TileSpec = Mapping[str, Any]
@@ -145,6 +146,7 @@ class _Chrome:
     });
   };
 })(%(map)s);
+%(runtime)s
 """
 
 
@@ -153,7 +155,7 @@ def MapChrome(*, north_label: str = "北 N") -> folium.MacroElement:  # noqa: N8
 
     Add it once to the ``folium.Map`` (it becomes part of the map's own script, so it never changes between
     reruns). It defines ``window.sslSetLegend`` and ``window.sslSetBasemap`` used by :func:`legend_setter`
-    and :func:`basemap_setter`.
+    and :func:`basemap_setter`, and ``window.sslLayer``, which draws each data layer (:mod:`gis.layer_script`).
 
     Parameters
     ----------
@@ -164,13 +166,15 @@ def MapChrome(*, north_label: str = "北 N") -> folium.MacroElement:  # noqa: N8
     -------
     branca.element.MacroElement
     """
+    from gis.layer_script import RUNTIME  # imports this module: only once both are loaded
+
     script = _Chrome.SCRIPT % {
         "css": "{{ this.css }}", "north_title": "{{ this.north_title }}", "north": "{{ this.north }}",
-        "map": "{{ this._parent.get_name() }}",
+        "map": "{{ this._parent.get_name() }}", "runtime": "{{ this.runtime }}",
     }
     return _element(
         script, css=js_literal(_CSS), north_title=js_literal(north_label),
-        north=js_literal(_NORTH_SVG + "<div>" + html.escape(north_label) + "</div>"),
+        north=js_literal(_NORTH_SVG + "<div>" + html.escape(north_label) + "</div>"), runtime=RUNTIME,
     )
 
 
@@ -219,18 +223,4 @@ def basemap_setter(key: str, tiles: Sequence[TileSpec], *, error_message: str) -
     return _element(
         "window.sslSetBasemap && window.sslSetBasemap({{ this.v_key }}, {{ this.specs }}, {{ this.message }});",
         v_key=js_literal(key), specs=js_literal(specs), message=js_literal(error_message),
-    )
-
-
-def label_layer(points: Sequence[tuple[float, float, str]]) -> folium.MacroElement:
-    """An element (for a feature group) drawing a text label at each ``(lat, lon, text)``; texts escaped.
-
-    Labels are not interactive, so clicks reach the features under them.
-    """
-    items = [[round(float(lat), 6), round(float(lon), 6), html.escape(str(text))] for lat, lon, text in points if text]
-    return _element(
-        "(function (g) { {{ this.items }}.forEach(function (it) { L.marker([it[0], it[1]], "
-        "{icon: L.divIcon({className: 'ssl-label', html: it[2], iconSize: null}), interactive: false, keyboard: false})"
-        ".addTo(g); }); })({{ this._parent.get_name() }});",
-        items=js_literal(items),
     )

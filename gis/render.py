@@ -6,8 +6,8 @@ EPSG:4326, a Leaflet style and the fields to show.
 
 Rules kept here:
 
-* every text taken from data is escaped (:func:`html.escape`) before it reaches HTML: tooltips, popups,
-  the legend and layer names;
+* every text taken from data is escaped before it reaches HTML: the legend and layer names here, the
+  tooltips, popups and labels in the browser (:mod:`gis.layer_script`), which receives them as plain text;
 * geometry is simplified and coordinates rounded **for display only** (:func:`prepare_for_display`
   returns a new frame; nothing computed or exported goes through it);
 * the data is shifted to GCJ-02 only when a GCJ-02 basemap (Gaode/AMap) is chosen;
@@ -17,7 +17,6 @@ Rules kept here:
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import re
@@ -29,7 +28,7 @@ from urllib.parse import quote
 import numpy as np
 import shapely
 
-from gis import map_controls
+from gis import layer_script, map_controls
 from gis._folium_safe import harden
 from gis.crs import transform_frame
 from gis.errors import InputError
@@ -51,7 +50,6 @@ __all__ = [
     "fit_view",
     "safe_color",
     "prepare_for_display",
-    "details_html",
     "build_map",
     "layer_geojson",
     "feature_group",
@@ -213,36 +211,10 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
-def details_html(row: Mapping[str, object], fields: Sequence[tuple[str, str]]) -> str:
-    """A small HTML table of a feature's fields, every label and value escaped.
-
-    Parameters
-    ----------
-    row : mapping
-        Field -> value of one feature.
-    fields : sequence of (field, label)
-        What to show, in order; missing fields are skipped.
-
-    Returns
-    -------
-    str
-        ``<table>…</table>`` safe to insert as HTML.
-    """
-    rows = []
-    for key, label in fields:
-        if key not in row:
-            continue
-        value = _fmt(row[key])
-        if value == "":
-            continue
-        rows.append(f"<tr><th>{html.escape(label)}</th><td>{html.escape(value)}</td></tr>")
-    return "<table class='ssl-details'>" + "".join(rows) + "</table>"
-
-
 def _display_frame(
     layer: MapLayer, *, gcj02: bool, simplify_m: float, decimals: int
 ) -> tuple[gpd.GeoDataFrame, list[dict[str, Any]]]:
-    """Only the properties the browser needs, with every text already escaped."""
+    """Only the properties the browser needs, as plain text (escaped where the browser draws them)."""
     import geopandas as gpd
 
     src = layer.gdf
@@ -250,29 +222,27 @@ def _display_frame(
     ids = src["id"].astype(str) if "id" in src.columns else src.index.astype(str).to_series(index=src.index)
     names = src[layer.tooltip_field].astype(str) if layer.tooltip_field in src.columns else ids
     status = src["status"].astype(str) if "status" in src.columns else None
-    tips = [f"{html.escape(nm)} · {html.escape(i)}" for nm, i in zip(names, ids)]
     props: dict[str, list[object]] = {
-        "tip": tips,
-        "nm": [html.escape(nm) for nm in names],
-        "sid": [html.escape(i) for i in ids],
-        "st": [html.escape(s) for s in status] if status is not None else [""] * n,
+        "nm": list(names),
+        "sid": list(ids),
+        "st": list(status) if status is not None else [""] * n,
         "hl": [i in layer.highlight_ids for i in ids],
     }
-    records = src.drop(columns=src.geometry.name).to_dict("records") if layer.feature_style is not None or layer.popup_fields else []
+    shown = [key for key, _label in layer.popup_fields if key in src.columns]
+    records = src.drop(columns=src.geometry.name).to_dict("records") if layer.feature_style is not None else []
     if layer.feature_style is not None:
-        styles: list[str] = []
         index: dict[str, int] = {}
         sx = []
         for rec in records:
             key = json.dumps(_leaflet_style(layer.feature_style(rec)), sort_keys=True)
             sx.append(index.setdefault(key, len(index)))
-        styles = list(index)
         props["sx"] = sx
-        frame_styles = [json.loads(k) for k in styles]
+        frame_styles = [json.loads(k) for k in index]
     else:
         frame_styles = []
-    if layer.popup_fields:
-        props["pop"] = [details_html(r, layer.popup_fields) for r in records]
+    if shown:
+        columns = [[_fmt(v) for v in src[key].tolist()] for key in shown]
+        props["pv"] = [list(values) for values in zip(*columns)]
     frame = gpd.GeoDataFrame(props, geometry=src.geometry.values, crs=src.crs)
     frame = frame[~frame.geometry.isna() & ~frame.geometry.is_empty]
     return prepare_for_display(frame, gcj02=gcj02, simplify_m=simplify_m, decimals=decimals), frame_styles
@@ -377,7 +347,7 @@ def label_points(gj: Mapping[str, Any]) -> list[tuple[float, float, str]]:
     out = []
     geoms = shapely.from_geojson([json.dumps(f["geometry"]) for f in gj.get("features", [])]) if gj.get("features") else []
     for f, g in zip(gj.get("features", []), geoms):
-        name = html.unescape(str(f["properties"].get("nm", "")))
+        name = str(f["properties"].get("nm", ""))
         if not name or g is None or g.is_empty:
             continue
         p = g.representative_point() if g.geom_type != "Point" else g
@@ -438,15 +408,17 @@ def layer_geojson(layer: MapLayer, *, gcj02: bool = False, simplify_m: float = 1
     Returns
     -------
     dict
-        A FeatureCollection with ``bbox`` (lon/lat degrees) and ``styles`` (the distinct Leaflet styles;
-        each feature's ``s`` property indexes it). Properties: ``tip`` (hover text ``name · id``),
-        ``sid`` (id), ``st`` (status), ``pop`` (popup HTML table), all escaped.
+        A FeatureCollection with ``bbox`` (lon/lat degrees), ``styles`` (the distinct Leaflet styles; each
+        feature's ``s`` property indexes it) and ``popup_fields`` (the popup's labels, in order). Properties,
+        plain text: ``nm`` (the name shown on hover), ``sid`` (id), ``st`` (status), ``pv`` (the popup's values
+        as displayed, one per label, ``""`` when empty). :mod:`gis.layer_script` draws it, escaping every text.
     """
+    empty = {"type": "FeatureCollection", "features": [], "bbox": None, "styles": [], "popup_fields": []}
     if layer.gdf is None or len(layer.gdf) == 0:
-        return {"type": "FeatureCollection", "features": [], "bbox": None, "styles": []}
+        return empty
     frame, per_feature = _display_frame(layer, gcj02=gcj02, simplify_m=simplify_m, decimals=decimals)
     if len(frame) == 0:
-        return {"type": "FeatureCollection", "features": [], "bbox": None, "styles": []}
+        return empty
     base = _leaflet_style(layer.style)
     base.setdefault("color", "#3388ff")
     base.setdefault("fillColor", base["color"])
@@ -478,36 +450,27 @@ def layer_geojson(layer: MapLayer, *, gcj02: bool = False, simplify_m: float = 1
         f.pop("bbox", None)
     gj["bbox"] = [float(v) for v in frame.total_bounds]
     gj["styles"] = [json.loads(k) for k in styles]
+    gj["popup_fields"] = [label for key, label in layer.popup_fields if key in layer.gdf.columns]
     return gj
 
 
-def feature_group(layer: MapLayer, gj: Mapping[str, Any]) -> folium.FeatureGroup:
-    """A folium FeatureGroup drawing ``gj`` (from :func:`layer_geojson`): hover tooltip, click popup.
+def feature_group(layer: MapLayer, gj: Mapping[str, Any], *, labels: bool = False) -> folium.MacroElement:
+    """The map element drawing ``gj`` (from :func:`layer_geojson`): hover tooltip, click popup, optional labels.
 
-    Points are drawn as circle markers (SVG paths), so no marker icon image is needed.
+    Points are drawn as circle markers (SVG paths), so no marker icon image is needed. The element is a
+    feature group made by the map's ``sslLayer`` (:mod:`gis.layer_script`, defined by
+    :func:`gis.map_controls.MapChrome`); texts are escaped where the browser draws them.
+
+    Parameters
+    ----------
+    layer : MapLayer
+        The layer (``show``: on the map when it opens).
+    gj : mapping
+        Its display GeoJSON.
+    labels : bool, keyword-only
+        Write each feature's name on the map (:func:`label_points`).
     """
-    import folium
-
-    harden()  # the layer's texts are data: never evaluated as template code when the map renders
-
-    styles = list(gj["styles"])
-    data = {"type": "FeatureCollection", "features": gj["features"]}
-    group = folium.FeatureGroup(name=html.escape(layer.title), show=layer.show)
-    has_popup = bool(gj["features"]) and "pop" in gj["features"][0]["properties"]
-    folium.GeoJson(
-        data,
-        name=html.escape(layer.title),
-        style_function=lambda f, _s=styles: _s[int(f["properties"]["s"])],
-        highlight_function=lambda _f: {"weight": 5, "fillOpacity": 0.5},
-        marker=folium.CircleMarker(radius=float(styles[0].get("radius", 6)) if styles else 6.0, fill=True),
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True) if gj["features"] else None,
-        # autoPan off: Leaflet would otherwise pan the map (~6 km at zoom 12) to fit a popup opened near the top
-        # edge, which reads as the map jumping on every click; the details are also shown beside the map.
-        popup=folium.GeoJsonPopup(fields=["pop"], labels=False, max_width=360, auto_pan=False) if has_popup else None,
-        embed=True,
-        zoom_on_click=False,
-    ).add_to(group)
-    return group
+    return layer_script.layer_element(gj, show=layer.show, names=label_points(gj) if labels else None)
 
 
 def build_map(
@@ -594,10 +557,7 @@ def build_map(
         if not gj["features"]:
             continue
         all_bounds.append(tuple(gj["bbox"]))
-        group = feature_group(layer, gj)
-        if labels:
-            map_controls.label_layer(label_points(gj)).add_to(group)
-        group.add_to(m)
+        feature_group(layer, gj, labels=labels).add_to(m)
 
     if fit_bounds and all_bounds:
         b = np.array(all_bounds)

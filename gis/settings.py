@@ -50,7 +50,6 @@ __all__ = [
     "COVERAGE_INDEX_BYTES_PER_TILE",
     "DRAWN_PLACE_ACCURACY_M",
     "MAX_PLACE_ACCURACY_M",
-    "MAP_GROUP_JS_CACHE_ENTRIES",
 ]
 
 
@@ -310,7 +309,3 @@ COVERAGE_INDEX_BYTES_PER_TILE: int = 52
 DRAWN_PLACE_ACCURACY_M: float = 50.0
 #: The largest accuracy a place may claim (metres): beyond this it is not a place in the zone.
 MAX_PLACE_ACCURACY_M: float = 10_000.0
-
-#: Feature-group JavaScript the map widget keeps across sessions (ui.mapview; one per layer content and position,
-#: ≈ 20–200 KiB each): enough for the plan's layers in both languages, a few basemaps and filters.
-MAP_GROUP_JS_CACHE_ENTRIES: int = 64

@@ -10,12 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import html
-import json
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -24,7 +20,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from gis import map_controls, render, settings, tiles
+from gis import layer_script, map_controls, render, settings, tiles
 from gis.errors import InputError
 from gis.text import display_safe, display_safe_frame, markdown_literal
 from layers.mapping import COLOURED_BY_STATUS, STATUS_COLORS, map_layer
@@ -136,12 +132,16 @@ def _popup_labels() -> list[tuple[str, str]]:
     return [(f, labels.get(f) or t(f"f_{f}")) for f in _POPUP_FIELDS]
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _prepared(
     name: str, keep: tuple[str, ...] | None, as_of_iso: str | None, hl: tuple[str, ...], coloured: bool,
     only: tuple[str, ...] | None, gcj02: bool, language: str, stamp: str, year: int | None = None,
-) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
-    """The layer as drawn (labels in ``language``) and its display GeoJSON; cached per inputs and data stamp."""
+) -> render.MapLayer:
+    """The layer as drawn (labels in ``language``) with its display GeoJSON; cached per inputs and data stamp.
+
+    One object shared by every session and rerun (``st.cache_resource``: no copy, no unpickling of the frame and
+    its geometries on each run). Read it, never change it: :func:`map_layers` hands out shallow copies.
+    """
     as_of = date.fromisoformat(as_of_iso) if as_of_iso else None
     # one plan year's view: a feature carried into a later plan shows this year's deadline and target
     gdf = data.year_frame(name, as_of, year) if year is not None and data.layer_spec(name) is not None else data.layer_frame(name, as_of)
@@ -158,7 +158,9 @@ def _prepared(
     if "illustrative" in shown.columns:  # said on screen, in every popup: never presented as surveyed
         shown["location_note"] = [t("illustrative") if bool(v) else t("not_illustrative") for v in shown["illustrative"]]
     layer = _layer(name, shown, coloured=coloured, highlight=set(hl))
-    return shown, render.layer_geojson(layer, gcj02=gcj02)
+    layer.geojson = render.layer_geojson(layer, gcj02=gcj02)
+    layer.feature_style = None  # drawn from the GeoJSON's styles
+    return layer
 
 
 def _layer(name: str, shown: gpd.GeoDataFrame, *, coloured: bool, highlight: set[str]) -> render.MapLayer:
@@ -189,8 +191,9 @@ def map_layers(
 ) -> list[render.MapLayer]:
     """MapLayers of the named layers, filtered to ``statuses``, with spec styles and status colours.
 
-    The display GeoJSON of each layer is prepared once and cached (``st.cache_data``), so a rerun that
-    changes nothing in a layer costs no geometry work.
+    Each layer is prepared once per inputs and data stamp and shared (``st.cache_resource``), so a rerun or a
+    new session that changes nothing in a layer costs no geometry work and no copy; the frames and GeoJSON of
+    the returned layers are shared: read them, never change them.
 
     Parameters
     ----------
@@ -219,11 +222,8 @@ def map_layers(
     for name in names:
         hl = tuple(sorted((highlight or {}).get(name, set())))
         only = tuple(sorted(only_ids[name])) if only_ids and name in only_ids else None
-        shown, gj = _prepared(name, keep, as_of.isoformat() if as_of else None, hl, name in coloured, only, gcj, lang(), stamp, year)
-        layer = _layer(name, shown, coloured=name in coloured, highlight=set(hl))
-        layer.geojson = gj
-        layer.feature_style = None
-        out.append(layer)
+        prepared = _prepared(name, keep, as_of.isoformat() if as_of else None, hl, name in coloured, only, gcj, lang(), stamp, year)
+        out.append(dataclasses.replace(prepared))  # the caller may set fields; the frame and GeoJSON are shared
     return out
 
 
@@ -378,17 +378,14 @@ def show_map(
         if gcj:
             (w, s_), (e, n) = render.transform_frame_point(w, s_), render.transform_frame_point(e, n)
         fit_on_resize(m, (w, s_, e, n))
-    # The data layers are handed over as feature groups, so changing them does not remount the map. A layer
-    # prepared by map_layers travels as its feature group's JavaScript, rendered once per content and position
-    # for every session (folium's templates cost more than the rest of the map's build).
+    # The data layers are handed over as feature groups, so changing them does not remount the map. Each is
+    # one call of the map's own sslLayer with the layer's display data (gis.layer_script), not folium's
+    # generated code: about a quarter of the bytes for a new session's browser to receive and run.
     groups: list[Any] = []
-    scratch: list[Any] = []  # one scratch map for the groups rendered on this run (cache misses)
     for idx, layer in enumerate(map_layers_):
-        if layer.geojson is not None:
-            groups.append(_prerendered_group(layer, idx, labels, scratch=scratch))
-            continue
-        gj = render.layer_geojson(_safe(layer), gcj02=gcj)
-        groups.append(_data_group(layer, gj, labels))
+        gj = layer.geojson if layer.geojson is not None else render.layer_geojson(_safe(layer), gcj02=gcj)
+        names = render.label_points(gj) if labels else None
+        groups.append(_script_group(layer_script.layer_script(gj, f"feature_group_feature_group_{idx}", names=names)))
     # The basemap and the legend ride along in their own group: a new basemap swaps tiles, nothing else.
     chrome = folium.FeatureGroup(name="ssl-chrome", control=False)
     map_controls.basemap_setter(basemap, tile_specs, error_message=t("basemap_failed")).add_to(chrome)
@@ -411,69 +408,13 @@ def show_map(
     return result or {}
 
 
-def _data_group(layer: render.MapLayer, gj: dict[str, Any], labels: bool) -> Any:
-    """The folium feature group of one data layer (its features, and their names when ``labels``)."""
-    group = render.feature_group(layer, gj)
-    if labels:
-        map_controls.label_layer(render.label_points(gj)).add_to(group)
-    return group
-
-
-#: Feature-group JavaScript by (position, content digest), shared by every session of the server process.
-_GROUP_JS: OrderedDict[tuple[int, str], str] = OrderedDict()
-_GROUP_JS_LOCK = threading.Lock()
-
-
-def _group_digest(layer: render.MapLayer, labels: bool) -> str:
-    """A digest of everything a layer's feature group is drawn from: its display GeoJSON, title, visibility, labels."""
-    text = json.dumps([layer.geojson, layer.title, bool(layer.show), bool(labels)], ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _render_group_js(group: Any, idx: int, scratch: list[Any] | None = None) -> str:
-    """The JavaScript streamlit-folium makes of ``group`` at position ``idx`` (rendered on a scratch map).
-
-    ``scratch`` (a list, empty or holding one map) shares one scratch map between the groups of a run.
-    """
-    import folium
-    from streamlit_folium import _get_feature_group_string
-
-    if scratch is None:
-        scratch = []
-    if not scratch:
-        scratch.append(folium.Map(tiles=None))
-    return _get_feature_group_string(group, map=scratch[0], idx=idx)
-
-
-def _prerendered_group(layer: render.MapLayer, idx: int, labels: bool, *, scratch: list[Any] | None = None) -> Any:
-    """A feature group that hands streamlit-folium its JavaScript rendered once per content and position.
-
-    streamlit-folium renders every feature group through folium's templates on each run (about a hundred
-    Jinja compiles for the plan's layers); the result depends only on the layer's display GeoJSON, title,
-    visibility, the labels switch and the group's position, so it is kept (at most
-    :data:`gis.settings.MAP_GROUP_JS_CACHE_ENTRIES`) and reused by every session.
-    """
-    key = (idx, _group_digest(layer, labels))
-    with _GROUP_JS_LOCK:
-        code = _GROUP_JS.get(key)
-        if code is not None:
-            _GROUP_JS.move_to_end(key)
-    if code is None:
-        code = _render_group_js(_data_group(layer, layer.geojson or {}, labels), idx, scratch)
-        with _GROUP_JS_LOCK:
-            _GROUP_JS[key] = code
-            while len(_GROUP_JS) > settings.MAP_GROUP_JS_CACHE_ENTRIES:
-                _GROUP_JS.popitem(last=False)
-    return _prerendered(code, idx)
-
-
 @functools.cache
-def _prerendered_class() -> type:
-    """The folium element class carrying prerendered script (made once: its template compiles once)."""
+def _script_group_class() -> type:
+    """The folium element class carrying a layer's script (made once: its template compiles once)."""
     from branca.element import MacroElement
     from jinja2 import Template
 
-    class _Prerendered(MacroElement):
+    class _ScriptGroup(MacroElement):
         _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
 
         def __init__(self, code: str) -> None:
@@ -482,20 +423,19 @@ def _prerendered_class() -> type:
             self.code = code
 
         def render(self, **kwargs: Any) -> None:
-            # a folium element adds its script to the figure as a new template (compiled again, the largest
-            # compile of a group); streamlit-folium reads only this element's script macro
+            # streamlit-folium reads only this element's script macro; a folium element would also add its
+            # script to the figure as a new template
             return None
 
-    return _Prerendered
+    return _ScriptGroup
 
 
-def _prerendered(code: str, idx: int) -> Any:
-    """A folium element whose script is ``code`` minus the lines streamlit-folium appends to every group."""
-    tail = (  # as streamlit_folium._get_feature_group_string appends it
-        f"\nmap_div.addLayer(feature_group_feature_group_{idx});\nwindow.feature_group = window.feature_group || [];"
-        f"\nwindow.feature_group.push(feature_group_feature_group_{idx});\n"
-    )
-    return _prerendered_class()(code.removesuffix(tail))
+def _script_group(code: str) -> Any:
+    """A feature group for streamlit-folium whose script is ``code``.
+
+    ``code`` must define ``feature_group_feature_group_<position>``: streamlit-folium adds that variable to the map.
+    """
+    return _script_group_class()(code)
 
 
 _TIP_ID = re.compile(r"·\s*([^\s·]+)\s*$")

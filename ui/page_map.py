@@ -7,6 +7,8 @@ Items without a place (accepted ``plan_items`` with no geometry) are not drawn; 
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -26,6 +28,27 @@ def _placed(frame) -> pd.Series:
     return (geom.notna() & ~geom.is_empty).astype(bool) if len(frame) else pd.Series(dtype=bool)
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def _placement(
+    name: str, as_of_iso: str | None, year: int | None, stamp: str,
+) -> tuple[frozenset[str] | None, bool, pd.DataFrame]:
+    """A plan layer's features of the year: the ids with a place, whether all have one, and the rows without one.
+
+    The ids are None for a layer without ids (nothing to keep to). Cached per data stamp (a small result: reruns
+    and new sessions do not read the layer again).
+    """
+    as_of = date.fromisoformat(as_of_iso) if as_of_iso else None
+    frame = data.year_frame(name, as_of, year)
+    if "id" not in frame.columns:
+        return None, True, pd.DataFrame()
+    if not len(frame):
+        return frozenset(), True, pd.DataFrame()
+    placed = _placed(frame)
+    missing = frame.loc[~placed.to_numpy()]
+    rows = pd.DataFrame(missing.drop(columns="geometry")).assign(_layer=name) if len(missing) else pd.DataFrame()
+    return frozenset(frame.loc[placed.to_numpy(), "id"].astype(str)), bool(placed.all()), rows
+
+
 def _drawn_ids(names: list[str], as_of, year: int | None, only: dict[str, set[str]] | None) -> dict[str, set[str]] | None:
     """``only_ids`` for the map: the official/illustrative choice, kept to the plan year and to placed features.
 
@@ -33,32 +56,24 @@ def _drawn_ids(names: list[str], as_of, year: int | None, only: dict[str, set[st
     has no plan year and is left as it is. None (draw everything) when nothing is left out.
     """
     out = dict(only) if only is not None else {}
+    stamp = data.store_stamp()
     for name in names:
         if data.layer_spec(name) is None:
             continue
-        frame = data.year_frame(name, as_of, year)
-        if "id" not in frame.columns:
-            continue
-        placed = _placed(frame)
-        if year is None and bool(placed.all()):
+        ids, all_placed, _rows = _placement(name, as_of.isoformat() if as_of else None, year, stamp)
+        if ids is None or (year is None and all_placed):
             continue  # every feature drawn: the layer is as it always was
-        ids = set(frame.loc[placed.to_numpy(), "id"].astype(str))
-        out[name] = ids & set(out[name]) if name in out else ids
+        out[name] = set(ids) & set(out[name]) if name in out else set(ids)
     return out or None
 
 
 def _unplaced(names: list[str], as_of, year: int | None) -> pd.DataFrame:
     """The plan items of the shown year that have no place (not drawn), with their layer."""
-    parts = []
-    for name in names:
-        if data.layer_spec(name) is None:
-            continue
-        frame = data.year_frame(name, as_of, year)
-        if "id" not in frame.columns or not len(frame):
-            continue
-        missing = frame.loc[~_placed(frame).to_numpy()]
-        if len(missing):
-            parts.append(pd.DataFrame(missing.drop(columns="geometry")).assign(_layer=name))
+    stamp = data.store_stamp()
+    parts = [
+        rows for name in names if data.layer_spec(name) is not None
+        for rows in [_placement(name, as_of.isoformat() if as_of else None, year, stamp)[2]] if len(rows)
+    ]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 

@@ -51,6 +51,6 @@ def test_a_feature_group_alone_is_safe_too(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("SSL_TEST_CANARY", CANARY)
     layer = _layer(PAYLOADS[2])
     m = folium.Map(location=[22.9, 113.9], zoom_start=12, tiles=None)
-    render.feature_group(layer, render.layer_geojson(layer)).add_to(m)
+    render.feature_group(layer, render.layer_geojson(layer), labels=True).add_to(m)
     html = m.get_root().render()
     assert CANARY not in html

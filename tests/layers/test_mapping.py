@@ -32,8 +32,9 @@ def test_hidden_characters_in_names_are_shown_escaped_in_tooltips_and_popups() -
     gdf.loc[gdf.index[0], "name_zh"] = "站\u202egpj.exe"
     gj = render.layer_geojson(map_layer("tod_stations", gdf), gcj02=False)
     first = gj["features"][0]["properties"]
-    assert "\u202e" not in first["tip"] and "\\u202e" in first["tip"]
-    assert "\u202e" not in first["pop"] and "\\u202e" in first["pop"]
+    assert "\u202e" not in first["nm"] and "\\u202e" in first["nm"]  # the hover text
+    popup = dict(zip(gj["popup_fields"], first["pv"]))
+    assert "\u202e" not in "".join(popup.values()) and any("\\u202e" in v for v in popup.values())
 
 
 def test_illustrative_features_are_drawn_dashed_and_official_ones_solid() -> None:

@@ -257,7 +257,7 @@ def test_data_page_exports_geojson_that_reads_back(store_path: Path, tmp_path: P
 
 
 def test_map_layers_escape_data(store_path: Path) -> None:
-    """A store layer whose names carry markup reaches the map's GeoJSON only escaped."""
+    """A store layer whose names carry markup reaches the map's script only as HTML-safe JSON data."""
     import geopandas as gpd
     from shapely.geometry import Point
 
@@ -272,10 +272,12 @@ def test_map_layers_escape_data(store_path: Path) -> None:
     assert "evil" in at.pills(key="map_layers").options
     from ui import mapview
 
-    gj = mapview._prepared("evil", None, None, (), False, None, False, "zh", "t")[1]
-    text = str(gj)
-    assert "<img" not in text and "<script>" not in text
-    assert "&lt;img src=x onerror=alert(1)&gt;" in text
+    from gis import layer_script
+
+    (layer,) = mapview.map_layers(["evil"])
+    script = layer_script.layer_script(layer.geojson, "v")  # what the map's browser receives for the layer
+    assert "<" not in script and ">" not in script  # markup only as HTML-safe JSON; drawn as text (browser test)
+    assert "\\u003cimg src=x onerror=alert(1)\\u003e" in script
 
 
 def test_map_says_on_screen_which_features_are_illustrative(store_path: Path) -> None:

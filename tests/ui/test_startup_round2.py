@@ -1,20 +1,20 @@
-"""The map widget's feature groups rendered once per content and reused by every session (issue 15 part 3, round 2).
+"""The map message (issue 15 part 3): each data layer is one call of the map's own ``sslLayer``, and the map's
+Leaflet files come from a versioned route the browser may keep.
 
-No timings: the prerendered groups must hand streamlit-folium exactly what the folium groups do, and a second
-session drawing the same layers must not render them through folium's templates again.
+No timings: what streamlit-folium is handed, and that a rerun compiles no template. What the browser draws from
+it is checked in tests/gis/test_layer_script_browser.py.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import folium
 import geopandas as gpd
 import pytest
 import streamlit_folium
 from shapely.geometry import LineString, Point, Polygon
 
-from gis import render
+from gis import layer_script, render
 from ui import mapview
 
 
@@ -76,24 +76,14 @@ class _Client:
         return _Response(start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body)
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache() -> None:
-    mapview._GROUP_JS.clear()
-
-
-@pytest.mark.parametrize("labels", [False, True])
-@pytest.mark.parametrize("idx", [0, 3])
-def test_a_prerendered_group_gives_streamlit_folium_the_same_javascript(idx: int, labels: bool) -> None:
-    layer = _layer()
-    plain = streamlit_folium._get_feature_group_string(
-        mapview._data_group(layer, layer.geojson, labels), map=folium.Map(tiles=None), idx=idx,
-    )
-    for _ in range(2):  # rendered, then from the cache
-        cached = streamlit_folium._get_feature_group_string(
-            mapview._prerendered_group(layer, idx, labels), map=folium.Map(tiles=None), idx=idx,
-        )
-        assert cached == plain
-    assert "松山湖大道" in plain or "\\u677e" in plain
+def _groups(layers: list[render.MapLayer], labels: bool = False) -> list[Any]:
+    """The feature groups show_map hands streamlit-folium for these layers."""
+    return [
+        mapview._script_group(layer_script.layer_script(
+            x.geojson, f"feature_group_feature_group_{i}", names=render.label_points(x.geojson) if labels else None,
+        ))
+        for i, x in enumerate(layers)
+    ]
 
 
 def _component_args(monkeypatch: pytest.MonkeyPatch, groups: list[Any]) -> dict[str, Any]:
@@ -104,59 +94,33 @@ def _component_args(monkeypatch: pytest.MonkeyPatch, groups: list[Any]) -> dict[
     return {k: v for k, v in seen.items() if k != "on_change"}
 
 
-def test_st_folium_sends_the_same_component_arguments_with_prerendered_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_layer_travels_as_one_call_of_the_map_s_own_function(monkeypatch: pytest.MonkeyPatch) -> None:
     layers = [_layer(), _layer("水系", show=False)]
-    plain = _component_args(monkeypatch, [mapview._data_group(x, x.geojson, True) for x in layers])
-    scratch: list[Any] = []  # rendered on one scratch map, as show_map does
-    cached = _component_args(
-        monkeypatch, [mapview._prerendered_group(x, i, True, scratch=scratch) for i, x in enumerate(layers)],
-    )
-    assert len(scratch) == 1
-    assert cached == plain
-    assert cached["feature_group"].count("map_div.addLayer(") == 2
+    args = _component_args(monkeypatch, _groups(layers, labels=True))
+    code = args["feature_group"]
+    for i in range(2):
+        assert code.count(f"var feature_group_feature_group_{i} = sslLayer(") == 1
+        assert code.count(f"map_div.addLayer(feature_group_feature_group_{i});") == 1  # streamlit-folium's own tail
+    assert "L.geoJson" not in code and "setContent" not in code  # no generated per-feature code
+    assert "window.sslLayer = function" in args["script"]  # defined once, with the map (MapChrome)
 
 
-def test_a_second_session_does_not_render_the_same_layers_through_folium_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = []
-    real = render.feature_group
-    monkeypatch.setattr(render, "feature_group", lambda *a, **k: calls.append(1) or real(*a, **k))
-    layers = [_layer(), _layer("水系")]
-    first = [mapview._prerendered_group(x, i, False).code for i, x in enumerate(layers)]
-    assert len(calls) == 2
-    # the next session's layers come from the cache as copies (st.cache_data): equal content, new objects
-    again = [_layer(), _layer("水系")]
-    assert [mapview._prerendered_group(x, i, False).code for i, x in enumerate(again)] == first
-    assert len(calls) == 2
-    # a change of content, title, visibility, labels or position renders anew
-    changed = _layer()
-    changed.geojson["features"][0]["properties"]["tip"] = "另一个名称"
-    mapview._prerendered_group(changed, 0, False)
-    mapview._prerendered_group(_layer("别的标题"), 0, False)
-    mapview._prerendered_group(_layer(show=False), 0, False)
-    mapview._prerendered_group(_layer(), 0, True)
-    mapview._prerendered_group(_layer(), 5, False)
-    assert len(calls) == 7
+def test_the_popup_labels_travel_once_per_layer_not_once_per_feature(monkeypatch: pytest.MonkeyPatch) -> None:
+    code = _component_args(monkeypatch, _groups([_layer()]))["feature_group"]
+    assert code.count("状态") == 1  # three features, one label row
+    assert code.count("<") == 0  # every text is HTML-safe JSON: markup in names never reaches the script as markup
 
 
-def test_the_group_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(mapview.settings, "MAP_GROUP_JS_CACHE_ENTRIES", 3)
-    for idx in range(6):
-        mapview._prerendered_group(_layer(), idx, False)
-    assert [k[0] for k in mapview._GROUP_JS] == [3, 4, 5]
-
-
-def test_a_cached_group_costs_no_template_compile(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_rerun_compiles_no_template(monkeypatch: pytest.MonkeyPatch) -> None:
     import jinja2
 
-    layers = [_layer(), _layer("水系")]
-    m = render.build_map([], measure=True, legend=False, asset_base="../a/")
-    _component_args(monkeypatch, [mapview._prerendered_group(x, i, True) for i, x in enumerate(layers)])
+    _component_args(monkeypatch, _groups([_layer(), _layer("水系")], labels=True))  # the classes are made once
     compiles = []
     real = jinja2.Environment.compile
     monkeypatch.setattr(jinja2.Environment, "compile", lambda self, *a, **k: compiles.append(1) or real(self, *a, **k))
-    groups = [mapview._prerendered_group(x, i, True) for i, x in enumerate([_layer(), _layer("水系")])]
-    assert compiles == []
-    for idx, group in enumerate(groups):
+    m = render.build_map([], measure=True, legend=False, asset_base="../a/")
+    compiles.clear()  # the base map's own templates are folium's (built once per rerun, as before)
+    for idx, group in enumerate(_groups([_layer(), _layer("水系")], labels=True)):
         streamlit_folium._get_feature_group_string(group, map=m, idx=idx)
     assert compiles == []
 

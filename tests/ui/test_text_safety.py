@@ -73,5 +73,6 @@ def test_an_upload_preview_layer_shows_hidden_characters_escaped() -> None:
     gdf = gpd.GeoDataFrame({"id": ["f-1"], "name_zh": ["井\u202egpj.exe"]}, geometry=[Point(113.9, 22.9)], crs="EPSG:4326")
     layer = render.MapLayer("upload", "upload.geojson", gdf, {"color": "#8e44ad"}, popup_fields=[("name_zh", "name_zh")])
     props = render.layer_geojson(mapview._safe(layer))["features"][0]["properties"]
-    assert "\u202e" not in props["tip"] + props["pop"] and "\\u202e" in props["tip"] and "\\u202e" in props["pop"]
+    shown = props["nm"] + "".join(props["pv"])  # the hover name and the popup's values, as drawn (escaped in the browser)
+    assert "\u202e" not in shown and "\\u202e" in props["nm"] and "\\u202e" in props["pv"][0]
     assert layer.gdf["name_zh"].iloc[0] == "井\u202egpj.exe"  # the data itself is untouched
