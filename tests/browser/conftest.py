@@ -14,7 +14,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 ARTEFACTS = Path(os.environ.get("SSL_GIS_TEST_ARTEFACTS", ROOT / "tests" / "browser" / "artefacts"))
 EDITOR, EDITOR_PASSWORD = "editor", "songshan-lake-2020"
+#: The streamlit-folium component's iframe (every map the app draws).
+IFRAME = "iframe[title='streamlit_folium.st_folium']"
 CHROME_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--no-first-run", "--disable-sync",
@@ -109,15 +112,29 @@ def chromium_path() -> str:
     return CHROMIUM if Path(CHROMIUM).exists() else str(shutil.which("chromium"))
 
 
+@contextmanager
+def running_app(
+    data_dir: Path, *, editor: bool = True, env_extra: dict[str, str] | None = None
+) -> Iterator[App]:
+    """The app running on ``data_dir`` (with one editor in its users file) for the ``with`` block, then stopped.
+
+    Module fixtures prepare ``data_dir`` (a store, tile packages) first and then ``yield`` from this.
+    """
+    if editor:
+        from gis.users import add_user
+
+        add_user(data_dir / "users.json", EDITOR, EDITOR_PASSWORD, role="editor")
+    running = start_app(data_dir, env_extra=env_extra)
+    try:
+        yield running
+    finally:
+        stop_app(running)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[App]:
-    data_dir = tmp_path_factory.mktemp("appdata")
-    from gis.users import add_user
-
-    add_user(data_dir / "users.json", EDITOR, EDITOR_PASSWORD, role="editor")
-    running = start_app(data_dir)
-    yield running
-    stop_app(running)
+    with running_app(tmp_path_factory.mktemp("appdata")) as running:
+        yield running
 
 
 # Package scope, not session: a live sync_playwright() keeps its event loop running in the main thread, and
@@ -180,8 +197,36 @@ def shot(page, name: str) -> Path:
 
 
 def map_frame(page, *, timeout_ms: int = 30000):
-    """The streamlit-folium iframe's frame, once Leaflet has drawn into it."""
-    page.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=timeout_ms)
-    frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
+    """The streamlit-folium iframe's frame (a frame locator), once Leaflet has drawn into it."""
+    page.wait_for_selector(IFRAME, timeout=timeout_ms)
+    frame = page.frame_locator(IFRAME).first
     frame.locator(".leaflet-container").wait_for(timeout=timeout_ms)
     return frame
+
+
+def map_content_frame(page, *, ssl_map: bool = True, timeout_ms: int = 30000):
+    """The first map's iframe as a frame (it can ``evaluate``), once Leaflet has drawn into it.
+
+    With ``ssl_map`` it also waits for ``window.sslMap``, the handle the app's map script sets.
+    """
+    page.wait_for_selector(IFRAME, timeout=timeout_ms)
+    frame = page.locator(IFRAME).first.element_handle().content_frame()
+    frame.wait_for_selector(".leaflet-container", timeout=timeout_ms)
+    if ssl_map:
+        frame.wait_for_function("() => window.sslMap !== undefined", timeout=timeout_ms)
+    return frame
+
+
+def wait_until(page, check: Callable[[], Any], timeout_s: float = 30) -> bool:
+    """Poll ``check`` every 200 ms (browser time) until it is true or ``timeout_s`` has passed; its last answer."""
+    for _ in range(int(timeout_s * 5)):
+        if check():
+            return True
+        page.wait_for_timeout(200)
+    return bool(check())
+
+
+def wait_idle(page) -> None:
+    """Wait until Streamlit has finished the current run (no "Stop" button in the status widget)."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stStatusWidget'] button", has_text="Stop").wait_for(state="detached", timeout=60000)

@@ -14,7 +14,7 @@ import pytest
 
 import layers
 
-from .conftest import EDITOR, EDITOR_PASSWORD, map_frame, shot, sign_in
+from .conftest import map_frame, shot, sign_in, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
@@ -37,12 +37,6 @@ def _wait_paths(page, frame, expected: int, timeout_s: float = 30) -> int:
             return n
         page.wait_for_timeout(200)
     return _paths(frame)
-
-
-def _wait_idle(page) -> None:
-    """Wait until Streamlit has finished the current run (no "Stop" button in the status widget)."""
-    page.wait_for_timeout(300)
-    page.locator("[data-testid='stStatusWidget'] button", has_text="Stop").wait_for(state="detached", timeout=60000)
 
 
 def test_map_paints_offline_with_every_feature(app, page, blocked) -> None:
@@ -97,10 +91,6 @@ def test_click_opens_details_with_the_plan_sentence(app, page) -> None:
     shot(page, "08-map-details")
 
 
-def _sign_in(page) -> None:
-    sign_in(page, EDITOR, EDITOR_PASSWORD)
-
-
 def _opened(page) -> int:
     metric = page.locator("[data-testid='stMetric']").first
     metric.wait_for(timeout=30000)
@@ -110,10 +100,10 @@ def _opened(page) -> int:
 
 def test_editor_changes_a_road_status_signs_out_and_editing_is_refused(app, page) -> None:
     page.goto(app.url + "/roads")
-    _sign_in(page)
+    sign_in(page)
     before = _opened(page)
     shot(page, "03-roads")
-    _wait_idle(page)
+    wait_idle(page)
     combo = page.locator(".st-key-roads_edit_status [role='combobox']")
     option = page.get_by_role("option", name="通车")
     for _ in range(5):
@@ -130,17 +120,17 @@ def test_editor_changes_a_road_status_signs_out_and_editing_is_refused(app, page
     assert _opened(page) == before + 1
     shot(page, "03-roads-after-save")
     # sign out: the change stays, and editing is refused
-    _wait_idle(page)
+    wait_idle(page)
     page.locator(".st-key-auth_signout button").click()
     page.get_by_text("需要编辑权限").first.wait_for(timeout=30000)
     # the run that follows the sign-out removes the form (its stale copy may linger until the run ends)
     page.locator(".st-key-roads_edit_save button").wait_for(state="detached", timeout=30000)
-    _wait_idle(page)
+    wait_idle(page)
     assert page.locator(".st-key-roads_edit_save button").count() == 0
     assert _opened(page) == before + 1
     shot(page, "03-roads-signed-out")
     page.reload()
-    _wait_idle(page)  # the roads page now draws the board before its figures: read them once the run is over
+    wait_idle(page)  # the roads page now draws the board before its figures: read them once the run is over
     assert _opened(page) == before + 1  # stored in the working store, not in the session
     page.get_by_text("需要编辑权限").first.wait_for(timeout=30000)
     assert page.locator(".st-key-roads_edit_save button").count() == 0
@@ -235,7 +225,7 @@ def test_editor_backs_up_and_restores_the_store(app, page, tmp_path: Path) -> No
     from gis.store import open_store
 
     page.goto(app.url + "/data")
-    _sign_in(page)
+    sign_in(page)
     make = page.locator(".st-key-backup_make button")
     make.wait_for(timeout=30000)
     make.click()
@@ -255,7 +245,7 @@ def test_editor_backs_up_and_restores_the_store(app, page, tmp_path: Path) -> No
     # the editor restores the backup: the change is undone, and the replaced store is kept
     page.locator(".st-key-restore_upload input[type='file']").set_input_files(str(backup))
     page.locator(".st-key-restore_upload").get_by_text("backup.gpkg").wait_for(timeout=60000)
-    _wait_idle(page)
+    wait_idle(page)
     confirm = page.locator(".st-key-restore_confirm input[type='checkbox']")
     restore = page.locator(".st-key-restore_go button")
     for _ in range(300):  # enabled once the upload and the confirmation have reached the server (≤ 60 s)

@@ -9,21 +9,16 @@ import pytest
 from gis import users
 from gis.store import open_store
 
-from .conftest import EDITOR, EDITOR_PASSWORD, shot, sign_in
+from .conftest import EDITOR, EDITOR_PASSWORD, shot, sign_in, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 COLLEAGUE, COLLEAGUE_PASSWORD = "colleague", "colleague-pass-2020"
 
 
-def _wait_idle(page) -> None:
-    page.wait_for_timeout(300)
-    page.locator("[data-testid='stStatusWidget'] button", has_text="Stop").wait_for(state="detached", timeout=60000)
-
-
 def _sign_in(page, name: str, password: str) -> None:
     sign_in(page, name, password)
-    _wait_idle(page)
+    wait_idle(page)
 
 
 def _choose(page, key: str, label: str) -> None:
@@ -40,7 +35,7 @@ def _choose(page, key: str, label: str) -> None:
 
 
 def _save(page, status_label: str, note: str) -> None:
-    _wait_idle(page)
+    wait_idle(page)
     _choose(page, "roads_edit_status", status_label)
     page.locator(".st-key-roads_edit_note input").fill(note)
     page.locator(".st-key-roads_edit_save button").click()
@@ -77,7 +72,7 @@ def test_two_editors_a_stale_save_is_refused_and_can_be_applied_on_top(app, brow
         assert a.locator(".st-key-roads_edit_note input").input_value() == "浏览器 A 的修改"
         assert "在建" in a.locator(".st-key-roads_edit_status").evaluate("e => e.outerHTML")
 
-        _wait_idle(a)
+        wait_idle(a)
         a.locator(".st-key-roads_edit_override button").click()
         a.get_by_text("已保存").wait_for(timeout=30000)
         row = open_store(app.data_dir / "working.gpkg").read_layer("road_links").set_index("id").loc[fid]

@@ -15,33 +15,9 @@ import pytest
 
 import layers
 
-from .conftest import shot
+from .conftest import IFRAME, map_content_frame, shot, wait_idle, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
-
-IFRAME = "iframe[title='streamlit_folium.st_folium']"
-
-
-def _frame(page):
-    page.wait_for_selector(IFRAME, timeout=30000)
-    frame = page.locator(IFRAME).first.element_handle().content_frame()
-    frame.wait_for_selector(".leaflet-container", timeout=30000)
-    frame.wait_for_function("() => window.sslMap !== undefined", timeout=30000)
-    return frame
-
-
-def _wait(page, check, timeout_s: float = 30) -> bool:
-    for _ in range(int(timeout_s * 5)):
-        if check():
-            return True
-        page.wait_for_timeout(200)
-    return bool(check())
-
-
-def _wait_idle(page) -> None:
-    page.wait_for_timeout(300)
-    page.locator("[data-testid='stStatusWidget'] button", has_text="Stop").wait_for(state="detached", timeout=60000)
-
 
 def _n(name: str) -> int:
     return len(layers.load_baseline(name, derived=False))
@@ -61,14 +37,14 @@ def _still_marked(page) -> bool:
 
 def test_north_arrow_metric_scale_and_legend_inside_the_map(app, page) -> None:
     page.goto(app.url + "/?layers=road_links,substations")
-    frame = _frame(page)
+    frame = map_content_frame(page)
     frame.locator(".ssl-north").wait_for(timeout=30000)
     assert "北" in frame.locator(".ssl-north").inner_text()
     scale = frame.locator(".leaflet-control-scale-line")
     assert scale.count() == 1  # metric only: no second (imperial) line
     assert re.fullmatch(r"\d+ (m|km)", scale.inner_text().strip()), scale.inner_text()
     legend = frame.locator(".leaflet-control-container .ssl-legend")
-    _wait(page, lambda: legend.is_visible() and "输变电工程" in legend.inner_text())
+    wait_until(page, lambda: legend.is_visible() and "输变电工程" in legend.inner_text())
     text = legend.inner_text()
     assert "道路与交通" in text and "输变电工程" in text and "选址中" in text
     shot(page, "map-01-north-scale-legend")
@@ -76,31 +52,31 @@ def test_north_arrow_metric_scale_and_legend_inside_the_map(app, page) -> None:
 
 def test_labels_toggle(app, page) -> None:
     page.goto(app.url + "/?layers=tod_stations")
-    frame = _frame(page)
-    _wait(page, lambda: frame.locator("path.leaflet-interactive").count() == _n("tod_stations"))
+    frame = map_content_frame(page)
+    wait_until(page, lambda: frame.locator("path.leaflet-interactive").count() == _n("tod_stations"))
     assert frame.locator(".ssl-label").count() == 0
     _mark(page, frame)
     page.locator(".st-key-map_labels label").first.click()
-    assert _wait(page, lambda: frame.locator(".ssl-label").count() == _n("tod_stations"))
+    assert wait_until(page, lambda: frame.locator(".ssl-label").count() == _n("tod_stations"))
     names = set(layers.load_baseline("tod_stations", derived=False)["name_zh"])
     assert set(frame.locator(".ssl-label").all_inner_texts()) == names
     assert _still_marked(page)
     shot(page, "map-02-labels")
     page.locator(".st-key-map_labels label").first.click()
-    assert _wait(page, lambda: frame.locator(".ssl-label").count() == 0)
+    assert wait_until(page, lambda: frame.locator(".ssl-label").count() == 0)
 
 
 def test_click_highlights_the_feature_and_does_not_move_the_map(app, page) -> None:
     page.goto(app.url + "/?layers=tod_stations")
-    frame = _frame(page)
-    _wait(page, lambda: frame.locator("path.leaflet-interactive").count() == _n("tod_stations"))
-    _wait_idle(page)
+    frame = map_content_frame(page)
+    wait_until(page, lambda: frame.locator("path.leaflet-interactive").count() == _n("tod_stations"))
+    wait_idle(page)
     before = frame.evaluate("() => { const c = window.sslMap.getCenter(); return [c.lat, c.lng, window.sslMap.getZoom()]; }")
     assert frame.locator("path[stroke='#ff00ff']").count() == 0
     frame.locator("path.leaflet-interactive").first.dispatch_event("click")
     page.get_by_text("规划原文").first.wait_for(timeout=30000)
-    _wait_idle(page)
-    assert _wait(page, lambda: frame.locator("path[stroke='#ff00ff']").count() == 1)
+    wait_idle(page)
+    assert wait_until(page, lambda: frame.locator("path[stroke='#ff00ff']").count() == 1)
     after = frame.evaluate("() => { const c = window.sslMap.getCenter(); return [c.lat, c.lng, window.sslMap.getZoom()]; }")
     assert after[2] == before[2]
     assert abs(after[0] - before[0]) < 1e-6 and abs(after[1] - before[1]) < 1e-6, (before, after)
@@ -109,14 +85,14 @@ def test_click_highlights_the_feature_and_does_not_move_the_map(app, page) -> No
 
 def test_basemap_switch_keeps_the_map_and_says_when_tiles_cannot_load(app, page, blocked) -> None:
     page.goto(app.url + "/?layers=water")
-    frame = _frame(page)
-    _wait(page, lambda: frame.locator("path.leaflet-interactive").count() == _n("water"))
-    _wait_idle(page)
+    frame = map_content_frame(page)
+    wait_until(page, lambda: frame.locator("path.leaflet-interactive").count() == _n("water"))
+    wait_idle(page)
     _mark(page, frame)
     page.locator(".st-key-map_basemap [data-testid='stSelectbox']").click()
     page.get_by_role("option", name="OpenStreetMap", exact=True).click()
     notice = frame.locator(".ssl-tile-notice")
-    assert _wait(page, lambda: notice.is_visible()), "a blocked online basemap must say so on the map"
+    assert wait_until(page, lambda: notice.is_visible()), "a blocked online basemap must say so on the map"
     assert "无底图" in notice.inner_text()
     assert any("openstreetmap" in u for u in blocked.urls)
     assert _still_marked(page), "the basemap switch remounted the map"
@@ -124,15 +100,15 @@ def test_basemap_switch_keeps_the_map_and_says_when_tiles_cannot_load(app, page,
     shot(page, "map-04-basemap-blocked")
     page.locator(".st-key-map_basemap [data-testid='stSelectbox']").click()
     page.get_by_role("option", name="无底图（离线可用）", exact=True).click()
-    assert _wait(page, lambda: frame.locator("img.leaflet-tile").count() == 0 and not notice.is_visible())
+    assert wait_until(page, lambda: frame.locator("img.leaflet-tile").count() == 0 and not notice.is_visible())
     assert _still_marked(page)
 
 
 def test_print_current_view_as_pdf(app, page) -> None:
     pypdf = pytest.importorskip("pypdf")
     page.goto(app.url + "/?layers=substations,road_links")
-    _frame(page)
-    _wait_idle(page)
+    map_content_frame(page)
+    wait_idle(page)
     page.get_by_text("出图", exact=True).first.click()
     page.locator(".st-key-map_print_make button").click()
     button = page.locator(".st-key-map_print_pdf button")
@@ -150,17 +126,17 @@ def test_search_frames_and_highlights_the_found_feature_without_remount(app, pag
     subs = layers.load_baseline("substations", derived=False)
     row = subs.iloc[-1]
     page.goto(app.url + "/?layers=substations")
-    frame = _frame(page)
-    _wait(page, lambda: frame.locator("path.leaflet-interactive").count() == len(subs))
-    _wait_idle(page)
+    frame = map_content_frame(page)
+    wait_until(page, lambda: frame.locator("path.leaflet-interactive").count() == len(subs))
+    wait_idle(page)
     _mark(page, frame)
     box = page.locator(".st-key-map_search input")
     box.fill(str(row["id"]))
     box.press("Enter")
-    _wait_idle(page)
-    assert _wait(page, lambda: frame.locator("path[stroke='#ff00ff']").count() == 1)
+    wait_idle(page)
+    assert wait_until(page, lambda: frame.locator("path[stroke='#ff00ff']").count() == 1)
     w, s, e, n = row.geometry.bounds
     inside = f"() => window.sslMap.getBounds().pad(-0.05).contains(L.latLngBounds([[{s}, {w}], [{n}, {e}]]))"
-    assert _wait(page, lambda: frame.evaluate(inside)), "the found feature is framed with a margin"
+    assert wait_until(page, lambda: frame.evaluate(inside)), "the found feature is framed with a margin"
     assert _still_marked(page)
     shot(page, "map-06-search-framed")

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from pg_cluster import Cluster, start_cluster, unavailable_reason
 
-from .conftest import App, shot, start_app, stop_app
+from .conftest import App, running_app, shot, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -51,21 +51,16 @@ def own_cluster() -> Iterator[Cluster]:
 @pytest.fixture(scope="module")
 def pg_app(own_cluster: Cluster, tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iterator[App]:
     data_dir = tmp_path_factory.mktemp("outage-app")
-    running = start_app(data_dir, env_extra={"SSL_GIS_DATABASE_URL": own_cluster.url, "SSL_GIS_STORE_PROBE_S": "1"})
-    yield running
-    stop_app(running)
-
-
-def _wait_idle(page) -> None:
-    page.wait_for_timeout(300)
-    page.locator("[data-testid='stStatusWidget'] button", has_text="Stop").wait_for(state="detached", timeout=60000)
+    env = {"SSL_GIS_DATABASE_URL": own_cluster.url, "SSL_GIS_STORE_PROBE_S": "1"}
+    with running_app(data_dir, editor=False, env_extra=env) as running:
+        yield running
 
 
 def _open(page, app: App, path: str) -> str:
     page.goto(f"{app.url}/{path}")
     page.locator("[data-testid='stSidebar']").wait_for(timeout=60000)
     page.locator("[data-testid='stMain']").wait_for(timeout=60000)
-    _wait_idle(page)
+    wait_idle(page)
     return page.locator("[data-testid='stMain']").inner_text()
 
 
@@ -78,7 +73,7 @@ def test_every_page_shows_the_banner_while_the_database_is_away_and_recovers(pg_
         for path in PAGES:
             text = _open(page, pg_app, path)
             page.get_by_text("最后一次成功读取").first.wait_for(timeout=30000)
-            _wait_idle(page)
+            wait_idle(page)
             text = page.locator("[data-testid='stMain']").inner_text()
             assert text.count("最后一次成功读取") == 1, (path, text[:500])  # one banner (edit forms add their refusal)
             assert "规划基线（只读）" in text

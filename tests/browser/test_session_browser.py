@@ -10,15 +10,11 @@ import pytest
 
 from gis import users
 
-from .conftest import EDITOR, EDITOR_PASSWORD, sign_in
+from .conftest import EDITOR, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
 COOKIE = users.SESSION_COOKIE
-
-
-def _sign_in(page) -> None:
-    sign_in(page, EDITOR, EDITOR_PASSWORD)
 
 
 def _session_cookie(page) -> dict | None:
@@ -42,7 +38,7 @@ def _is_editor(page) -> bool:
 def test_reload_new_tab_and_bookmark_keep_the_editor_then_sign_out(app, page) -> None:
     page.goto(app.url + "/roads")
     assert not _is_editor(page)
-    _sign_in(page)
+    sign_in(page)
     cookie = _session_cookie(page)
     assert cookie is not None, "no session cookie was set"
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"

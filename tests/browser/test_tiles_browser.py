@@ -19,12 +19,11 @@ from PIL import Image
 import layers
 from gis.tile_render import render_mbtiles
 
-from .conftest import App, shot, start_app, stop_app
+from .conftest import IFRAME, App, map_content_frame, running_app, shot, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
 MAGENTA = (255, 0, 255)
-IFRAME = "iframe[title='streamlit_folium.st_folium']"
 
 
 @pytest.fixture(scope="module")
@@ -52,24 +51,8 @@ def tiles_app(tmp_path_factory: pytest.TempPathFactory, chromium_path: str, lake
     con.execute("INSERT INTO tiles VALUES (12, 3343, 1000, ?)", (b"\x89PNG not drawn",))
     con.commit()
     con.close()
-    running = start_app(data_dir, env_extra={"SSL_GIS_TILE_PACKAGES": f"{good}:{geo}"})
-    yield running
-    stop_app(running)
-
-
-def _map_frame(page):
-    page.wait_for_selector(IFRAME, timeout=30000)
-    frame = page.locator(IFRAME).first.element_handle().content_frame()
-    frame.wait_for_selector(".leaflet-container", timeout=30000)
-    return frame
-
-
-def _wait(page, check, timeout_s: float = 30) -> bool:
-    for _ in range(int(timeout_s * 5)):
-        if check():
-            return True
-        page.wait_for_timeout(200)
-    return bool(check())
+    with running_app(data_dir, editor=False, env_extra={"SSL_GIS_TILE_PACKAGES": f"{good}:{geo}"}) as running:
+        yield running
 
 
 def _iframe_image(page) -> np.ndarray:
@@ -84,9 +67,9 @@ def test_package_tiles_under_features_in_the_right_place(tiles_app: App, page, b
     w, s, e, n = (float(v) for v in lake.total_bounds)
     inside = lake.geometry.iloc[0].representative_point()
     page.goto(f"{tiles_app.url}/?layers=water&bm=tiles:lake&v={inside.y:.5f},{inside.x:.5f},13")
-    frame = _map_frame(page)
-    assert _wait(page, lambda: frame.locator("path.leaflet-interactive").count() >= 1)
-    assert _wait(page, lambda: frame.evaluate(
+    frame = map_content_frame(page, ssl_map=False)
+    assert wait_until(page, lambda: frame.locator("path.leaflet-interactive").count() >= 1)
+    assert wait_until(page, lambda: frame.evaluate(
         "() => { const t = [...document.querySelectorAll('img.leaflet-tile')];"
         " return t.length > 0 && t.every(i => i.complete) && t.some(i => i.naturalWidth === 256); }"
     ))
@@ -138,7 +121,7 @@ def test_package_tiles_under_features_in_the_right_place(tiles_app: App, page, b
 
 def test_wrong_tiling_package_is_refused_with_its_reason(tiles_app: App, page, blocked) -> None:
     page.goto(f"{tiles_app.url}/?bm=tiles:geo")
-    _map_frame(page)
+    map_content_frame(page, ssl_map=False)
     alert = page.locator("[data-testid='stAlert']", has_text="EPSG:4490").first
     alert.wait_for(timeout=30000)
     text = alert.inner_text()

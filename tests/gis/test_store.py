@@ -20,18 +20,17 @@ from shapely.geometry import Point, box
 
 from gis.errors import ConflictError, InputError
 from gis.store import Store, open_store
+from tests.gis.conftest import E, N  # Songshan Lake, EPSG:4547
 
-# The contract tests' roads fixture and helpers (pytest puts this folder on sys.path; no package here).
-E, N = contract.E, contract.N  # Songshan Lake, EPSG:4547
-roads = contract.roads  # fixture: three roads made in EPSG:4547 metres
+# The contract tests' helper (pytest puts this folder on sys.path; no package here); ``roads`` is the fixture of
+# tests/gis/conftest.py: three roads made in EPSG:4547 metres.
 _integrity = contract._integrity
 
 
 @pytest.fixture
-def store(tmp_path: Path, roads: gpd.GeoDataFrame) -> Store:
-    s = open_store(tmp_path / "data" / "working.gpkg")
-    assert s.seed({"roads": roads}) == ["roads"]
-    return s
+def location(tmp_path: Path) -> str:
+    """The GeoPackage alone (this file's tests are about the file): the seeded ``store`` of conftest.py lives here."""
+    return str(tmp_path / "data" / "working.gpkg")
 
 
 # --- opening -----------------------------------------------------------------------------------------------

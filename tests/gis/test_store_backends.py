@@ -1,8 +1,8 @@
 """The working-store contract on both backends: GeoPackage (default) and PostgreSQL + PostGIS.
 
-Every test taking ``backend`` runs twice. The PostGIS runs use a throwaway cluster (tests/pg_cluster.py)
-with a fresh schema per test; they are skipped with the reason where Debian's postgresql/postgis packages
-are missing, and fail instead in CI.
+Every test taking ``location`` or ``store`` (tests/gis/conftest.py) runs twice. The PostGIS runs use a throwaway
+cluster (tests/pg_cluster.py) with a fresh schema per test; they are skipped with the reason where Debian's
+postgresql/postgis packages are missing, and fail instead in CI.
 """
 
 from __future__ import annotations
@@ -21,30 +21,7 @@ from shapely.geometry import LineString, Point, box
 
 from gis.errors import ConflictError, InputError
 from gis.store import PostgisStore, Store, open_store
-
-E, N = 489_700.0, 2_536_800.0  # Songshan Lake, EPSG:4547
-
-
-@pytest.fixture
-def roads() -> gpd.GeoDataFrame:
-    """Three roads made in EPSG:4547 metres (the store keeps EPSG:4326)."""
-    return gpd.GeoDataFrame(
-        {
-            "id": ["road-01", "road-02", "road-03"],
-            "name_zh": ["一号路", "二号路", "三号路"],
-            "status": ["planned", "planned", "under_construction"],
-            "length_km": [1.5, 2.0, 0.8],
-            "lanes": [4, 6, 2],
-            "updated_at": [None, None, None],
-            "updated_by": [None, None, None],
-        },
-        geometry=[
-            LineString([(E, N), (E + 1500, N)]),
-            LineString([(E, N + 500), (E, N + 2500)]),
-            LineString([(E + 200, N + 200), (E + 1000, N + 200)]),
-        ],
-        crs="EPSG:4547",
-    )
+from tests.gis.conftest import E, N  # Songshan Lake, EPSG:4547
 
 
 @pytest.fixture
@@ -66,25 +43,6 @@ def typed() -> gpd.GeoDataFrame:
     )
 
 
-@pytest.fixture(params=["gpkg", "postgis"])
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Where a store lives: a GeoPackage path or a PostGIS URL (a fresh schema)."""
-    if request.param == "gpkg":
-        return str(tmp_path / "data" / "working.gpkg")
-    return request.getfixturevalue("pg_url")
-
-
-def _open(location: str) -> Store | PostgisStore:
-    return open_store(location if location.startswith("postgresql://") else Path(location))
-
-
-@pytest.fixture
-def store(backend: str, roads: gpd.GeoDataFrame) -> Store | PostgisStore:
-    s = _open(backend)
-    assert s.seed({"roads": roads}) == ["roads"]
-    return s
-
-
 def _is_pg(s: object) -> bool:
     return isinstance(s, PostgisStore)
 
@@ -100,10 +58,10 @@ def _integrity(path: Path) -> str:
 # --- opening, seed, read -----------------------------------------------------------------------------------
 
 
-def test_a_new_store_is_empty_and_opens_again(backend: str) -> None:
-    s = _open(backend)
+def test_a_new_store_is_empty_and_opens_again(location: str) -> None:
+    s = open_store(location)
     assert s.layer_names() == [] and s.history().empty
-    assert _open(backend).layer_names() == []
+    assert open_store(location).layer_names() == []
 
 
 def test_seed_copies_absent_layers_once_in_epsg4326_with_version_1(store: Any, roads: gpd.GeoDataFrame) -> None:
@@ -204,8 +162,8 @@ def test_update_feature_changes_values_bumps_version_and_records_each_field(stor
     assert len(store.history()) == before
 
 
-def test_two_planners_stale_edit_is_refused_with_the_newer_value(backend: str, store: Any) -> None:
-    a, b = store, _open(backend)  # two app sessions on the same store
+def test_two_planners_stale_edit_is_refused_with_the_newer_value(location: str, store: Any) -> None:
+    a, b = store, open_store(location)  # two app sessions on the same store
     a.update_feature("roads", "road-02", {"status": "completed"}, expected_version=1, user="zhang", note="opened")
     rows_before = len(a.history())
     with pytest.raises(ConflictError) as caught:
@@ -219,13 +177,13 @@ def test_two_planners_stale_edit_is_refused_with_the_newer_value(backend: str, s
     assert b.update_feature("roads", "road-02", {"status": "delayed"}, expected_version=err.current["version"], user="li") == 3
 
 
-def test_concurrent_edits_and_imports_take_turns_and_lose_nothing(backend: str, store: Any, roads: gpd.GeoDataFrame) -> None:
+def test_concurrent_edits_and_imports_take_turns_and_lose_nothing(location: str, store: Any, roads: gpd.GeoDataFrame) -> None:
     """Two editors (own store objects and connections) retry on conflict while a third re-imports the layer."""
     edits, imports = 8, 3
     errors: list[BaseException] = []
 
     def edit(user: str) -> None:
-        s = _open(backend)
+        s = open_store(location)
         done = 0
         try:
             while done < edits:
@@ -239,7 +197,7 @@ def test_concurrent_edits_and_imports_take_turns_and_lose_nothing(backend: str, 
             errors.append(exc)
 
     def reimport() -> None:
-        s = _open(backend)
+        s = open_store(location)
         try:
             for _ in range(imports):
                 s.write_layer("roads", roads, user="importer")
@@ -366,7 +324,7 @@ def _same_layer(a: gpd.GeoDataFrame, b: gpd.GeoDataFrame) -> None:
     assert a.crs == b.crs and all(x.equals_exact(y, 0) if x is not None else y is None for x, y in zip(a.geometry, b.geometry))
 
 
-def test_backup_is_a_geopackage_store_and_restore_round_trips(backend: str, store: Any, tmp_path: Path, typed: gpd.GeoDataFrame) -> None:
+def test_backup_is_a_geopackage_store_and_restore_round_trips(location: str, store: Any, tmp_path: Path, typed: gpd.GeoDataFrame) -> None:
     store.write_layer("sites", typed, user="li")
     store.update_feature("roads", "road-01", {"status": "completed"}, expected_version=1, user="zhang")
     copy = store.backup(tmp_path / "backups" / "2020-06-30.gpkg")
@@ -386,7 +344,7 @@ def test_backup_is_a_geopackage_store_and_restore_round_trips(backend: str, stor
     h = store.history()
     assert h["field"].iloc[-1] == "(restored)" and h["user"].iloc[-1] == "admin" and "li" in set(h["user"])
     assert "delayed" not in set(h["new"].dropna())
-    previous = open_store(backend + "_bak") if _is_pg(store) else open_store(store.previous_path)  # pg: schema <name>_bak
+    previous = open_store(location + "_bak") if _is_pg(store) else open_store(store.previous_path)  # pg: schema <name>_bak
     assert previous.read_layer("roads").set_index("id").loc["road-01", "status"] == "delayed"
     assert "late" in previous.layer_names()
     # the restored store keeps working, and its history goes on
@@ -541,7 +499,7 @@ def test_postgis_refuses_names_longer_than_63_bytes(pg_url: str, roads: gpd.GeoD
     assert s.layer_names() == ["松山湖道路"] and len(s.read_layer("松山湖道路")) == 3
 
 
-def test_a_rewrite_records_only_the_features_it_changes(backend: str, store: Any, roads: gpd.GeoDataFrame) -> None:
+def test_a_rewrite_records_only_the_features_it_changes(location: str, store: Any, roads: gpd.GeoDataFrame) -> None:
     """A whole-layer write that changes one road (and adds a column empty elsewhere) is an edit of that road only."""
     before = store.read_layer("roads").set_index("id")
     rows_before = len(store.history("roads"))

@@ -16,11 +16,6 @@ from gis.store import PostgisStore, Store, default_location, existing_store, ope
 PROJECT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(params=["gpkg", "postgis"])
-def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return str(tmp_path / "data" / "working.gpkg") if request.param == "gpkg" else request.getfixturevalue("pg_url")
-
-
 def _points(n: int = 2) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"id": [f"p-{i}" for i in range(n)], "status": ["planned"] * n}, geometry=[Point(113.9, 22.9)] * n, crs=4326)
 

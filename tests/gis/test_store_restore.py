@@ -33,28 +33,12 @@ PROJECT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def roads() -> gpd.GeoDataFrame:
+    """Two roads in EPSG:4326 (the seeded ``store`` of tests/gis/conftest.py holds these)."""
     return gpd.GeoDataFrame(
         {"id": ["road-01", "road-02"], "name_zh": ["一号路", "二号路"], "status": ["planned", "planned"]},
         geometry=[LineString([(113.90, 22.90), (113.91, 22.90)]), LineString([(113.90, 22.91), (113.90, 22.92)])],
         crs="EPSG:4326",
     )
-
-
-@pytest.fixture(params=["gpkg", "postgis"])
-def location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A GeoPackage path or a PostGIS URL (a fresh schema)."""
-    return str(tmp_path / "data" / "working.gpkg") if request.param == "gpkg" else request.getfixturevalue("pg_url")
-
-
-def _open(location: str) -> Store | PostgisStore:
-    return open_store(location if location.startswith("postgresql://") else Path(location))
-
-
-@pytest.fixture
-def store(location: str, roads: gpd.GeoDataFrame) -> Store | PostgisStore:
-    s = _open(location)
-    s.seed({"roads": roads})
-    return s
 
 
 def _state(store: Any) -> tuple[list[int], pd.DataFrame, list[str]]:
@@ -206,7 +190,7 @@ def test_a_killed_restore_leaves_the_store_and_its_temporary_files_are_swept(
     versions, history, layers = _state(store)
     assert versions == before[0] and layers == before[2]
     pd.testing.assert_frame_equal(history, before[1])
-    reopened = _open(location)  # the next open sweeps the left-overs
+    reopened = open_store(location)  # the next open sweeps the left-overs
     assert not any(p.exists() for p in left)
     assert _state(reopened)[0] == before[0]
     if not pg:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -12,14 +11,12 @@ import shapely
 from shapely.geometry import LineString, Point
 
 from gis.errors import ConflictError, InputError
-from gis.store import PostgisStore, Store, open_store
-
-E, N = 489_700.0, 2_536_800.0  # Songshan Lake, EPSG:4547
+from tests.gis.conftest import E, N  # Songshan Lake, EPSG:4547
 
 
 @pytest.fixture
 def roads() -> gpd.GeoDataFrame:
-    """Three roads in EPSG:4547 metres."""
+    """Three roads in EPSG:4547 metres, with provenance (the seeded ``store`` of tests/gis/conftest.py holds these)."""
     return gpd.GeoDataFrame(
         {
             "id": ["road-01", "road-02", "road-03"],
@@ -36,14 +33,6 @@ def roads() -> gpd.GeoDataFrame:
         ],
         crs="EPSG:4547",
     )
-
-
-@pytest.fixture(params=["gpkg", "postgis"])
-def store(request: pytest.FixtureRequest, tmp_path: Path, roads: gpd.GeoDataFrame) -> Store | PostgisStore:
-    location: Any = tmp_path / "working.gpkg" if request.param == "gpkg" else request.getfixturevalue("pg_url")
-    s = open_store(location)
-    s.seed({"roads": roads})
-    return s
 
 
 def _official(dx: float) -> shapely.Geometry:

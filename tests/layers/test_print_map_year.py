@@ -5,18 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from plan_2021 import PICKS_ROADS, PLAN_2021_ROADS, accept_2021, seeded_store
 
-from gis.store import open_store
-from layers.plan_items import accept_proposals, proposals_from_text
 from layers.print_map import print_frames, print_sheet
-from layers.registry import seed_store
-
-PLAN_2021 = """松山湖高新区2021年工作计划
-(一)聚焦产城融合。
-一要着力优化交通。力争年底前打通10条联网路；上半年建成松湖智谷公交首末站。
-"""
-PICKS = {"力争年底前打通10条联网路": {"link_id": "road_links:road-07"},
-         "上半年建成松湖智谷公交首末站": {"lon": 113.885, "lat": 22.915}}
 
 
 @pytest.fixture
@@ -24,13 +15,7 @@ def store_2021(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The configured working store, seeded, with the 2021 plan accepted (one placed item, road-07 carried)."""
     path = tmp_path / "working.gpkg"
     monkeypatch.setenv("SSL_GIS_STORE", str(path))
-    store = open_store(path)
-    seed_store(store, user="system")
-    doc = proposals_from_text(PLAN_2021, year=2021, source="plan2021.txt")
-    for c in doc["candidates"]:
-        c["accept"] = c["quote"] in PICKS
-        c.update(PICKS.get(c["quote"], {}))
-    assert accept_proposals(doc, user="planner", store=store)["added"] == ["plan-2021-001"]
+    assert accept_2021(seeded_store(path), PLAN_2021_ROADS, PICKS_ROADS)["added"] == ["plan-2021-001"]
     return path
 
 

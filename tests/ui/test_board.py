@@ -10,15 +10,14 @@ import io
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from streamlit.testing.v1 import AppTest
 
 import layers
+from tests.ui.conftest import open_page
 from ui import board
 from ui.edit import history_rows
 from ui.i18n import status_label, time_label
 
-PROJECT = Path(__file__).resolve().parents[2]
 ROADS = layers.spec("road_links")
 
 
@@ -125,22 +124,12 @@ def test_board_html_prints_a4_landscape_and_escapes_text() -> None:
     assert '<td class="overdue">⚠ 10</td>' in page
 
 
-@pytest.fixture
-def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "working.gpkg"
-    monkeypatch.setenv("SSL_GIS_STORE", str(path))
-    monkeypatch.setenv("SSL_GIS_USERS_FILE", str(tmp_path / "users.json"))
-    monkeypatch.chdir(PROJECT)
-    return path
-
-
 def _board(at: AppTest, key: str) -> pd.DataFrame:
     return next(df.value for df in at.dataframe if "最后变更" in df.value.columns)
 
 
-def test_roads_board_filters_by_town_and_status_and_flags_overdue(store_path: Path) -> None:
-    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=180).run()
-    at.switch_page("ui/page_roads.py").run()
+def test_roads_board_filters_by_town_and_status_and_flags_overdue(viewer_store_path: Path) -> None:
+    at = open_page("ui/page_roads.py", timeout_s=180)
     assert not at.exception
     rows = _board(at, "roads_board")
     assert len(rows) == 18
@@ -152,9 +141,8 @@ def test_roads_board_filters_by_town_and_status_and_flags_overdue(store_path: Pa
     assert len(_board(at, "roads_board")) == 0
 
 
-def test_land_by_sub_park_adds_up_with_the_unassigned_row(store_path: Path) -> None:
-    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=180).run()
-    at.switch_page("ui/page_land.py").run()
+def test_land_by_sub_park_adds_up_with_the_unassigned_row(viewer_store_path: Path) -> None:
+    at = open_page("ui/page_land.py", timeout_s=180)
     assert not at.exception
     table = next(df.value for df in at.dataframe if "未归属" in map(str, df.value.index))
     parks = table.drop(index=["未归属", "合计"])

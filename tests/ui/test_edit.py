@@ -10,37 +10,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from gis import users
 from gis.store import open_store
-
-PROJECT = Path(__file__).resolve().parents[2]
-PASSWORD = "s3cret-Pa55"
-
-
-@pytest.fixture
-def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "working.gpkg"
-    monkeypatch.setenv("SSL_GIS_STORE", str(path))
-    monkeypatch.setenv("SSL_GIS_USERS_FILE", str(tmp_path / "users.json"))
-    monkeypatch.setenv("SSL_GIS_SESSION_SECRET", "test-only-session-secret-0123456789")
-    monkeypatch.chdir(PROJECT)
-    for name in ("planner", "colleague"):
-        users.add_user(tmp_path / "users.json", name, PASSWORD, rounds=4)
-    monkeypatch.setattr(users, "_LIMITER", users.AttemptLimiter())
-    return path
-
-
-def _app() -> AppTest:
-    return AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
+from tests.ui.conftest import assert_no_exception, open_page
 
 
 def _signed_in(name: str, page: str = "ui/page_roads.py") -> AppTest:
-    at = _app().run()
-    at.sidebar.text_input(key="auth_user").input(name)
-    at.sidebar.text_input(key="auth_password").input(PASSWORD)
-    at = at.sidebar.button(key="auth_submit").click().run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_page(page, user=name)
+    assert_no_exception(at)
     return at
 
 
@@ -50,7 +26,7 @@ def _save(at: AppTest, prefix: str, status: str, note: str) -> AppTest:
     return at.button(key=f"{prefix}_save").click().run()
 
 
-def test_stale_edit_is_refused_and_the_users_change_is_kept(store_path: Path) -> None:
+def test_stale_edit_is_refused_and_the_users_change_is_kept(store_path: Path, colleague: str) -> None:
     a = _signed_in("planner")
     fid = a.selectbox(key="roads_edit_feature").value  # A opens the form on this road at version 1
     b = _signed_in("colleague")
@@ -86,7 +62,7 @@ def test_stale_edit_is_refused_and_the_users_change_is_kept(store_path: Path) ->
     assert a.success and not a.error
 
 
-def test_discard_reloads_the_newer_version(store_path: Path) -> None:
+def test_discard_reloads_the_newer_version(store_path: Path, colleague: str) -> None:
     a = _signed_in("planner")
     fid = a.selectbox(key="roads_edit_feature").value
     b = _signed_in("colleague")
@@ -101,7 +77,7 @@ def test_discard_reloads_the_newer_version(store_path: Path) -> None:
     assert open_store(store_path).read_layer("road_links").set_index("id").loc[fid, "status"] == "under_construction"
 
 
-def test_land_form_refuses_a_stale_edit_too(store_path: Path) -> None:
+def test_land_form_refuses_a_stale_edit_too(store_path: Path, colleague: str) -> None:
     a = _signed_in("planner", "ui/page_land.py")
     fid = a.selectbox(key="land_edit_feature").value
     b = _signed_in("colleague", "ui/page_land.py")
@@ -120,7 +96,7 @@ def _first_id(layer: str, role: str = "plan_item") -> str:
 
 
 @pytest.mark.parametrize("layer", ["substations", "tod_stations", "facilities", "platforms", "sub_parks"])
-def test_every_tracked_layer_is_editable_from_the_map_details(store_path: Path, layer: str) -> None:
+def test_every_tracked_layer_is_editable_from_the_map_details(store_path: Path, colleague: str, layer: str) -> None:
     import layers
 
     fid = _first_id(layer)
@@ -138,7 +114,7 @@ def test_every_tracked_layer_is_editable_from_the_map_details(store_path: Path, 
     assert row["status"] == target
 
 
-def test_map_details_editor_refuses_a_stale_edit(store_path: Path) -> None:
+def test_map_details_editor_refuses_a_stale_edit(store_path: Path, colleague: str) -> None:
     fid = _first_id("substations")
     a = _signed_in("planner", "ui/page_map.py")
     a.query_params["sel"] = fid
@@ -153,7 +129,7 @@ def test_map_details_editor_refuses_a_stale_edit(store_path: Path) -> None:
 
 
 @pytest.mark.parametrize("layer", ["boundaries", "water"])
-def test_context_features_are_not_editable(store_path: Path, layer: str) -> None:
+def test_context_features_are_not_editable(store_path: Path, colleague: str, layer: str) -> None:
     a = _signed_in("planner", "ui/page_map.py")
     a.query_params["sel"] = _first_id(layer, role="context")
     a.run()

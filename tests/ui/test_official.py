@@ -5,41 +5,11 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import pytest
 from shapely.affinity import translate
-from streamlit.testing.v1 import AppTest
 
-from gis import users
 from gis.store import open_store
 from layers.registry import load_baseline
-
-PROJECT = Path(__file__).resolve().parents[2]
-PASSWORD = "s3cret-Pa55"
-
-
-@pytest.fixture
-def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "working.gpkg"
-    monkeypatch.setenv("SSL_GIS_STORE", str(path))
-    monkeypatch.setenv("SSL_GIS_USERS_FILE", str(tmp_path / "users.json"))
-    monkeypatch.chdir(PROJECT)
-    users.add_user(tmp_path / "users.json", "planner", PASSWORD, rounds=4)
-    monkeypatch.setattr(users, "_LIMITER", users.AttemptLimiter())
-    return path
-
-
-def _app() -> AppTest:
-    return AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120).run()
-
-
-def _sign_in(at: AppTest) -> AppTest:
-    at.sidebar.text_input(key="auth_user").input("planner")
-    at.sidebar.text_input(key="auth_password").input(PASSWORD)
-    return at.sidebar.button(key="auth_submit").click().run()
-
-
-def _table(at: AppTest, column: str):  # noqa: ANN202 - AppTest exposes no dataframe keys: find it by a column
-    return next(df.value for df in at.dataframe if column in df.value.columns)
+from tests.ui.conftest import open_page, sign_in, table_with
 
 
 def _official_geojson() -> bytes:
@@ -52,19 +22,19 @@ def _official_geojson() -> bytes:
 
 
 def test_a_viewer_is_asked_to_sign_in_and_sees_no_uploader(store_path: Path) -> None:
-    at = _app()
+    at = open_page()
     at.switch_page("ui/page_data.py").run()
     assert not at.exception
     assert not [u for u in at.get("file_uploader") if u.key == "official_upload"]
 
 
 def test_an_editor_previews_and_confirms_official_roads(store_path: Path) -> None:
-    at = _sign_in(_app())
+    at = sign_in(open_page())
     at.switch_page("ui/page_data.py").run()
     at.file_uploader(key="official_upload").upload("联网路.geojson", _official_geojson(), "application/geo+json").run()
     at.selectbox(key="official_layer").set_value("road_links").run()
     assert not at.exception, [e.value for e in at.exception]
-    table = _table(at, "匹配方式")
+    table = table_with(at, "匹配方式")
     assert len(table) == 2 and set(table.iloc[:, 0]) == {"road-05", "road-06"}
     assert [m.value for m in at.metric][-3:] == ["2", "0", "36"]
     at.button(key="official_commit").click().run()  # no source stated: refused, nothing written
@@ -80,20 +50,20 @@ def test_an_editor_previews_and_confirms_official_roads(store_path: Path) -> Non
 
 
 def test_roads_page_counts_and_filters_official_and_illustrative(store_path: Path) -> None:
-    at = _app()
+    at = open_page()
     at.switch_page("ui/page_roads.py").run()
     assert not at.exception
     captions = " ".join(c.value for c in at.sidebar.caption)
     assert "正式 0 · 示意 38" in captions
-    assert len(_table(at, "长度 (km)")) == 18
+    assert len(table_with(at, "长度 (km)")) == 18
     at.sidebar.radio(key="roads_provenance").set_value("official").run()
-    assert not at.exception and len(_table(at, "长度 (km)")) == 0
+    assert not at.exception and len(table_with(at, "长度 (km)")) == 0
     at.sidebar.radio(key="roads_provenance").set_value("illustrative").run()
-    assert len(_table(at, "长度 (km)")) == 18
+    assert len(table_with(at, "长度 (km)")) == 18
 
 
 def test_map_and_land_pages_show_the_counts_of_their_layers(store_path: Path) -> None:
-    at = _app()
+    at = open_page()
     at.switch_page("ui/page_map.py").run()
     assert not at.exception
     captions = " ".join(c.value for c in at.sidebar.caption)

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PROJECT = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture
-def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("SSL_GIS_STORE", str(tmp_path / "working.gpkg"))
-    monkeypatch.setenv("SSL_GIS_USERS_FILE", str(tmp_path / "users.json"))
-    monkeypatch.chdir(PROJECT)
-    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120).run()
-    at.switch_page("ui/page_data.py").run()
+def app(data_page: AppTest) -> AppTest:
+    """The 数据 page with 土地 (land_actions) chosen for export."""
+    at = data_page
     at.selectbox(key="data_export_layer").set_value("land_actions").run()
     return at
 

@@ -12,16 +12,13 @@ from streamlit.testing.v1 import AppTest
 
 import gis.io
 from gis.io import ExportChoice
-
-PROJECT = Path(__file__).resolve().parents[2]
+from tests.ui.conftest import new_app
 
 
 @pytest.fixture
-def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("SSL_GIS_STORE", str(tmp_path / "working.gpkg"))
-    monkeypatch.setenv("SSL_GIS_USERS_FILE", str(tmp_path / "users.json"))
-    monkeypatch.chdir(PROJECT)
-    return AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
+def app(viewer_store_path: Path) -> AppTest:
+    """The app on a fresh store, not run yet (a test may change the export table first)."""
+    return new_app()
 
 
 def _export(at: AppTest, layer: str, choice: str) -> tuple[str, bytes, str]:

@@ -4,36 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from layers import plan_trace
-
-PROJECT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh working store (seeded from the bundled data on first use) and no users file."""
-    path = tmp_path / "working.gpkg"
-    monkeypatch.setenv("SSL_GIS_STORE", str(path))
-    monkeypatch.setenv("SSL_GIS_USERS_FILE", str(tmp_path / "users.json"))
-    monkeypatch.chdir(PROJECT)
-    return path
+from tests.ui.conftest import new_app
 
 
 def _plan_page(*, lang: str = "zh") -> AppTest:
-    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
-    if lang != "zh":
-        at.query_params["lang"] = lang
-    at.run()
+    at = new_app(query={} if lang == "zh" else {"lang": lang}).run()
     assert not at.exception, at.exception
     at.switch_page("ui/page_plan.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
 
-def test_plan_page_shows_the_traced_count(store_path: Path) -> None:
+def test_plan_page_shows_the_traced_count(viewer_store_path: Path) -> None:
     at = _plan_page()
     cov = plan_trace.trace_coverage()
     values = [m.value for m in at.metric]
@@ -41,7 +26,7 @@ def test_plan_page_shows_the_traced_count(store_path: Path) -> None:
     assert cov["spatial_clauses"] > 50  # the rule finds the plan's many places, not a handful
 
 
-def test_pasted_sentence_lists_the_substations_with_map_links(store_path: Path) -> None:
+def test_pasted_sentence_lists_the_substations_with_map_links(viewer_store_path: Path) -> None:
     at = _plan_page()
     at.text_area(key="plan_text").input("推动110千伏北区输变电工程和110千伏花园输变电工程年内动工").run()
     assert not at.exception
@@ -54,7 +39,7 @@ def test_pasted_sentence_lists_the_substations_with_map_links(store_path: Path) 
     assert len(links) == len(ids) - 1  # every feature links to the map; the target has no place of its own
 
 
-def test_section_alone_lists_its_items(store_path: Path) -> None:
+def test_section_alone_lists_its_items(viewer_store_path: Path) -> None:
     at = _plan_page()
     at.selectbox(key="plan_section").set_value("(四)三").run()
     assert not at.exception
@@ -63,7 +48,7 @@ def test_section_alone_lists_its_items(store_path: Path) -> None:
     assert not any(i.startswith("sub-") for i in ids)
 
 
-def test_text_nobody_cites_says_so_in_english(store_path: Path) -> None:
+def test_text_nobody_cites_says_so_in_english(viewer_store_path: Path) -> None:
     at = _plan_page(lang="en")
     at.text_area(key="plan_text").input("这段文字不在规划里").run()
     assert not at.exception

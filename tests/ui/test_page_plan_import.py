@@ -8,10 +8,8 @@ from streamlit.testing.v1 import AppTest
 
 from layers.plan_items import load_plan_items
 from layers.progress import plan_progress
-from tests.ui.conftest import EDITOR_PASSWORD
+from tests.ui.conftest import open_page
 
-PROJECT = Path(__file__).resolve().parents[2]
-PASSWORD = EDITOR_PASSWORD  # the editor made by tests/ui/conftest.store_path
 PLAN_2021 = """松山湖高新区2021年工作计划
 (一)聚焦产城融合。
 一要着力提升城市承载力。力争全年收储土地约600亩。
@@ -20,12 +18,7 @@ PLAN_2021 = """松山湖高新区2021年工作计划
 
 
 def _page(*, sign_in: bool) -> AppTest:
-    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120).run()
-    if sign_in:
-        at.sidebar.text_input(key="auth_user").input("planner")
-        at.sidebar.text_input(key="auth_password").input(PASSWORD)
-        at = at.sidebar.button(key="auth_submit").click().run()
-    at.switch_page("ui/page_plan_import.py").run()
+    at = open_page("ui/page_plan_import.py", user="planner" if sign_in else None)  # the editor of store_path
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -10,10 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from gis.store import open_store
 from layers.plan_items import load_plan_items
-from tests.ui.conftest import EDITOR_PASSWORD
+from tests.ui.conftest import open_page
 
-PROJECT = Path(__file__).resolve().parents[2]
-PASSWORD = EDITOR_PASSWORD  # the editor made by tests/ui/conftest.store_path
 PLAN_2021 = """松山湖高新区2021年工作计划
 (一)聚焦产城融合。
 一要着力提升城市承载力。力争全年收储土地约600亩。
@@ -24,11 +22,7 @@ SOUTH = shapely.box(113.89, 22.90, 113.90, 22.91)
 
 
 def _accepted() -> AppTest:
-    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120).run()
-    at.sidebar.text_input(key="auth_user").input("planner")
-    at.sidebar.text_input(key="auth_password").input(PASSWORD)
-    at = at.sidebar.button(key="auth_submit").click().run()
-    at.switch_page("ui/page_plan_import.py").run()
+    at = open_page("ui/page_plan_import.py", user="planner")  # the editor of tests/ui/conftest.store_path
     at.number_input(key="plan_import_year").set_value(2021).run()
     at.text_area(key="plan_import_text").input(PLAN_2021).run()
     at.button(key="plan_import_accept").click().run()

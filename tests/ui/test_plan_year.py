@@ -11,16 +11,13 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from plan_2021 import accept_2021, seeded_store
 from streamlit.testing.v1 import AppTest
 
-from gis import users
 from gis.store import open_store
-from layers.plan_items import accept_proposals, proposals_from_text
 from layers.progress import plan_progress
-from layers.registry import seed_store
+from tests.ui.conftest import metrics_of, new_app, sign_in, table_with
 
-PROJECT = Path(__file__).resolve().parents[2]
-PASSWORD = "s3cret-Pa55"
 PLAN_2021 = """松山湖高新区2021年工作计划
 (一)聚焦产城融合。
 一要着力优化交通。力争年底前打通10条联网路；上半年建成松湖智谷公交首末站；加快推进环湖路建设。
@@ -32,32 +29,18 @@ UNPLACED = "plan-2021-002"  # 环湖路: kept as an item without a place
 
 
 @pytest.fixture
-def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A working store seeded from the bundled data, with the 2021 plan accepted, and one editor."""
-    path = tmp_path / "working.gpkg"
-    monkeypatch.setenv("SSL_GIS_STORE", str(path))
-    monkeypatch.setenv("SSL_GIS_USERS_FILE", str(tmp_path / "users.json"))
-    monkeypatch.setenv("SSL_GIS_SESSION_SECRET", "test-only-session-secret-0123456789")
-    monkeypatch.chdir(PROJECT)
-    for name in ("planner", "colleague"):
-        users.add_user(tmp_path / "users.json", name, PASSWORD, rounds=4)
-    monkeypatch.setattr(users, "_LIMITER", users.AttemptLimiter())
-    store = open_store(path)
-    seed_store(store, user="system")
-    doc = proposals_from_text(PLAN_2021, year=2021, source="plan2021.txt")
+def plan_path(store_path: Path, colleague: str) -> Path:
+    """A working store seeded from the bundled data, with the 2021 plan accepted, and two editors."""
     picks = {
         "力争年底前打通10条联网路": {"link_id": f"road_links:{CARRIED}"},
         "上半年建成松湖智谷公交首末站": {"lon": 113.885, "lat": 22.915},
         "加快推进环湖路建设": {},
         "力争全年收储土地约600亩": {"lon": 113.87, "lat": 22.93, "item_zh": "2021年收储土地"},
     }
-    for c in doc["candidates"]:
-        c["accept"] = c["quote"] in picks
-        c.update(picks.get(c["quote"], {}))
-    result = accept_proposals(doc, user="planner", store=store)
+    result = accept_2021(seeded_store(store_path), PLAN_2021, picks)
     assert result["added"] == ["plan-2021-001", "plan-2021-002", "plan-2021-003"]
     assert result["carried"] == [f"road_links:{CARRIED}"]
-    return path
+    return store_path
 
 
 @pytest.fixture
@@ -76,10 +59,6 @@ def drawn(monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str, set[str]]]:
     return seen
 
 
-def _app() -> AppTest:
-    return AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
-
-
 def _year(at: AppTest, value: str) -> AppTest:
     at.sidebar.selectbox(key="plan_year").set_value(value).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -90,17 +69,8 @@ def _captions(at: AppTest) -> str:
     return "\n".join(str(c.value) for c in at.caption)
 
 
-def _table(at: AppTest, column: str):
-    """The first dataframe on the page with this column (AppTest does not expose a dataframe's key)."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
-
-
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {str(m.label): str(m.value) for m in at.metric}
-
-
-def test_the_selector_offers_the_years_in_the_data_and_keeps_the_choice_in_the_url(store_path: Path) -> None:
-    at = _app().run()
+def test_the_selector_offers_the_years_in_the_data_and_keeps_the_choice_in_the_url(plan_path: Path) -> None:
+    at = new_app().run()
     assert not at.exception
     box = at.sidebar.selectbox(key="plan_year")
     assert list(box.options) == ["全部年度", "2020年", "2021年"]
@@ -114,24 +84,24 @@ def test_the_selector_offers_the_years_in_the_data_and_keeps_the_choice_in_the_u
     assert "2021" in "\n".join(str(i.value) for i in at.info)
 
 
-def test_the_year_comes_back_from_the_url(store_path: Path) -> None:
-    at = _app()
+def test_the_year_comes_back_from_the_url(plan_path: Path) -> None:
+    at = new_app()
     at.query_params["year"] = "2021"
     at.run()
     assert at.sidebar.selectbox(key="plan_year").value == "2021"
-    other = _app()
+    other = new_app()
     other.query_params["year"] = "1999"  # not in the data: all years
     other.run()
     assert not other.exception and other.sidebar.selectbox(key="plan_year").value == "all"
 
 
-def test_map_of_2021_shows_its_items_and_the_carried_road_only(store_path: Path, drawn) -> None:
-    at = _year(_app().run(), "2021")
+def test_map_of_2021_shows_its_items_and_the_carried_road_only(plan_path: Path, drawn) -> None:
+    at = _year(new_app().run(), "2021")
     shown = drawn["map_main"]
     assert shown["plan_items"] == PLACED  # placed items drawn, the one without a place not
     assert shown["road_links"] == {CARRIED}  # the carried road, none of the other 2020 roads
     assert len(shown["boundaries"]) > 1  # context is shown with every year
-    land = open_store(store_path).read_layer("land_actions").set_index("id")
+    land = open_store(plan_path).read_layer("land_actions").set_index("id")
     assert set(land.loc[list(shown["land_actions"]), "role"]) == {"context"}  # the 2021 plan placed no parcel
     assert "另有 1 项无位置" in _captions(at)
     listed = next(e for e in at.expander if e.label == "无位置的事项（1）").dataframe[0].value
@@ -139,13 +109,13 @@ def test_map_of_2021_shows_its_items_and_the_carried_road_only(store_path: Path,
     assert "计划事项" in at.pills(key="map_layers").format_func("plan_items")
 
 
-def test_map_of_all_years_is_todays_map_plus_the_placed_items(store_path: Path, drawn) -> None:
+def test_map_of_all_years_is_todays_map_plus_the_placed_items(plan_path: Path, drawn) -> None:
     import layers
 
-    at = _app().run()
+    at = new_app().run()
     assert not at.exception
     shown = drawn["map_main"]
-    store = open_store(store_path)
+    store = open_store(plan_path)
     for name in layers.names():
         if name in shown:
             assert shown[name] == set(layers.load(name, store=store)["id"].astype(str)), name
@@ -158,19 +128,19 @@ def test_map_of_all_years_is_todays_map_plus_the_placed_items(store_path: Path, 
     assert "无位置" not in _captions(at)
 
 
-def test_metrics_follow_the_year_and_all_years_is_plan_progress(store_path: Path) -> None:
-    store = open_store(store_path)
+def test_metrics_follow_the_year_and_all_years_is_plan_progress(plan_path: Path) -> None:
+    store = open_store(plan_path)
     today = dt.date.today()
-    at = _app().run()
+    at = new_app().run()
     at.switch_page("ui/page_metrics.py").run()
     assert not at.exception, [e.value for e in at.exception]
     for value, year in (("all", None), ("2020", 2020), ("2021", 2021)):
         at = _year(at, value)
         doc = plan_progress(store=store, as_of=today, year=year)
-        m = _metrics(at)
+        m = metrics_of(at)
         assert m["计划事项"] == str(doc["schedule"]["items"]), (value, m)
         assert m["已完成"] == str(doc["schedule"]["done"]) and m["逾期事项"] == str(doc["schedule"]["overdue"])
-        shown = _table(at, "进度")
+        shown = table_with(at, "进度")
         assert len(shown) == doc["schedule"]["items"]
     # the carried road counts in 2020 (with 2020's deadline) and in 2021, with the two placed items and the
     # unplaced one; all years count it once
@@ -180,22 +150,22 @@ def test_metrics_follow_the_year_and_all_years_is_plan_progress(store_path: Path
     assert y2020["schedule"]["items"] + y2021["schedule"]["items"] - 1 == plan_progress(store=store, as_of=today)["schedule"]["items"]
 
 
-def test_roads_page_per_year(store_path: Path) -> None:
-    at = _app().run()
+def test_roads_page_per_year(plan_path: Path) -> None:
+    at = new_app().run()
     at.switch_page("ui/page_roads.py").run()
     assert not at.exception
-    assert len(_table(at, "逾期天数")) == 18
-    assert _metrics(at)["已打通"].endswith("/ 18")
+    assert len(table_with(at, "逾期天数")) == 18
+    assert metrics_of(at)["已打通"].endswith("/ 18")
     at = _year(at, "2020")
-    assert len(_table(at, "逾期天数")) == 18  # road-07, carried into 2021, still counts in the 2020 plan
+    assert len(table_with(at, "逾期天数")) == 18  # road-07, carried into 2021, still counts in the 2020 plan
     at = _year(at, "2021")
-    board = _table(at, "逾期天数")
+    board = table_with(at, "逾期天数")
     assert len(board) == 1 and "07" in board.iloc[0].to_string()
-    assert _metrics(at)["已打通"] == "0 / —"  # the 2021 plan sets no count of roads in this store
+    assert metrics_of(at)["已打通"] == "0 / —"  # the 2021 plan sets no count of roads in this store
 
 
-def test_plan_text_page_says_it_shows_the_2020_text(store_path: Path) -> None:
-    at = _app().run()
+def test_plan_text_page_says_it_shows_the_2020_text(plan_path: Path) -> None:
+    at = new_app().run()
     at.switch_page("ui/page_plan.py").run()
     assert "2020 年工作计划原文" not in "\n".join(str(i.value) for i in at.info)
     at = _year(at, "2021")
@@ -203,15 +173,12 @@ def test_plan_text_page_says_it_shows_the_2020_text(store_path: Path) -> None:
 
 
 def _item_on_map(user: str, item: str = "plan-2021-001") -> AppTest:
-    at = _app().run()
-    at.sidebar.text_input(key="auth_user").input(user)
-    at.sidebar.text_input(key="auth_password").input(PASSWORD)
-    at = at.sidebar.button(key="auth_submit").click().run()
+    at = sign_in(new_app().run(), user)
     at.query_params["sel"] = item
     return _year(at.run(), "2021")
 
 
-def test_a_stale_edit_of_a_plan_item_is_refused(store_path: Path) -> None:
+def test_a_stale_edit_of_a_plan_item_is_refused(plan_path: Path) -> None:
     a = _item_on_map("planner")
     b = _item_on_map("colleague")
     b.selectbox(key="map_edit_status").set_value("delayed")
@@ -220,10 +187,10 @@ def test_a_stale_edit_of_a_plan_item_is_refused(store_path: Path) -> None:
     a.selectbox(key="map_edit_status").set_value("completed")
     a = a.button(key="map_edit_save").click().run()
     assert "colleague" in "\n".join(e.value for e in a.error)
-    assert open_store(store_path).read_layer("plan_items").set_index("id").loc["plan-2021-001", "status"] == "delayed"
+    assert open_store(plan_path).read_layer("plan_items").set_index("id").loc["plan-2021-001", "status"] == "delayed"
 
 
-def test_a_plan_item_is_edited_from_the_map_details_with_history(store_path: Path) -> None:
+def test_a_plan_item_is_edited_from_the_map_details_with_history(plan_path: Path) -> None:
     at = _item_on_map("planner")
     assert "计划事项" not in [e.value for e in at.exception]
     box = at.selectbox(key="map_edit_status")
@@ -232,7 +199,7 @@ def test_a_plan_item_is_edited_from_the_map_details_with_history(store_path: Pat
     at.text_input(key="map_edit_note").input("已动工")
     at = at.button(key="map_edit_save").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    store = open_store(store_path)
+    store = open_store(plan_path)
     assert store.read_layer("plan_items").set_index("id").loc["plan-2021-001", "status"] == "under_construction"
     hist = store.history("plan_items", "plan-2021-001").to_dict("records")
     status_rows = [h for h in hist if h["field"] == "status"]
@@ -248,7 +215,7 @@ def test_a_later_plans_deadline_says_its_year_once() -> None:
     assert deadline_label("2021") == "2021 年内/全年"
 
 
-def test_the_2020_map_shows_a_carried_roads_2020_deadline_in_its_popup(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_2020_map_shows_a_carried_roads_2020_deadline_in_its_popup(plan_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The map draws a plan year's view: road-07's popup on the 2020 map reads 2020's deadline, on 2021's 2021's."""
     from ui import mapview
     from ui.i18n import deadline_label
@@ -266,11 +233,11 @@ def test_the_2020_map_shows_a_carried_roads_2020_deadline_in_its_popup(store_pat
     monkeypatch.setattr(mapview, "show_map", spy)
     import layers
 
-    store = open_store(store_path)
+    store = open_store(plan_path)
     deadline_2020 = layers.load_baseline("road_links").set_index("id").loc[CARRIED, "deadline"]
     now = store.read_layer("road_links").set_index("id").loc[CARRIED, "deadline"]
     assert deadline_2020 != now  # the carry gave it a 2021 deadline
-    at = _year(_app().run(), "2020")
+    at = _year(new_app().run(), "2020")
     assert popups["deadline"] == deadline_label(deadline_2020)
     _year(at, "2021")
     assert popups["deadline"] == deadline_label(now)

@@ -9,53 +9,32 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from plan_2021 import PICKS_ROADS, PLAN_2021_ROADS, accept_2021, seeded_store
 from streamlit.testing.v1 import AppTest
 
-from gis.store import open_store
-from layers.plan_items import accept_proposals, proposals_from_text
-from layers.registry import seed_store
-
-PROJECT = Path(__file__).resolve().parents[2]
-PLAN_2021 = """松山湖高新区2021年工作计划
-(一)聚焦产城融合。
-一要着力优化交通。力争年底前打通10条联网路；上半年建成松湖智谷公交首末站。
-"""
-PICKS = {"力争年底前打通10条联网路": {"link_id": "road_links:road-07"},
-         "上半年建成松湖智谷公交首末站": {"lon": 113.885, "lat": 22.915}}
+from tests.ui.conftest import assert_no_exception, metrics_of, open_page, table_with
 
 
 @pytest.fixture
-def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A working store seeded from the bundled data (no 2021 plan yet)."""
-    path = tmp_path / "working.gpkg"
-    monkeypatch.setenv("SSL_GIS_STORE", str(path))
-    monkeypatch.setenv("SSL_GIS_USERS_FILE", str(tmp_path / "users.json"))
-    monkeypatch.setenv("SSL_GIS_SESSION_SECRET", "test-only-session-secret-0123456789")
-    monkeypatch.chdir(PROJECT)
-    seed_store(open_store(path), user="system")
-    return path
+def seeded_path(viewer_store_path: Path) -> Path:
+    """A working store seeded from the bundled data (no 2021 plan yet), and no users file."""
+    seeded_store(viewer_store_path)
+    return viewer_store_path
 
 
 def _accept(path: Path) -> None:
-    doc = proposals_from_text(PLAN_2021, year=2021, source="plan2021.txt")
-    for c in doc["candidates"]:
-        c["accept"] = c["quote"] in PICKS
-        c.update(PICKS.get(c["quote"], {}))
-    assert accept_proposals(doc, user="planner", store=open_store(path))["carried"] == ["road_links:road-07"]
+    assert accept_2021(path, PLAN_2021_ROADS, PICKS_ROADS)["carried"] == ["road_links:road-07"]
 
 
 def _page(page: str, year: str) -> AppTest:
-    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
-    at.query_params["year"] = year
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_page(page, query={"year": year})
+    assert_no_exception(at)
     assert at.sidebar.selectbox(key="plan_year").value == year
     return at
 
 
 def _full_board(at: AppTest):
-    return next(d.value for d in at.dataframe if "逾期天数" in d.value.columns).reset_index(drop=True)
+    return table_with(at, "逾期天数").reset_index(drop=True)
 
 
 def _board(at: AppTest):
@@ -63,23 +42,19 @@ def _board(at: AppTest):
     return _full_board(at).drop(columns=["最后变更", "修改人"])
 
 
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {str(m.label): str(m.value) for m in at.metric}
-
-
-def test_the_2020_board_and_figures_are_unchanged_by_a_carry(store_path: Path) -> None:
+def test_the_2020_board_and_figures_are_unchanged_by_a_carry(seeded_path: Path) -> None:
     roads = _page("ui/page_roads.py", "2020")
-    board, road_figures, full = _board(roads), _metrics(roads), _full_board(roads)
-    figures = _metrics(_page("ui/page_metrics.py", "2020"))
+    board, road_figures, full = _board(roads), metrics_of(roads), _full_board(roads)
+    figures = metrics_of(_page("ui/page_metrics.py", "2020"))
     assert len(board) == 18
-    _accept(store_path)
+    _accept(seeded_path)
     roads = _page("ui/page_roads.py", "2020")
     after = _board(roads)
     assert len(after) == 18 and after.equals(board)  # road-07 still there, with its 2020 deadline
     # the carry is an edit of road-07 only: every other road keeps its last change and editor
     edited = _full_board(roads)[["最后变更", "修改人"]].ne(full[["最后变更", "修改人"]]).any(axis=1)
     assert int(edited.sum()) == 1
-    assert _metrics(roads) == road_figures
-    assert _metrics(_page("ui/page_metrics.py", "2020")) == figures
+    assert metrics_of(roads) == road_figures
+    assert metrics_of(_page("ui/page_metrics.py", "2020")) == figures
     y2021 = _board(_page("ui/page_roads.py", "2021"))
     assert len(y2021) == 1 and "07" in y2021.iloc[0].to_string()

@@ -5,31 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from plan_2021 import accept_2021, seeded_store
 
-from gis.store import open_store
-from layers.plan_items import accept_proposals, proposals_from_text
-from layers.registry import seed_store
+from tests.ui.conftest import new_app
 
-PROJECT = Path(__file__).resolve().parents[2]
 PLAN_2021 = "松山湖高新区2021年工作计划\n(一)聚焦产城融合。\n一要着力优化交通。上半年建成松湖智谷公交首末站。\n"
 
 
 @pytest.fixture
-def made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+def made(viewer_store_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict]:
     """A store with one placed 2021 item; the keyword options of every sheet the panel asks for."""
-    path = tmp_path / "working.gpkg"
-    monkeypatch.setenv("SSL_GIS_STORE", str(path))
-    monkeypatch.setenv("SSL_GIS_USERS_FILE", str(tmp_path / "users.json"))
-    monkeypatch.setenv("SSL_GIS_SESSION_SECRET", "test-only-session-secret-0123456789")
-    monkeypatch.chdir(PROJECT)
-    store = open_store(path)
-    seed_store(store, user="system")
-    doc = proposals_from_text(PLAN_2021, year=2021, source="plan2021.txt")
-    for c in doc["candidates"]:
-        c["accept"] = "首末站" in c["quote"]
-        c.update({"lon": 113.885, "lat": 22.915} if c["accept"] else {})
-    assert accept_proposals(doc, user="planner", store=store)["added"] == ["plan-2021-001"]
+    picks = {"上半年建成松湖智谷公交首末站": {"lon": 113.885, "lat": 22.915}}
+    assert accept_2021(seeded_store(viewer_store_path), PLAN_2021, picks)["added"] == ["plan-2021-001"]
     from layers.print_map import print_frames
     from ui import print_panel
 
@@ -47,10 +34,7 @@ def made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict]:
 
 @pytest.mark.parametrize(("year", "printed"), [("2020", False), ("2021", True), ("all", True)])
 def test_the_sheet_prints_the_chosen_years_items(made: list[dict], year: str, printed: bool) -> None:
-    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
-    if year != "all":
-        at.query_params["year"] = year
-    at.run()
+    at = new_app(query={} if year == "all" else {"year": year}).run()
     assert not at.exception, [e.value for e in at.exception]
     at = at.button(key="map_print_make").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]

@@ -5,22 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import layers
 from gis.store import open_store
+from tests.ui.conftest import new_app, use_store
 
-PROJECT = Path(__file__).resolve().parents[2]
 EVIL = "[点我领奖](http://evil.example/x) **假** 路\u202egpj.exe"
 
 
 @pytest.fixture
 def hostile_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str, str]:
     """A working store whose first road and first substation carry a hostile Chinese name."""
-    path = tmp_path / "working.gpkg"
-    monkeypatch.setenv("SSL_GIS_STORE", str(path))
-    monkeypatch.setenv("SSL_GIS_USERS_FILE", str(tmp_path / "users.json"))
-    monkeypatch.chdir(PROJECT)
+    path = use_store(tmp_path, monkeypatch)
     store = open_store(path)
     layers.seed_store(store)
     ids = {}
@@ -30,10 +26,6 @@ def hostile_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path
         store.update_feature(layer, str(row["id"]), {"name_zh": EVIL}, expected_version=int(row["version"]), user="tester")
         ids[layer] = str(row["id"])
     return path, ids["road_links"], ids["substations"]
-
-
-def _app() -> AppTest:
-    return AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
 
 
 def _check_literal(markdown_values: list[str]) -> None:
@@ -46,7 +38,7 @@ def _check_literal(markdown_values: list[str]) -> None:
 
 def test_feature_details_show_the_name_as_text(hostile_store: tuple[Path, str, str]) -> None:
     _, _, sub_id = hostile_store
-    at = _app()
+    at = new_app()
     at.query_params["sel"] = sub_id
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -56,7 +48,7 @@ def test_feature_details_show_the_name_as_text(hostile_store: tuple[Path, str, s
 
 
 def test_roads_table_shows_hidden_characters_escaped(hostile_store: tuple[Path, str, str]) -> None:
-    at = _app().run()
+    at = new_app().run()
     at.switch_page("ui/page_roads.py").run()
     assert not at.exception
     table = next(df.value for df in at.dataframe if "点我领奖" in df.value.to_csv())

@@ -7,23 +7,10 @@ from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
-import pytest
 from shapely.geometry import box
 from streamlit.testing.v1 import AppTest
 
 from ui.i18n import STRINGS
-
-PROJECT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("SSL_GIS_STORE", str(tmp_path / "working.gpkg"))
-    monkeypatch.setenv("SSL_GIS_USERS_FILE", str(tmp_path / "users.json"))
-    monkeypatch.chdir(PROJECT)
-    at = AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120).run()
-    at.switch_page("ui/page_data.py").run()
-    return at
 
 
 def _upload(at: AppTest, name: str, data: bytes) -> str:
@@ -32,20 +19,20 @@ def _upload(at: AppTest, name: str, data: bytes) -> str:
     return " ".join(e.value for e in at.error)
 
 
-def test_projected_label_over_foreign_degrees_asks_for_the_crs_in_the_page(app: AppTest) -> None:
+def test_projected_label_over_foreign_degrees_asks_for_the_crs_in_the_page(data_page: AppTest) -> None:
     ring = [[2.30, 48.85], [2.31, 48.85], [2.31, 48.86], [2.30, 48.86], [2.30, 48.85]]  # Paris, labelled EPSG:4547
     doc = {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4547"}},
            "features": [{"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}
-    text = _upload(app, "paris.geojson", json.dumps(doc).encode())
+    text = _upload(data_page, "paris.geojson", json.dumps(doc).encode())
     assert "4547" in text and "请确认并指定坐标系" in text
     assert "--" not in text and STRINGS["upload_crs_pick"][0] in text
 
 
-def test_several_layers_say_how_to_upload_one(app: AppTest, tmp_path: Path) -> None:
+def test_several_layers_say_how_to_upload_one(data_page: AppTest, tmp_path: Path) -> None:
     path = tmp_path / "plan.gpkg"
     gdf = gpd.GeoDataFrame({"id": ["a"]}, geometry=[box(113.88, 22.93, 113.89, 22.94)], crs="EPSG:4326")
     pyogrio.write_dataframe(gdf, path, layer="地块")
     pyogrio.write_dataframe(gdf, path, layer="道路")
-    text = _upload(app, "plan.gpkg", path.read_bytes())
+    text = _upload(data_page, "plan.gpkg", path.read_bytes())
     assert "地块" in text and "道路" in text and "--" not in text
     assert STRINGS["upload_one_layer"][0] in text
