@@ -138,3 +138,30 @@ def test_a_reader_does_not_change_the_stamp(tmp_path: Path, frames: dict[str, gp
     finally:
         reader.close()
     assert store.stamp() != before
+
+
+def test_the_staging_file_is_written_without_waiting_for_the_disk_and_the_option_is_restored(
+    tmp_path: Path, frames: dict[str, gpd.GeoDataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the staging file is scratch (read back and deleted); the store's own commit keeps synchronous = FULL
+    import pyogrio
+
+    seen: list[object] = []
+    real_write = pyogrio.write_dataframe
+
+    def spy(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if kwargs.get("layer") in frames:  # a staging write (opening the store writes its own tables first)
+            seen.append(pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS"))
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(pyogrio, "write_dataframe", spy)
+    pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "NORMAL"})  # a value someone else set
+    try:
+        store = open_store(tmp_path / "working.gpkg")
+        assert store.seed(frames, user="system") == ["parcels", "stations", "sites"]
+        assert seen == [False, False, False]  # pyogrio reads "OFF" back as False
+        assert pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS") == "NORMAL"
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": None})
+    with sqlite3.connect(store.path) as conn:  # the store's data are all there after the scratch writes
+        assert conn.execute("SELECT count(*) FROM parcels").fetchone()[0] == 4
