@@ -345,16 +345,11 @@ def year_frame(name: str, as_of: date | None = None, year: int | None = None) ->
         return year_view(layer_frame(name, as_of), int(year))
 
 
-def plan_years(as_of: date | None = None) -> list[int]:
-    """Plan years present in the data: the layers' and the store's ``plan_items``' ``plan_year`` (2020 always).
-
-    Returns
-    -------
-    list of int
-        Ascending, e.g. ``[2020, 2021]``.
-    """
+@st.cache_data(show_spinner=False, max_entries=16)
+def _plan_years(stamp: str, as_of_iso: str | None) -> list[int]:
     from layers.years import DEFAULT_PLAN_YEAR, plan_year_of
 
+    as_of = date.fromisoformat(as_of_iso) if as_of_iso else None
     years = {DEFAULT_PLAN_YEAR}
     names = [*layers.names(), *(n for n in layers.STORE_LAYERS if _has_store_layer(n))]
     for name in names:
@@ -362,6 +357,20 @@ def plan_years(as_of: date | None = None) -> list[int]:
         if len(frame):
             years |= {int(y) for y in plan_year_of(frame).unique()}
     return sorted(years)
+
+
+def plan_years(as_of: date | None = None) -> list[int]:
+    """Plan years present in the data: the layers' and the store's ``plan_items``' ``plan_year`` (2020 always).
+
+    Cached by the store's stamp: the sidebar asks on every rerun of every page, and the answer changes only
+    when the store does (without the cache each rerun copied every layer out of the cache to read one column).
+
+    Returns
+    -------
+    list of int
+        Ascending, e.g. ``[2020, 2021]``.
+    """
+    return list(_plan_years(store_stamp(), as_of.isoformat() if as_of else None))
 
 
 def problems() -> dict[str, str]:
@@ -386,5 +395,6 @@ def clear_caches() -> None:
     """Forget cached frames after this session wrote to the store."""
     _frame.clear()
     _progress.clear()
+    _plan_years.clear()
     _year_frame.clear()
     _history.clear()

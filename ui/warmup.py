@@ -44,6 +44,7 @@ def _warm() -> None:
     try:
         import folium.plugins  # noqa: F401  (folium, branca: their Jinja templates compile at import)
         import geopandas  # noqa: F401  (pandas, shapely, pyproj)
+        import streamlit.emojis  # noqa: F401  (st.set_page_config's emoji icon check builds its catalogue at import)
 
         import gis.render  # noqa: F401
         import layers  # noqa: F401  (the plan layers)

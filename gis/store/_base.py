@@ -321,7 +321,7 @@ class StoreBase(abc.ABC):
         self._write(name, gdf, user=user, note=note, id_field=id_field, kind=_layers.CREATED, only_if_absent=False)
 
     def seed(self, layers: Mapping[str, gpd.GeoDataFrame], *, user: str = "system") -> list[str]:
-        """Copy the layers that are not yet in the store (first run); each layer in its own transaction.
+        """Copy the layers that are not yet in the store (first run), in one transaction where the backend can.
 
         Parameters
         ----------
@@ -336,11 +336,25 @@ class StoreBase(abc.ABC):
             Names copied now (layers already present, even if written meanwhile by another process, are skipped).
         """
         present = set(self.layer_names())
-        copied = []
-        for name, gdf in layers.items():
-            if name not in present and self._write(name, gdf, user=user, note="", id_field="id", kind=_layers.SEEDED, only_if_absent=True):
-                copied.append(name)
-        return copied
+        user = check_user(user)
+        frames = {name: _layers.prepare_frame(name, gdf, "id") for name, gdf in layers.items() if name not in present}
+        if not frames:
+            return []
+        try:
+            return self._seed_frames(frames, user=user)
+        finally:
+            self._changed()
+
+    def _seed_frames(self, frames: Mapping[str, Any], *, user: str) -> list[str]:
+        """Create the checked layers ``frames`` (name → prepared frame) the store lacks; return the names created.
+
+        This default writes each layer in its own transaction; a backend that can do it in one overrides it.
+        """
+        return [
+            name
+            for name, frame in frames.items()
+            if self._write_frame(name, frame, user=user, note="", id_field="id", kind=_layers.SEEDED, only_if_absent=True)
+        ]
 
     def _write(self, name: str, gdf: Any, *, user: str, note: str, id_field: str, kind: str, only_if_absent: bool) -> bool:
         user = check_user(user)

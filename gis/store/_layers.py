@@ -6,8 +6,10 @@ import json
 import logging
 import os
 import sqlite3
+import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -82,21 +84,50 @@ def prepare_frame(name: str, gdf: Any, id_field: str) -> Any:
     return frame
 
 
-def write_staging(frame: Any, name: str, folder: Path) -> Path:
-    """Write the frame with GDAL into a new GeoPackage beside the store, under the final layer name."""
+def write_staging(frame: Any, name: str, folder: Path, *, staging: Path | None = None) -> Path:
+    """Write the frame with GDAL into a new GeoPackage beside the store, under the final layer name.
+
+    With ``staging`` (a file written by an earlier call) the layer is added to that file instead, so that
+    several layers can be swapped in by one transaction (:func:`seed_in`).
+    """
     import pyogrio
 
-    staging = folder / f".{name}.staging-{uuid.uuid4().hex}.gpkg"
+    staging = staging or folder / f".{name}.staging-{uuid.uuid4().hex}.gpkg"
     kwargs: dict[str, Any] = {}
     types = set(frame.geometry.dropna().geom_type)
     # A layer with features still without a place (plan items) takes any type: their place may be a polygon
     # even when every placed one so far is a point.
     if len(types) != 1 or frame.geometry.isna().any():
         kwargs["geometry_type"] = "Unknown"
-    pyogrio.write_dataframe(
-        frame, staging, layer=name, driver="GPKG", layer_options={"FID": FID_COLUMN, "GEOMETRY_NAME": GEOMETRY_COLUMN}, **kwargs
-    )
+    with _scratch_writes():
+        pyogrio.write_dataframe(
+            frame, staging, layer=name, driver="GPKG", layer_options={"FID": FID_COLUMN, "GEOMETRY_NAME": GEOMETRY_COLUMN}, **kwargs
+        )
     return staging
+
+
+_SCRATCH_LOCK = threading.Lock()
+
+
+@contextmanager
+def _scratch_writes() -> Iterator[None]:
+    """GDAL writes the staging file without waiting for the disk (``OGR_SQLITE_SYNCHRONOUS=OFF``).
+
+    The staging file is scratch: it is read back by this process through the page cache and deleted, and a
+    crash leaves only a stray file that no store reads. What must reach the disk is the store's own commit
+    (:func:`swap_in`, ``synchronous = FULL``). GDAL's default made each staging layer wait for the disk, about
+    0.1 s each (0.3–1.2 s for the nine layers of the first-run seed, on the path to the first painted map).
+    The option is process-wide in GDAL; it is set for the write only and restored after it.
+    """
+    import pyogrio
+
+    with _SCRATCH_LOCK:
+        before = pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS")
+        pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "OFF"})
+        try:
+            yield
+        finally:
+            pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": before})
 
 
 def _row_state(conn: sqlite3.Connection, layer: str, id_field: str) -> dict[str, dict[str, Any]]:
@@ -124,53 +155,78 @@ def swap_in(
 
     Returns False (and changes nothing) if ``only_if_absent`` and the layer already exists.
     """
-    at = iso_utc()
     conn.execute("ATTACH DATABASE ? AS stg", (str(staging),))
     try:
         with _gpkg.write_transaction(conn):
-            exists = conn.execute(f"SELECT id_field FROM {LAYERS_TABLE} WHERE layer = ?", (name,)).fetchone()
-            if exists and only_if_absent:
-                return False
-            old: dict[str, dict[str, Any]] = {}
-            if exists and conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)).fetchone():
-                old = _row_state(conn, name, exists[0])
-            _gpkg.ensure_gpkg_tables(conn)
-            _gpkg.drop_layer_tables(conn, name)
-            _gpkg.copy_layer_from_staging(conn, name)
-            conn.execute(f"CREATE UNIQUE INDEX {quote('ssl_idx_' + name)} ON {quote(name)} ({quote(id_field)})")
-            new_blobs = dict(conn.execute(f"SELECT {quote(id_field)}, {GEOMETRY_COLUMN} FROM {quote(name)}").fetchall())
-            new_state = _row_state(conn, name, id_field) if old else {}
-            history: list[tuple[Any, ...]] = []
-            bumps: list[tuple[int, str]] = []
-            for fid, blob in new_blobs.items():
-                before = old.get(fid)
-                if before is None:
-                    history.append((at, user, name, fid, kind if not exists else CREATED, None, None, note, 1))
-                    continue
-                if unchanged(before, new_state[str(fid)]):  # rewritten as it was: no edit, no history row
-                    bumps.append((before[VERSION_COLUMN], fid))
-                    continue
-                bumps.append((before[VERSION_COLUMN] + 1, fid))
-                history.append(
-                    (at, user, name, fid, REPLACED, _old_json(before, geometry=before[GEOMETRY_COLUMN] != blob), None, note, bumps[-1][0])
-                )
-            for fid, before in old.items():
-                if fid not in new_blobs:
-                    history.append((at, user, name, fid, DELETED, _old_json(before, geometry=True), None, note, before[VERSION_COLUMN] + 1))
-            conn.executemany(f"UPDATE {quote(name)} SET {VERSION_COLUMN} = ? WHERE {quote(id_field)} = ?", bumps)
-            conn.executemany(
-                f"INSERT INTO {HISTORY_TABLE} (at, user, layer, feature_id, field, old, new, note, version) VALUES (?,?,?,?,?,?,?,?,?)",
-                history,
-            )
-            conn.execute(
-                f"INSERT INTO {LAYERS_TABLE} (layer, id_field, created_at, created_by) VALUES (?,?,?,?) "
-                "ON CONFLICT(layer) DO UPDATE SET id_field = excluded.id_field",
-                (name, id_field, at, user),
-            )
-        log.info("layer %s written: %d features by %s (%s)", name, len(new_blobs), user, kind if not exists else "replace")
-        return True
+            return _swap_in_attached(conn, name, id_field=id_field, user=user, note=note, kind=kind, only_if_absent=only_if_absent)
     finally:
         conn.execute("DETACH DATABASE stg")
+
+
+def seed_in(conn: sqlite3.Connection, staging: Path, names: list[str], *, id_field: str, user: str, kind: str) -> list[str]:
+    """Create every layer of ``names`` the store lacks from ONE staging file in ONE transaction (the first-run seed).
+
+    All or nothing: a failure rolls every layer back. A layer already present (written meanwhile by another
+    process) is skipped. Returns the names created.
+    """
+    conn.execute("ATTACH DATABASE ? AS stg", (str(staging),))
+    try:
+        with _gpkg.write_transaction(conn):
+            return [
+                name
+                for name in names
+                if _swap_in_attached(conn, name, id_field=id_field, user=user, note="", kind=kind, only_if_absent=True)
+            ]
+    finally:
+        conn.execute("DETACH DATABASE stg")
+
+
+def _swap_in_attached(
+    conn: sqlite3.Connection, name: str, *, id_field: str, user: str, note: str, kind: str, only_if_absent: bool
+) -> bool:
+    """The body of :func:`swap_in`, inside an open write transaction with the staging file attached as ``stg``."""
+    at = iso_utc()
+    exists = conn.execute(f"SELECT id_field FROM {LAYERS_TABLE} WHERE layer = ?", (name,)).fetchone()
+    if exists and only_if_absent:
+        return False
+    old: dict[str, dict[str, Any]] = {}
+    if exists and conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)).fetchone():
+        old = _row_state(conn, name, exists[0])
+    _gpkg.ensure_gpkg_tables(conn)
+    _gpkg.drop_layer_tables(conn, name)
+    _gpkg.copy_layer_from_staging(conn, name)
+    conn.execute(f"CREATE UNIQUE INDEX {quote('ssl_idx_' + name)} ON {quote(name)} ({quote(id_field)})")
+    new_blobs = dict(conn.execute(f"SELECT {quote(id_field)}, {GEOMETRY_COLUMN} FROM {quote(name)}").fetchall())
+    new_state = _row_state(conn, name, id_field) if old else {}
+    history: list[tuple[Any, ...]] = []
+    bumps: list[tuple[int, str]] = []
+    for fid, blob in new_blobs.items():
+        before = old.get(fid)
+        if before is None:
+            history.append((at, user, name, fid, kind if not exists else CREATED, None, None, note, 1))
+            continue
+        if unchanged(before, new_state[str(fid)]):  # rewritten as it was: no edit, no history row
+            bumps.append((before[VERSION_COLUMN], fid))
+            continue
+        bumps.append((before[VERSION_COLUMN] + 1, fid))
+        history.append(
+            (at, user, name, fid, REPLACED, _old_json(before, geometry=before[GEOMETRY_COLUMN] != blob), None, note, bumps[-1][0])
+        )
+    for fid, before in old.items():
+        if fid not in new_blobs:
+            history.append((at, user, name, fid, DELETED, _old_json(before, geometry=True), None, note, before[VERSION_COLUMN] + 1))
+    conn.executemany(f"UPDATE {quote(name)} SET {VERSION_COLUMN} = ? WHERE {quote(id_field)} = ?", bumps)
+    conn.executemany(
+        f"INSERT INTO {HISTORY_TABLE} (at, user, layer, feature_id, field, old, new, note, version) VALUES (?,?,?,?,?,?,?,?,?)",
+        history,
+    )
+    conn.execute(
+        f"INSERT INTO {LAYERS_TABLE} (layer, id_field, created_at, created_by) VALUES (?,?,?,?) "
+        "ON CONFLICT(layer) DO UPDATE SET id_field = excluded.id_field",
+        (name, id_field, at, user),
+    )
+    log.info("layer %s written: %d features by %s (%s)", name, len(new_blobs), user, kind if not exists else "replace")
+    return True
 
 
 def unchanged(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:

@@ -68,16 +68,20 @@ class Store(StoreBase):
     _STAMP_IS_CHEAP = True
 
     def _stamp(self) -> str:
-        # The file's and its WAL's modification stamps: every commit changes one of them (no query).
+        # The file's and its WAL's modification stamps: every commit changes one of them (no query). An empty
+        # WAL holds no commit: SQLite creates it when a connection opens and deletes it when the last one
+        # closes, so it counts as no WAL; otherwise a read in another thread would change the stamp and make
+        # every cache keyed by it miss (the first page run recomputed the layers the warm-up had just loaded).
         try:
             main = self.path.stat()
         except OSError:
             return "none"
         try:
             wal = self.path.with_name(self.path.name + "-wal").stat()
-            extra = f"{wal.st_mtime_ns}-{wal.st_size}"
         except OSError:
             extra = "0"
+        else:
+            extra = f"{wal.st_mtime_ns}-{wal.st_size}" if wal.st_size else "0"
         return f"{main.st_mtime_ns}-{main.st_size}-{extra}"
 
     def __repr__(self) -> str:
@@ -120,6 +124,18 @@ class Store(StoreBase):
                 )
         finally:
             _layers.remove_staging(staging)
+
+    def _seed_frames(self, frames: Mapping[str, Any], *, user: str) -> list[str]:
+        # the first run: every layer into one staging file, then one transaction (one commit, one fsync)
+        staging = None
+        try:
+            for name, frame in frames.items():
+                staging = _layers.write_staging(frame, name, self.path.parent, staging=staging)
+            with self._connect() as conn:
+                return _layers.seed_in(conn, staging, list(frames), id_field="id", user=user, kind=_layers.SEEDED)
+        finally:
+            if staging is not None:
+                _layers.remove_staging(staging)
 
     @contextmanager
     def _edit(self, layer: str) -> Iterator[tuple[sqlite3.Connection, str, dict[str, str]]]:
