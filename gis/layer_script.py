@@ -3,7 +3,7 @@
 folium draws a GeoJSON layer as generated JavaScript: a style function with a ``case`` per feature, a popup
 with each feature's HTML table inline, every text JSON-escaped into the script. For the plan's layers that came
 to about 400 KB, sent again to every new session. Here the map carries one small function, ``window.sslLayer``
-(:data:`RUNTIME`, part of the map's own script through :func:`gis.map_controls.MapChrome`), and each layer is
+(:data:`RUNTIME`, part of the map's own script through :func:`runtime_element`), and each layer is
 one call with its data (:func:`layer_script`): the distinct styles, the popup's labels once, and per feature its
 geometry, name, id, style index and popup values, about a quarter of the size.
 
@@ -25,7 +25,7 @@ from gis.map_controls import js_literal
 if TYPE_CHECKING:  # pragma: no cover
     import folium
 
-__all__ = ["RUNTIME", "layer_data", "layer_script", "layer_element"]
+__all__ = ["RUNTIME", "runtime_element", "layer_data", "layer_script", "layer_element"]
 
 #: Defines ``window.sslLayer(data)`` → an ``L.FeatureGroup`` (features with hover tooltip, click popup, hover
 #: highlight; circle markers for points, so no icon image; optional name labels that take no clicks).
@@ -73,6 +73,31 @@ RUNTIME = """
 """
 
 _KEPT = ("nm", "sid", "s", "pv")
+
+
+def runtime_element() -> folium.MacroElement:
+    """The element defining ``window.sslLayer``: add it once to the map (it becomes part of the map's own script).
+
+    Returns
+    -------
+    branca.element.MacroElement
+    """
+    from gis._folium_safe import harden
+
+    harden()
+    return _runtime_class()()
+
+
+@functools.cache
+def _runtime_class() -> type:
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    class _Runtime(MacroElement):
+        _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
+        code = RUNTIME
+
+    return _Runtime
 
 
 def layer_data(gj: Mapping[str, Any], *, names: Sequence[tuple[float, float, str]] | None = None) -> dict[str, Any]:

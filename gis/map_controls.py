@@ -7,8 +7,7 @@ Plan-free, like :mod:`gis.render` (folium is imported lazily). The map is built 
 * :func:`legend_setter` replaces the legend control's content;
 * :func:`basemap_setter` swaps the tile layers only when the basemap really changed (the data layers and the
   view stay), and a tile that fails to load shows a notice on the map instead of a silent grey map;
-* the data layers themselves are drawn by ``window.sslLayer`` (:mod:`gis.layer_script`), which the chrome
-  defines.
+* the data layers themselves are drawn by ``window.sslLayer`` (:mod:`gis.layer_script`).
 
 Every text reaching HTML is escaped here; JSON put into scripts has ``<``, ``>`` and ``&`` escaped so no data
 can close a ``<script>``.
@@ -146,7 +145,6 @@ class _Chrome:
     });
   };
 })(%(map)s);
-%(runtime)s
 """
 
 
@@ -155,7 +153,7 @@ def MapChrome(*, north_label: str = "北 N") -> folium.MacroElement:  # noqa: N8
 
     Add it once to the ``folium.Map`` (it becomes part of the map's own script, so it never changes between
     reruns). It defines ``window.sslSetLegend`` and ``window.sslSetBasemap`` used by :func:`legend_setter`
-    and :func:`basemap_setter`, and ``window.sslLayer``, which draws each data layer (:mod:`gis.layer_script`).
+    and :func:`basemap_setter`.
 
     Parameters
     ----------
@@ -166,15 +164,13 @@ def MapChrome(*, north_label: str = "北 N") -> folium.MacroElement:  # noqa: N8
     -------
     branca.element.MacroElement
     """
-    from gis.layer_script import RUNTIME  # imports this module: only once both are loaded
-
     script = _Chrome.SCRIPT % {
         "css": "{{ this.css }}", "north_title": "{{ this.north_title }}", "north": "{{ this.north }}",
-        "map": "{{ this._parent.get_name() }}", "runtime": "{{ this.runtime }}",
+        "map": "{{ this._parent.get_name() }}",
     }
     return _element(
         script, css=js_literal(_CSS), north_title=js_literal(north_label),
-        north=js_literal(_NORTH_SVG + "<div>" + html.escape(north_label) + "</div>"), runtime=RUNTIME,
+        north=js_literal(_NORTH_SVG + "<div>" + html.escape(north_label) + "</div>"),
     )
 
 

@@ -458,8 +458,8 @@ def feature_group(layer: MapLayer, gj: Mapping[str, Any], *, labels: bool = Fals
     """The map element drawing ``gj`` (from :func:`layer_geojson`): hover tooltip, click popup, optional labels.
 
     Points are drawn as circle markers (SVG paths), so no marker icon image is needed. The element is a
-    feature group made by the map's ``sslLayer`` (:mod:`gis.layer_script`, defined by
-    :func:`gis.map_controls.MapChrome`); texts are escaped where the browser draws them.
+    feature group made by the map's ``sslLayer`` (:mod:`gis.layer_script`, added to every map by
+    :func:`build_map`); texts are escaped where the browser draws them.
 
     Parameters
     ----------
@@ -549,6 +549,7 @@ def build_map(
     # Leaflet's own scale control shows miles too: the chrome adds a metric-only one (and the north arrow)
     m = folium.Map(location=[lat, lon], zoom_start=zoom, tiles=None, control_scale=False, prefer_canvas=False)
     map_controls.MapChrome(north_label=north_label).add_to(m)
+    layer_script.runtime_element().add_to(m)  # window.sslLayer, which draws every data layer
     _basemap(m, basemap, tianditu_key)
 
     all_bounds: list[tuple[float, float, float, float]] = []

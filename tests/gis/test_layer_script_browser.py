@@ -24,6 +24,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "</script><script>alert(2)</script>"
 JINJA = "{{ 7*7 }} & 'q' \"d\""
+#: JavaScript: the drawn feature (Leaflet layer) with a given id.
+FIND = "(id => { let hit; sslMap.eachLayer(l => { if (l.feature && l.feature.properties.sid === id) hit = l; }); return hit; })"
 
 
 def _layer() -> render.MapLayer:
@@ -72,33 +74,26 @@ def seen(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             out["labels"] = page.locator(".ssl-label").all_inner_texts()
             # each feature by its id: hover (tooltip, highlight), then click (popup) and check the view stays
             for fid in ("p-1", "r-1", "s-1"):
-                path = page.evaluate_handle(
-                    "id => { let hit = null; sslMap.eachLayer(l => { if (l.feature && l.feature.properties.sid === id) hit = l; });"
-                    " return hit.getElement(); }", fid,
-                )
+                path = page.evaluate_handle(f"id => {FIND}(id).getElement()", fid)
                 box_ = path.bounding_box()
                 assert box_ is not None
                 x, y = box_["x"] + box_["width"] / 2, box_["y"] + box_["height"] / 2
                 if fid == "r-1":  # a line: its middle, on the stroke
                     x, y = page.evaluate(
-                        "() => { let hit; sslMap.eachLayer(l => { if (l.feature && l.feature.properties.sid === 'r-1') hit = l; });"
-                        " const p = sslMap.latLngToContainerPoint(hit.getCenter());"
-                        " const r = sslMap.getContainer().getBoundingClientRect();"
-                        " return [p.x + r.left, p.y + r.top]; }"
+                        f"() => {{ const p = sslMap.latLngToContainerPoint({FIND}('r-1').getCenter());"
+                        " const r = sslMap.getContainer().getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }"
                     )
                 page.mouse.move(x, y)
-                page.wait_for_selector(".leaflet-tooltip", timeout=30_000)
-                out["tooltips"][fid] = page.locator(".leaflet-tooltip").last.inner_text()
-                out.setdefault("hover_weight", {})[fid] = page.evaluate(
-                    "id => { let w; sslMap.eachLayer(l => { if (l.feature && l.feature.properties.sid === id) w = l.options.weight; });"
-                    " return w; }", fid,
-                )
+                page.wait_for_function(f"id => {FIND}(id).isTooltipOpen()", arg=fid, timeout=30_000)
+                out["tooltips"][fid] = page.evaluate(f"id => {FIND}(id).getTooltip().getElement().innerText", fid)
+                out.setdefault("hover_weight", {})[fid] = page.evaluate(f"id => {FIND}(id).options.weight", fid)
                 centre = page.evaluate("() => sslMap.getCenter()")
                 page.mouse.click(x, y)
-                page.wait_for_selector(".leaflet-popup-content table", timeout=30_000)
+                # this feature's own popup (a closed one fades out for 200 ms and would still match a selector)
+                page.wait_for_function(f"id => {FIND}(id).isPopupOpen()", arg=fid, timeout=30_000)
                 out["popups"][fid] = page.evaluate(
-                    "() => [...document.querySelectorAll('.leaflet-popup-content tr')].map(r => [r.cells[0] ? r.cells[0].textContent :"
-                    " r.querySelector('th').textContent, r.querySelector('td').textContent])"
+                    f"id => [...{FIND}(id).getPopup().getElement().querySelectorAll('tr')]"
+                    ".map(r => [r.querySelector('th').textContent, r.querySelector('td').textContent])", fid,
                 )
                 out.setdefault("moved", {})[fid] = page.evaluate("() => sslMap.getCenter()") != centre
                 page.mouse.move(5, 690)  # off every feature: the hover style is reset
@@ -107,10 +102,7 @@ def seen(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                 "() => { const o = []; sslMap.eachLayer(l => { if (l.feature && l.getPopup()) o.push(l.getPopup().options.autoPan); });"
                 " return o; }"
             )
-            out["weight_after"] = page.evaluate(
-                "() => { let w; sslMap.eachLayer(l => { if (l.feature && l.feature.properties.sid === 'p-1') w = l.options.weight; });"
-                " return w; }"
-            )
+            out["weight_after"] = page.evaluate(f"() => {FIND}('p-1').options.weight")
             out["injected"] = page.evaluate("document.querySelectorAll('img, script:not([src])').length")
             out["inline_scripts"] = page.evaluate("document.querySelectorAll('script:not([src])').length")
             out["dialogs"], out["errors"] = dialogs, errors

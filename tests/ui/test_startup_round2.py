@@ -102,7 +102,7 @@ def test_each_layer_travels_as_one_call_of_the_map_s_own_function(monkeypatch: p
         assert code.count(f"var feature_group_feature_group_{i} = sslLayer(") == 1
         assert code.count(f"map_div.addLayer(feature_group_feature_group_{i});") == 1  # streamlit-folium's own tail
     assert "L.geoJson" not in code and "setContent" not in code  # no generated per-feature code
-    assert "window.sslLayer = function" in args["script"]  # defined once, with the map (MapChrome)
+    assert "window.sslLayer = function" in args["script"]  # defined once, with the map (build_map)
 
 
 def test_the_popup_labels_travel_once_per_layer_not_once_per_feature(monkeypatch: pytest.MonkeyPatch) -> None:
