@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
 from gis.text import markdown_literal
@@ -30,6 +31,13 @@ def _title(name: str) -> str:
     return spec.title_zh if lang() == "zh" else spec.title_en
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _counts(names: tuple[str, ...], as_of_iso: str | None, stamp: str) -> pd.DataFrame:
+    """:func:`layers.provenance.provenance_counts` of the layers, per data stamp (a rerun reads no layer)."""
+    as_of = date.fromisoformat(as_of_iso) if as_of_iso else None
+    return provenance_counts({n: data.layer_frame(n, as_of) for n in names})
+
+
 def panel(names: Sequence[str], as_of: date | None, *, key: str) -> str:
     """Draw the page's official/illustrative counts and the filter in the sidebar; return the choice.
 
@@ -47,7 +55,7 @@ def panel(names: Sequence[str], as_of: date | None, *, key: str) -> str:
     str
         ``all``, ``official`` or ``illustrative``.
     """
-    counts = provenance_counts({n: data.layer_frame(n, as_of) for n in names})
+    counts = _counts(tuple(names), as_of.isoformat() if as_of else None, data.store_stamp())
     with st.sidebar:
         st.markdown(f"**{t('prov_title')}**")
         for name in names:
