@@ -270,9 +270,8 @@ def test_map_layers_escape_data(store_path: Path) -> None:
     open_store(store_path).write_layer("evil", evil, user="test")
     at = _app().run()
     assert "evil" in at.pills(key="map_layers").options
-    from ui import mapview
-
     from gis import layer_script
+    from ui import mapview
 
     (layer,) = mapview.map_layers(["evil"])
     script = layer_script.layer_script(layer.geojson, "v")  # what the map's browser receives for the layer
