@@ -21,6 +21,15 @@ from gis.store import PostgisStore, Store, open_store
 E, N = 489_700.0, 2_536_800.0  # Songshan Lake, EPSG:4547
 
 
+def road_lines() -> list[LineString]:
+    """The three test roads' lines in EPSG:4547 metres: 1.5 km east, 2 km north, 0.8 km east."""
+    return [
+        LineString([(E, N), (E + 1500, N)]),
+        LineString([(E, N + 500), (E, N + 2500)]),
+        LineString([(E + 200, N + 200), (E + 1000, N + 200)]),
+    ]
+
+
 @pytest.fixture
 def roads() -> gpd.GeoDataFrame:
     """Three roads made in EPSG:4547 metres (the store keeps EPSG:4326)."""
@@ -34,11 +43,7 @@ def roads() -> gpd.GeoDataFrame:
             "updated_at": [None, None, None],
             "updated_by": [None, None, None],
         },
-        geometry=[
-            LineString([(E, N), (E + 1500, N)]),
-            LineString([(E, N + 500), (E, N + 2500)]),
-            LineString([(E + 200, N + 200), (E + 1000, N + 200)]),
-        ],
+        geometry=road_lines(),
         crs="EPSG:4547",
     )
 

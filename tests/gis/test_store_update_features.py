@@ -11,7 +11,7 @@ import shapely
 from shapely.geometry import LineString, Point
 
 from gis.errors import ConflictError, InputError
-from tests.gis.conftest import E, N  # Songshan Lake, EPSG:4547
+from tests.gis.conftest import E, N, road_lines  # Songshan Lake, EPSG:4547
 
 
 @pytest.fixture
@@ -26,11 +26,7 @@ def roads() -> gpd.GeoDataFrame:
             "updated_at": [None, None, None],
             "updated_by": [None, None, None],
         },
-        geometry=[
-            LineString([(E, N), (E + 1500, N)]),
-            LineString([(E, N + 500), (E, N + 2500)]),
-            LineString([(E + 200, N + 200), (E + 1000, N + 200)]),
-        ],
+        geometry=road_lines(),
         crs="EPSG:4547",
     )
 

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.ui.conftest import use_store
+
 ROOT = Path(__file__).resolve().parents[2]
 
 #: Libraries the map page never needs: printing (fpdf, PIL), spreadsheets (openpyxl), the cluster (dask),
@@ -76,10 +78,8 @@ def test_the_data_warm_up_declares_no_component(tmp_path: Path) -> None:
 
 @pytest.fixture
 def store_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "working.gpkg"
-    monkeypatch.setenv("SSL_GIS_STORE", str(path))
-    monkeypatch.setenv("SSL_GIS_USERS_FILE", str(tmp_path / "users.json"))
-    monkeypatch.chdir(ROOT)
+    """A working store path (not yet created) and an empty users file: the shared set-up of tests/ui."""
+    path = use_store(tmp_path, monkeypatch)
     return path
 
 

@@ -15,15 +15,15 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.ui.conftest import use_store
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def store_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "working.gpkg"
-    monkeypatch.setenv("SSL_GIS_STORE", str(path))
-    monkeypatch.setenv("SSL_GIS_USERS_FILE", str(tmp_path / "users.json"))
-    monkeypatch.chdir(ROOT)
+    """A working store path (not yet created) and an empty users file: the shared set-up of tests/ui."""
+    path = use_store(tmp_path, monkeypatch)
     st.cache_data.clear()
     st.cache_resource.clear()
     return path
