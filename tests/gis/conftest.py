@@ -10,6 +10,7 @@ store takes those (pytest looks a fixture up from the test that asks for it).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -62,3 +63,12 @@ def store(location: str, roads: gpd.GeoDataFrame) -> Store | PostgisStore:
     s = open_store(location)
     assert s.seed({"roads": roads}) == ["roads"]
     return s
+
+
+def unjs(page: str) -> str:
+    """A map page with its JSON ``\\uXXXX`` escapes decoded, to read the texts it carries.
+
+    folium and :func:`gis.map_controls.js_literal` write ``<``, ``>`` and ``&`` so, and folium every non-ASCII
+    character too.
+    """
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), page)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import geopandas as gpd
 import pytest
 from shapely.geometry import LineString, Point, box
 
 from gis import map_controls, render
+from tests.gis.conftest import unjs
 
 EVIL = "<img src=x onerror=alert(1)>"
 JINJA = "{{ 7*7 }}{% if 1 %}x{% endif %}"
@@ -24,21 +23,17 @@ def layer() -> render.MapLayer:
     return render.MapLayer("t", "图层 <T>", gdf, {"color": "#ff0000"}, {"completed": "#00aa00", "planned": "#777777"})
 
 
-def _unjs(page: str) -> str:
-    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), page)
-
-
 def test_scale_is_metric_only_and_north_arrow_is_drawn() -> None:
     page = render.map_html(render.build_map([], asset_base="../a/", north_label="北 N"))
     assert "imperial: false" in page and "metric: true" in page
     assert "L.control.scale()" not in page  # folium's own control (with miles) is off
-    assert "ssl-north" in page and "北 N" in _unjs(page)
+    assert "ssl-north" in page and "北 N" in unjs(page)
 
 
 def test_legend_lives_in_a_leaflet_control_with_escaped_entries(layer: render.MapLayer) -> None:
     page = render.map_html(render.build_map([layer], asset_base="../a/", status_labels={"completed": "建成"}))
     assert "L.Control.extend" in page and "window.sslSetLegend(" in page
-    text = _unjs(page)
+    text = unjs(page)
     assert "图层 &lt;T&gt; (3)" in text and "建成" in text
     assert "图层 <T>" not in text
 
@@ -53,7 +48,7 @@ def test_legend_entries_list_only_present_statuses(layer: render.MapLayer) -> No
 def test_labels_are_escaped_and_never_template_code(layer: render.MapLayer) -> None:
     page = render.map_html(render.build_map([layer], labels=True, asset_base="../a/"))
     assert EVIL not in page  # the labels travel as HTML-safe JSON and are escaped where drawn (browser test)
-    text = _unjs(page)
+    text = unjs(page)
     assert JINJA.replace("{{ 7*7 }}", "49") not in text and JINJA in text  # the name is data, not a Jinja template
     assert '"names": [[' in text and "松山湖站" in text and "ssl-label" in text
 
@@ -73,7 +68,7 @@ def test_basemap_setter_carries_tiles_and_the_failure_notice() -> None:
     tiles = render.basemap_tiles("osm")
     map_controls.basemap_setter("osm", tiles, error_message="底图无法加载 <选无底图>").add_to(group)
     group.add_to(m)
-    page = _unjs(render.map_html(m))
+    page = unjs(render.map_html(m))
     assert "tile.openstreetmap.org" in page and "tileerror" in page
     assert "底图无法加载 <选无底图>" not in render.map_html(m)  # < written as \\u003c inside the script
     assert "底图无法加载 <选无底图>" in page

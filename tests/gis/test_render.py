@@ -13,6 +13,7 @@ from shapely.geometry import LineString, Point, box
 from gis import render
 from gis.crs import wgs84_to_gcj02
 from gis.errors import InputError
+from tests.gis.conftest import unjs
 
 EVIL = "<img src=x onerror=alert(1)>"
 EVIL2 = "</script><script>alert(2)</script>"
@@ -32,11 +33,6 @@ def frame() -> gpd.GeoDataFrame:
     )
 
 
-def _unjs(page: str) -> str:
-    """The page with JSON \\uXXXX escapes decoded (folium embeds data as ASCII JSON)."""
-    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), page)
-
-
 def _layer(frame: gpd.GeoDataFrame, **kw) -> render.MapLayer:
     return render.MapLayer(
         "t", kw.pop("title", "Test"), frame, {"color": "#ff0000"}, {"completed": "#00aa00"},
@@ -50,7 +46,7 @@ def test_data_text_is_escaped_everywhere(frame: gpd.GeoDataFrame) -> None:
         assert raw not in page
     # the text is there as data (a JSON string), so it is shown, not dropped; the browser escapes it where it
     # draws it (tests/gis/test_layer_script_browser.py)
-    assert f'"nm": "{EVIL}"' in _unjs(page)
+    assert f'"nm": "{EVIL}"' in unjs(page)
     assert page.count("<script") == page.count("</script>")
 
 
@@ -88,7 +84,7 @@ def test_none_basemap_has_no_tiles_and_features_are_drawn(frame: gpd.GeoDataFram
     page = render.map_html(render.build_map([_layer(frame)], basemap="none", asset_base="../a/"))
     assert "L.tileLayer" not in page
     assert page.count('"type": "Feature"') + page.count('"type":"Feature"') >= 3 or "FeatureCollection" in page
-    assert '"nm": "松山湖站", "sid": "st-1"' in _unjs(page)  # hover text "松山湖站 · st-1", made in the browser
+    assert '"nm": "松山湖站", "sid": "st-1"' in unjs(page)  # hover text "松山湖站 · st-1", made in the browser
 
 
 def test_status_colour_and_highlight_style(frame: gpd.GeoDataFrame) -> None:

@@ -13,31 +13,23 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gis import users
+from tests.ui.conftest import EDITOR_PASSWORD, PROJECT, new_app, sign_in
 
-PROJECT = Path(__file__).resolve().parents[2]
 PAGES = ["ui/page_map.py", "ui/page_roads.py", "ui/page_land.py", "ui/page_metrics.py", "ui/page_data.py"]
-PASSWORD = "s3cret-Pa55"
 
 
 @pytest.fixture
-def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh working store (seeded from the bundled data on first use) and no users file."""
-    path = tmp_path / "working.gpkg"
-    monkeypatch.setenv("SSL_GIS_STORE", str(path))
-    monkeypatch.setenv("SSL_GIS_USERS_FILE", str(tmp_path / "users.json"))
-    monkeypatch.chdir(PROJECT)
-    return path
+def store_path(viewer_store_path: Path) -> Path:
+    """A fresh working store (seeded from the bundled data on first use) and no users file: a viewer's app."""
+    return viewer_store_path
 
 
 @pytest.fixture
 def editor(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    users.add_user(store_path.parent / "users.json", "planner", PASSWORD, rounds=4)
+    """The editor ``planner`` (password :data:`EDITOR_PASSWORD`) in the users file beside ``store_path``."""
+    users.add_user(store_path.parent / "users.json", "planner", EDITOR_PASSWORD, rounds=4)
     monkeypatch.setattr(users, "_LIMITER", users.AttemptLimiter())
     return "planner"
-
-
-def _app() -> AppTest:
-    return AppTest.from_file(str(PROJECT / "app.py"), default_timeout=120)
 
 
 def _texts(at: AppTest) -> str:
@@ -50,14 +42,8 @@ def _texts(at: AppTest) -> str:
     return "\n".join(parts)
 
 
-def _sign_in(at: AppTest) -> AppTest:
-    at.sidebar.text_input(key="auth_user").input("planner")
-    at.sidebar.text_input(key="auth_password").input(PASSWORD)
-    return at.sidebar.button(key="auth_submit").click().run()
-
-
 def test_every_page_runs_without_exception(store_path: Path) -> None:
-    at = _app().run()
+    at = new_app().run()
     assert not at.exception, at.exception
     for page in PAGES:
         at.switch_page(page).run()
@@ -65,7 +51,7 @@ def test_every_page_runs_without_exception(store_path: Path) -> None:
 
 
 def test_every_page_runs_in_english(store_path: Path) -> None:
-    at = _app().run()
+    at = new_app().run()
     at.sidebar.radio(key="lang").set_value("en").run()
     assert not at.exception
     assert at.query_params.get("lang") == ["en"] or at.query_params.get("lang") == "en"
@@ -76,7 +62,7 @@ def test_every_page_runs_in_english(store_path: Path) -> None:
 
 
 def test_map_page_widgets_drive_the_url(store_path: Path) -> None:
-    at = _app().run()
+    at = new_app().run()
     layers_ms = at.pills(key="map_layers")
     assert "road_links" in layers_ms.value and "boundaries" in layers_ms.value
     layers_ms.set_value(["boundaries", "road_links"]).run()
@@ -90,7 +76,7 @@ def test_map_page_widgets_drive_the_url(store_path: Path) -> None:
 
 
 def test_map_page_reads_its_state_from_the_url(store_path: Path) -> None:
-    at = _app()
+    at = new_app()
     at.query_params["layers"] = "water,substations"
     at.query_params["bm"] = "osm"
     at.query_params["sel"] = "<script>"  # unsafe characters: ignored, not shown
@@ -102,7 +88,7 @@ def test_map_page_reads_its_state_from_the_url(store_path: Path) -> None:
 
 def test_tianditu_without_key_says_what_is_missing(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SSL_GIS_TIANDITU_KEY", raising=False)
-    at = _app().run()
+    at = new_app().run()
     at.selectbox(key="map_basemap").set_value("tianditu_vector").run()
     assert not at.exception
     assert "SSL_GIS_TIANDITU_KEY" in _texts(at)
@@ -111,7 +97,7 @@ def test_tianditu_without_key_says_what_is_missing(store_path: Path, monkeypatch
 
 
 def test_search_selects_a_feature_and_shows_its_details(store_path: Path) -> None:
-    at = _app().run()
+    at = new_app().run()
     at.text_input(key="map_search").input("sub-0").run()
     assert not at.exception
     pick = at.selectbox(key="map_search_pick")
@@ -123,13 +109,13 @@ def test_search_selects_a_feature_and_shows_its_details(store_path: Path) -> Non
 
 
 def test_search_without_hits_says_so(store_path: Path) -> None:
-    at = _app().run()
+    at = new_app().run()
     at.text_input(key="map_search").input("no-such-feature-xyz").run()
     assert "no-such-feature-xyz" in _texts(at)
 
 
 def test_roads_page_shows_progress_and_is_read_only_for_viewers(store_path: Path) -> None:
-    at = _app().run()
+    at = new_app().run()
     at.switch_page("ui/page_roads.py").run()
     assert not at.exception
     labels = {m.label: m.value for m in at.metric}
@@ -140,8 +126,8 @@ def test_roads_page_shows_progress_and_is_read_only_for_viewers(store_path: Path
 
 
 def test_editor_changes_a_road_status_and_it_is_stored(store_path: Path, editor: str) -> None:
-    at = _app().run()
-    at = _sign_in(at)
+    at = new_app().run()
+    at = sign_in(at)
     at.switch_page("ui/page_roads.py").run()
     assert not at.exception
     road = at.selectbox(key="roads_edit_feature").options[0]
@@ -158,7 +144,7 @@ def test_editor_changes_a_road_status_and_it_is_stored(store_path: Path, editor:
     hist = open_store(store_path).history("road_links", fid)
     assert hist.iloc[-1]["user"] == "planner" and hist.iloc[-1]["note"] == "通车仪式"
     # the history picker shows it; a fresh session (a reload) still sees the change
-    at2 = _app().run()
+    at2 = new_app().run()
     at2.switch_page("ui/page_roads.py").run()
     at2.selectbox(key="roads_history_pick").set_value(fid).run()
     assert not at2.exception
@@ -179,9 +165,9 @@ def test_edits_land_in_a_shared_postgis_store_when_a_database_url_is_set(
     monkeypatch.setenv("SSL_GIS_DATABASE_URL", pg_url)
     monkeypatch.setenv("SSL_GIS_USERS_FILE", str(tmp_path / "users.json"))
     monkeypatch.chdir(PROJECT)
-    users.add_user(tmp_path / "users.json", "planner", PASSWORD, rounds=4)
+    users.add_user(tmp_path / "users.json", "planner", EDITOR_PASSWORD, rounds=4)
     monkeypatch.setattr(users, "_LIMITER", users.AttemptLimiter())
-    at = _sign_in(_app().run())
+    at = sign_in(new_app().run())
     at.switch_page("ui/page_roads.py").run()
     fid = at.selectbox(key="roads_edit_feature").value
     at.selectbox(key="roads_edit_status").set_value("completed")
@@ -195,7 +181,7 @@ def test_edits_land_in_a_shared_postgis_store_when_a_database_url_is_set(
 
 
 def test_as_of_date_replays_history_and_disables_editing(store_path: Path, editor: str) -> None:
-    at = _sign_in(_app().run())
+    at = sign_in(new_app().run())
     at.switch_page("ui/page_roads.py").run()
     fid = at.selectbox(key="roads_edit_feature").value
     at.selectbox(key="roads_edit_status").set_value("completed")
@@ -214,7 +200,7 @@ def _land_table(at: AppTest):
 
 
 def test_land_page_ledger_and_filters(store_path: Path) -> None:
-    at = _app().run()
+    at = new_app().run()
     at.switch_page("ui/page_land.py").run()
     assert not at.exception
     values = " ".join(m.value for m in at.metric)
@@ -226,7 +212,7 @@ def test_land_page_ledger_and_filters(store_path: Path) -> None:
 
 
 def test_metrics_radius_changes_the_covered_share(store_path: Path) -> None:
-    at = _app().run()
+    at = new_app().run()
     at.switch_page("ui/page_metrics.py").run()
     assert not at.exception
     at.slider(key="metrics_radius").set_value(300).run()
@@ -239,7 +225,7 @@ def test_metrics_radius_changes_the_covered_share(store_path: Path) -> None:
 
 
 def test_data_page_exports_geojson_that_reads_back(store_path: Path, tmp_path: Path) -> None:
-    at = _app().run()
+    at = new_app().run()
     at.switch_page("ui/page_data.py").run()
     at.selectbox(key="data_export_layer").set_value("substations")
     at.selectbox(key="data_export_format").set_value("geojson")
@@ -268,7 +254,7 @@ def test_map_layers_escape_data(store_path: Path) -> None:
         geometry=[Point(113.89, 22.93)], crs="EPSG:4326",
     )
     open_store(store_path).write_layer("evil", evil, user="test")
-    at = _app().run()
+    at = new_app().run()
     assert "evil" in at.pills(key="map_layers").options
     from gis import layer_script
     from ui import mapview
@@ -282,7 +268,7 @@ def test_map_layers_escape_data(store_path: Path) -> None:
 def test_map_says_on_screen_which_features_are_illustrative(store_path: Path) -> None:
     import layers
 
-    at = _app().run()
+    at = new_app().run()
     assert not at.exception
     captions = "\n".join(c.value for c in at.caption)
     assert "示意位置" in captions and "不是测绘成果" in captions
@@ -295,11 +281,11 @@ def test_map_says_on_screen_which_features_are_illustrative(store_path: Path) ->
 def test_backup_is_for_editors_and_is_a_whole_store(store_path: Path, editor: str, tmp_path: Path) -> None:
     from gis.store import open_store
 
-    viewer = _app().run()
+    viewer = new_app().run()
     viewer.switch_page("ui/page_data.py").run()
     assert not viewer.exception
     assert not [b for b in viewer.button if getattr(b, "key", "") == "backup_make"]
-    at = _sign_in(_app().run())
+    at = sign_in(new_app().run())
     at.switch_page("ui/page_data.py").run()
     at.button(key="backup_make").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -318,7 +304,7 @@ def test_data_page_exports_the_survey_txt_and_the_surveyor_pack(store_path: Path
     import layers
     from gis.io import read_any
 
-    at = _app().run()
+    at = new_app().run()
     at.switch_page("ui/page_data.py").run()
     at.selectbox(key="data_export_layer").set_value("land_actions")
     at.selectbox(key="data_export_format").set_value("survey-txt").run()
