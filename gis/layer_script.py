@@ -16,11 +16,10 @@ source (:mod:`gis._folium_safe`).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from gis.map_controls import js_literal
+from gis.map_controls import js_literal, script_element
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -82,22 +81,7 @@ def runtime_element() -> folium.MacroElement:
     -------
     branca.element.MacroElement
     """
-    from gis._folium_safe import harden
-
-    harden()
-    return _runtime_class()()
-
-
-@functools.cache
-def _runtime_class() -> type:
-    from branca.element import MacroElement
-    from jinja2 import Template
-
-    class _Runtime(MacroElement):
-        _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
-        code = RUNTIME
-
-    return _Runtime
+    return script_element("{{ this.code }}", code=RUNTIME)
 
 
 def layer_data(gj: Mapping[str, Any], *, names: Sequence[tuple[float, float, str]] | None = None) -> dict[str, Any]:
@@ -167,26 +151,7 @@ def layer_element(
     -------
     branca.element.MacroElement
     """
-    from gis._folium_safe import harden
-
-    harden()  # the rendered script (data included) is never compiled again as a template
-    el = _layer_class()()
-    el._name = "FeatureGroup"
-    el.data = js_literal(layer_data(gj, names=names))
-    el.show = bool(show)
-    return el
-
-
-@functools.cache
-def _layer_class() -> type:
-    """The element class of :func:`layer_element` (made once: its template compiles once)."""
-    from branca.element import MacroElement
-    from jinja2 import Template
-
-    class _Layer(MacroElement):
-        _template = Template(
-            "{% macro script(this, kwargs) %}var {{ this.get_name() }} = sslLayer({{ this.data }})"
-            "{% if this.show %}.addTo({{ this._parent.get_name() }}){% endif %};{% endmacro %}"
-        )
-
-    return _Layer
+    return script_element(
+        "var {{ this.get_name() }} = sslLayer({{ this.data }}){% if this.show %}.addTo({{ this._parent.get_name() }}){% endif %};",
+        data=js_literal(layer_data(gj, names=names)), show=bool(show),
+    )

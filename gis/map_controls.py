@@ -15,6 +15,7 @@ can close a ``<script>``.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     import folium
 
-__all__ = ["TileSpec", "MapChrome", "safe_color", "legend_html", "legend_setter", "basemap_setter", "js_literal"]
+__all__ = ["TileSpec", "MapChrome", "safe_color", "legend_html", "legend_setter", "basemap_setter", "js_literal", "script_element"]
 
 #: A tile layer for :func:`basemap_setter`: ``{"url": ..., "options": {...Leaflet TileLayer options}}``.
 TileSpec = Mapping[str, Any]
@@ -85,23 +86,30 @@ def js_literal(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _element(script: str, **values: str) -> folium.MacroElement:
+def script_element(script: str, **values: Any) -> folium.MacroElement:
     """A MacroElement whose script is ``script`` with ``{{ this.<name> }}`` filled from ``values``.
 
     Data never becomes part of the Jinja template's source (a name like ``{{ 7*7 }}`` stays text): it is
-    set as an attribute and substituted, already a safe JS literal, at render time.
+    set as an attribute and substituted, already a safe JS literal, at render time. The template of each
+    distinct ``script`` is compiled once per process: a rerun building the same map compiles none.
     """
     from branca.element import MacroElement
-    from jinja2 import Template
 
     from gis._folium_safe import harden
 
     harden()  # branca would otherwise compile the rendered output, values included, as a second template
     el = MacroElement()
-    el._template = Template("{% macro script(this, kwargs) %}" + script + "{% endmacro %}")
+    el._template = _script_template(script)
     for name, value in values.items():
         setattr(el, name, value)
     return el
+
+
+@functools.cache
+def _script_template(script: str) -> Any:
+    from jinja2 import Template
+
+    return Template("{% macro script(this, kwargs) %}" + script + "{% endmacro %}")
 
 
 class _Chrome:
@@ -168,7 +176,7 @@ def MapChrome(*, north_label: str = "北 N") -> folium.MacroElement:  # noqa: N8
         "css": "{{ this.css }}", "north_title": "{{ this.north_title }}", "north": "{{ this.north }}",
         "map": "{{ this._parent.get_name() }}",
     }
-    return _element(
+    return script_element(
         script, css=js_literal(_CSS), north_title=js_literal(north_label),
         north=js_literal(_NORTH_SVG + "<div>" + html.escape(north_label) + "</div>"),
     )
@@ -196,7 +204,7 @@ def legend_html(entries: Sequence[tuple[str, str, bool]]) -> str:
 
 def legend_setter(entries: Sequence[tuple[str, str, bool]]) -> folium.MacroElement:
     """An element (for a feature group) that shows ``entries`` in the map's legend box (see :func:`legend_html`)."""
-    return _element("window.sslSetLegend && window.sslSetLegend({{ this.v_html }});", v_html=js_literal(legend_html(entries)))
+    return script_element("window.sslSetLegend && window.sslSetLegend({{ this.v_html }});", v_html=js_literal(legend_html(entries)))
 
 
 def basemap_setter(key: str, tiles: Sequence[TileSpec], *, error_message: str) -> folium.MacroElement:
@@ -216,7 +224,7 @@ def basemap_setter(key: str, tiles: Sequence[TileSpec], *, error_message: str) -
     branca.element.MacroElement
     """
     specs = [{"url": str(t["url"]), "options": dict(t.get("options", {}))} for t in tiles]
-    return _element(
+    return script_element(
         "window.sslSetBasemap && window.sslSetBasemap({{ this.v_key }}, {{ this.specs }}, {{ this.message }});",
         v_key=js_literal(key), specs=js_literal(specs), message=js_literal(error_message),
     )

@@ -97,3 +97,21 @@ def test_popups_do_not_pan_the_map(layer: render.MapLayer) -> None:
     layer.popup_fields = [("name_zh", "名称")]
     page = render.map_html(render.build_map([layer], asset_base="../a/"))
     assert "autoPan: false" in page  # a click near the top edge would otherwise move the map ~6 km (browser test)
+
+
+def test_the_chrome_s_scripts_compile_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    import jinja2
+
+    def chrome() -> None:  # what every rerun of a map page builds besides the data
+        map_controls.MapChrome(north_label="北 N")
+        map_controls.legend_setter([("道路", "#ff0000", False)])
+        map_controls.basemap_setter("none", [], error_message="底图无法加载")
+        render.layer_script.runtime_element()
+        render.layer_script.layer_element({"features": [], "styles": []})
+
+    chrome()
+    compiles: list[int] = []
+    real = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile", lambda self, *a, **k: compiles.append(1) or real(self, *a, **k))
+    chrome()
+    assert compiles == []
