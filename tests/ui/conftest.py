@@ -7,8 +7,11 @@ runs the app under AppTest, optionally with URL parameters and signed in, on one
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -120,3 +123,38 @@ def table_with(at: AppTest, column: str):
 def metrics_of(at: AppTest) -> dict[str, str]:
     """Every ``st.metric`` on the page: label → value, as text."""
     return {str(m.label): str(m.value) for m in at.metric}
+
+
+def asgi_request(
+    routes: list[Any], path: str, headers: Mapping[str, str] | None = None, method: str = "GET"
+) -> tuple[int, dict[str, str], bytes]:
+    """One request through the app's extra routes (``ui.tile_routes``) in process: no server, no network.
+
+    ``path`` is what a browser sends (percent-escapes kept in ``raw_path``, decoded in ``path``, as a server does).
+
+    Returns
+    -------
+    (int, dict, bytes)
+        Status, response headers (lower-case names), body.
+    """
+    from starlette.applications import Starlette
+
+    app = Starlette(routes=routes)
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+        "path": unquote(path), "raw_path": path.encode(), "query_string": b"", "root_path": "",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
+        "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+    }
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body

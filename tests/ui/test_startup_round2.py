@@ -15,6 +15,7 @@ import streamlit_folium
 from shapely.geometry import LineString, Point, Polygon
 
 from gis import layer_script, render
+from tests.ui.conftest import asgi_request
 from ui import mapview
 
 
@@ -38,42 +39,6 @@ def _layer(title: str = "道路 <b>&", show: bool = True) -> render.MapLayer:
     )
     layer.geojson = render.layer_geojson(layer)
     return layer
-
-
-class _Response:
-    def __init__(self, status_code: int, headers: dict[str, str], content: bytes) -> None:
-        self.status_code, self.headers, self.content = status_code, headers, content
-
-
-class _Client:
-    """GET through the routes' ASGI app in process (no server, no network)."""
-
-    def __init__(self, routes: list[Any]) -> None:
-        from starlette.applications import Starlette
-
-        self.app = Starlette(routes=routes)
-
-    def get(self, path: str) -> _Response:
-        import asyncio
-        from urllib.parse import unquote
-
-        scope = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-            "path": unquote(path), "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": [],
-            "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
-        }
-        sent: list[dict] = []
-
-        async def receive() -> dict:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: dict) -> None:
-            sent.append(message)
-
-        asyncio.run(self.app(scope, receive, send))
-        start = next(m for m in sent if m["type"] == "http.response.start")
-        body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-        return _Response(start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body)
 
 
 def _groups(layers: list[render.MapLayer], labels: bool = False) -> list[Any]:
@@ -132,19 +97,19 @@ def test_the_map_s_assets_come_from_a_versioned_route_the_browser_may_keep() -> 
 
     version = tile_routes.assets_version()
     assert map_assets.ASSET_BASE == f"../../_gis/assets/{version}/"
-    client = _Client(tile_routes.tile_routes())
+    routes = tile_routes.tile_routes()
     for path, media in (("leaflet/leaflet.js", "javascript"), ("leaflet/leaflet.css", "text/css"),
                         ("leaflet-measure/assets/rulers.png", "image/png")):
-        r = client.get(f"/_gis/assets/{version}/{path}")
-        assert r.status_code == 200 and media in r.headers["content-type"]
-        assert r.content == (tile_routes.ASSETS_DIR / path).read_bytes()
-        assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
+        status, headers, body = asgi_request(routes, f"/_gis/assets/{version}/{path}")
+        assert status == 200 and media in headers["content-type"]
+        assert body == (tile_routes.ASSETS_DIR / path).read_bytes()
+        assert headers["cache-control"] == "public, max-age=31536000, immutable"
     # another version (a page from before an upgrade) still gets the file, but not for keeps
-    r = client.get("/_gis/assets/0000/leaflet/leaflet.js")
-    assert r.status_code == 200 and r.headers["cache-control"] == "no-cache"
+    status, headers, _ = asgi_request(routes, "/_gis/assets/0000/leaflet/leaflet.js")
+    assert status == 200 and headers["cache-control"] == "no-cache"
     # nothing outside the folder, no folder listing, nothing missing
     for bad in ("../tile_routes.py", "..%2Ftile_routes.py", "%2e%2e/%2e%2e/app.py", "leaflet", "nope.js"):
-        assert client.get(f"/_gis/assets/{version}/{bad}").status_code == 404, bad
+        assert asgi_request(routes, f"/_gis/assets/{version}/{bad}")[0] == 404, bad
     # the version changes with the files' bytes
     digest = hashlib.blake2b(digest_size=8)
     for p in sorted(q for q in tile_routes.ASSETS_DIR.rglob("*") if q.is_file()):

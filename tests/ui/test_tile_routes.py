@@ -6,17 +6,16 @@ interface with a few lines of asyncio.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import sqlite3
 from pathlib import Path
 
 import pytest
 from PIL import Image
-from starlette.applications import Starlette
 from streamlit.testing.v1 import AppTest
 
 from gis import tiles
+from tests.ui.conftest import asgi_request
 from ui.tile_routes import EMPTY_PNG, tile_routes, tile_url
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -53,25 +52,7 @@ def packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]
 
 
 def _get(path: str, headers: dict[str, str] | None = None, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
-    app = Starlette(routes=tile_routes())
-    scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
-        "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
-        "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
-        "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
-    }
-    sent: list[dict] = []
-
-    async def receive() -> dict:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict) -> None:
-        sent.append(message)
-
-    asyncio.run(app(scope, receive, send))
-    start = next(m for m in sent if m["type"] == "http.response.start")
-    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body
+    return asgi_request(tile_routes(), path, headers, method)
 
 
 def test_a_tile_is_served_with_type_and_caching_headers(packages: dict[str, Path]) -> None:
