@@ -5,7 +5,8 @@ with each feature's HTML table inline, every text JSON-escaped into the script. 
 to about 400 KB, sent again to every new session. Here the map carries one small function, ``window.sslLayer``
 (:data:`RUNTIME`, part of the map's own script through :func:`runtime_element`), and each layer is
 one call with its data (:func:`layer_script`): the distinct styles, the popup's labels once, and per feature its
-geometry, name, id, style index and popup values, about a quarter of the size.
+geometry, name, id, style index and popup values. The bundled layers took 157 KB of the map message instead
+of 404 KB (measured 2026-11-30).
 
 Texts travel as plain text and are escaped where the browser draws them: the tooltip (``name · id``, which
 streamlit-folium reads back on a click) and the labels are escaped strings, the popup is built from DOM text

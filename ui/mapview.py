@@ -380,7 +380,7 @@ def show_map(
         fit_on_resize(m, (w, s_, e, n))
     # The data layers are handed over as feature groups, so changing them does not remount the map. Each is
     # one call of the map's own sslLayer with the layer's display data (gis.layer_script), not folium's
-    # generated code: about a quarter of the bytes for a new session's browser to receive and run.
+    # generated code: less than half the bytes for a new session's browser to receive and run.
     groups: list[Any] = []
     for idx, layer in enumerate(map_layers_):
         gj = layer.geojson if layer.geojson is not None else render.layer_geojson(_safe(layer), gcj02=gcj)
