@@ -59,14 +59,14 @@ def _cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-#: Runs in every frame of the benchmark's pages: records (epoch ms, in ``window.__sslPainted``) the first moment
-#: the frame's DOM holds all the plan's features as SVG paths, checked by the page itself every 5 ms. A timer
-#: chain, not a MutationObserver or animation-frame callbacks: streamlit-folium's iframe replaces its document
-#: after this script has run, and neither of those survived that here. Polling from Python
-#: (``_wait_count``) answers later than that by its own round trips, which a loaded machine stretches to tenths of
-#: a second.
+#: Runs in the child frames of the benchmark's pages (the map's iframe; the page itself returns at once).
+#: Records (epoch ms, in ``window.__sslPainted``) the first moment the frame's DOM holds all the plan's features
+#: as SVG paths, checked by the frame itself every 5 ms. A timer chain, not a MutationObserver or animation-frame
+#: callbacks: streamlit-folium's iframe replaces its document after this script has run, and neither of those
+#: survived that here.
 PAINT_MARK = """
 (() => {
+  if (window.top === window) { return; }  // the map lives in a child frame: no timer on the page itself
   const want = %d;
   const look = () => {
     if (document.querySelectorAll('path.leaflet-interactive').length === want) {
