@@ -44,6 +44,7 @@ __all__ = [
     "is_plan_item",
     "is_ongoing",
     "is_done",
+    "has_place",
 ]
 
 #: Status values in progress order, then the two that are not progress (DESIGN.md).
@@ -552,3 +553,17 @@ def is_done(frame: pd.DataFrame) -> pd.Series:
     with np.errstate(invalid="ignore"):
         reached = st >= dn  # NaN on either side compares False: not done
     return pd.Series(plan & reached, index=frame.index, dtype=bool)
+
+
+def has_place(frame: pd.DataFrame) -> pd.Series:
+    """Which features have a place: a geometry that is present and not empty (an accepted plan item may have none).
+
+    Returns
+    -------
+    pandas.Series of bool
+        Indexed like ``frame``; all False for a frame without a geometry column.
+    """
+    if "geometry" not in frame.columns or not len(frame):
+        return pd.Series(False, index=frame.index, dtype=bool)
+    geoms = np.asarray(frame["geometry"].array, dtype=object)
+    return pd.Series(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)), index=frame.index, dtype=bool)

@@ -14,18 +14,13 @@ import streamlit as st
 
 from gis import render
 from gis.text import display_safe
+from layers.spec import has_place
 from ui import data, edit, mapview, print_panel, provenance
 from ui.i18n import deadline_label, lang, status_label, t
 from ui.plan_year import selected_year
 from ui.state import as_of_date, format_view, init_from_url, parse_view, url_get, url_list, url_set
 
 ALL_STATUSES = list(mapview.STATUS_COLORS)
-
-
-def _placed(frame) -> pd.Series:
-    """Which rows have a geometry to draw (an accepted plan item may have none)."""
-    geom = frame.geometry if "geometry" in frame.columns else pd.Series(None, index=frame.index)
-    return (geom.notna() & ~geom.is_empty).astype(bool) if len(frame) else pd.Series(dtype=bool)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -43,7 +38,7 @@ def _placement(
         return None, True, pd.DataFrame()
     if not len(frame):
         return frozenset(), True, pd.DataFrame()
-    placed = _placed(frame)
+    placed = has_place(frame)
     missing = frame.loc[~placed.to_numpy()]
     rows = pd.DataFrame(missing.drop(columns="geometry")).assign(_layer=name) if len(missing) else pd.DataFrame()
     return frozenset(frame.loc[placed.to_numpy(), "id"].astype(str)), bool(placed.all()), rows

@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-import shapely
 import streamlit as st
 
 from gis import settings
@@ -29,6 +28,7 @@ from layers.plan_items import (
 )
 from layers.plan_place import DRAWN_SOURCE, feature_label, place_item
 from layers.plan_reader import decode_plan
+from layers.spec import has_place
 from layers.years import MAX_PLAN_YEAR, MIN_PLAN_YEAR
 from ui import data, mapview
 from ui.draw import drawing_geometry
@@ -39,10 +39,6 @@ from ui.upload import upload_section
 #: Columns of the review table; only the first group is editable.
 EDITABLE = ["accept", "item_zh", "done_status", "deadline", "link_id", "lon", "lat"]
 SHOWN = ["n", "section", "quantity", *EDITABLE, "quote"]
-
-
-def _has_place(geometry: object) -> bool:
-    return isinstance(geometry, shapely.Geometry) and not geometry.is_empty
 
 
 def _item_map(frame: Any, *, key: str) -> None:
@@ -76,14 +72,15 @@ def _place_section(user: Any, store: Any, year: int) -> None:
     if items is None or items.empty:
         st.info(t("pl_none", year=year))
         return
-    placed = items.geometry.map(_has_place)
+    placed = has_place(items)  # the same test as the map's 另有 N 项无位置 (layers.spec)
     ordered = pd.concat([items.loc[~placed], items.loc[placed]])
     st.caption(t("pl_count", year=year, n=len(items), unplaced=int((~placed).sum())))
     # Labels never change with the place: the browser's select box keeps showing a label it was once given.
     labels = {str(r["id"]): f"{r['id']} · {str(r['name_zh'])[:40]}" for _, r in ordered.iterrows()}
     fid = st.selectbox(t("pl_item"), list(labels), format_func=lambda f: display_safe(labels[f]), key="plan_place_item")
     item = ordered.set_index("id").loc[fid]
-    if _has_place(item["geometry"]):
+    item_placed = bool(placed.loc[ordered.index[ordered["id"] == fid]].iloc[0])
+    if item_placed:
         st.caption(t("pl_placed", kind=display_safe(item["geometry"].geom_type), source=display_safe(item["source"]),
                      accuracy=f"{float(item['accuracy_m']):g}"))
     else:
@@ -133,7 +130,7 @@ def _place_section(user: Any, store: Any, year: int) -> None:
             data.clear_caches()
             st.session_state["plan_place_done"] = done
             st.rerun()  # the counts, the list and the map show the saved place
-    if _has_place(item["geometry"]):
+    if item_placed:
         st.markdown(f"**{t('pl_current')}**")
         _item_map(ordered.loc[ordered["id"] == fid], key="plan_place_item_map")
     _history(store, fid)

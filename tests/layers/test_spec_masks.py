@@ -43,3 +43,17 @@ def test_categorical_columns_and_frame_attrs() -> None:
 def test_done_without_done_status_reads_completed_as_the_target() -> None:
     frame = pd.DataFrame({"layer": ["road_links"] * 2, "status": ["completed", "under_construction"]})
     assert is_done(frame).tolist() == [True, False]
+
+
+def test_has_place_is_a_present_non_empty_geometry() -> None:
+    import geopandas as gpd
+    from shapely.geometry import GeometryCollection, Point
+
+    from layers.spec import has_place
+
+    frame = gpd.GeoDataFrame(
+        {"id": ["a", "b", "c"]}, geometry=[Point(113.9, 22.9), None, GeometryCollection()], crs="EPSG:4326", index=[5, 6, 7],
+    )
+    assert has_place(frame).tolist() == [True, False, False]
+    assert has_place(frame).index.tolist() == [5, 6, 7]
+    assert has_place(pd.DataFrame({"id": ["x"]})).tolist() == [False]
