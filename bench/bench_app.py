@@ -17,12 +17,22 @@ non-loopback request blocked, and measures:
 * both paint moments twice: when Python's polling of the page saw all the paths, and when the map's frame
   itself recorded it (:data:`PAINT_MARK`; the polling answers later by its own round trips);
 * **map payload**: bytes of the websocket messages of the first page load (the map's feature groups ride
-  in them) and of the map HTML (``gis.render.map_html`` of the same layers).
+  in them) and of the map HTML (``gis.render.map_html`` of the same layers);
+* **a new session on a settled server**: the same as the warm page load, but opened once the server has
+  finished the earlier pages' runs (the first page's first-value rerun and the warm-up's plan figures), as a
+  second visitor who arrives later finds it; the warm page load above opens right after the first paint;
+* **restart**: the server stopped and started again on the same data folder (the store already seeded, as
+  after a reboot or an update), then a new page with an empty browser cache, to the painted map.
+
+``--floor`` measures the same moments for :mod:`bench.floor_app` (Streamlit and streamlit-folium drawing the
+app's own map message for its default view, recorded beforehand under AppTest, and nothing else): what the
+framework costs before the app does any work, in the same run as the app's figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -37,7 +47,10 @@ sys.path.insert(0, str(ROOT))
 
 from _machine import machine  # noqa: E402
 
-from tests.browser.conftest import CHROME_ARGS, CHROMIUM, start_app, stop_app  # noqa: E402
+from tests.browser.conftest import CHROME_ARGS, CHROMIUM, start_app, stop_app, wait_idle  # noqa: E402
+
+#: The floor's page (``--floor``), relative to the checkout.
+FLOOR_SCRIPT = "bench/floor_app.py"
 
 
 def _count(frame) -> int:
@@ -91,16 +104,98 @@ def _painted_epoch(page) -> float:
 NO_INTERNET_ARGS = ["--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 
 
+def _new_context(browser, expected: int, http_cache: bool):
+    """A fresh browser context (an empty HTTP cache) with the paint mark, the internet blocked."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    ctx.add_init_script(PAINT_MARK % expected)
+    if not http_cache:
+        ctx.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url.split("/")[2] else r.abort())
+    return ctx
+
+
+def _paint_from_goto(ctx, url: str, expected: int) -> float:
+    """Open a new page of ``ctx`` at ``url``: seconds from its ``goto`` to the map frame's own paint mark."""
+    page = ctx.new_page()
+    epoch0 = time.time()
+    page.goto(url + "/")
+    page.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=60000)
+    _wait_count(page, page.frame_locator("iframe[title='streamlit_folium.st_folium']").first, expected)
+    return _painted_epoch(page) - epoch0
+
+
+def _settle(app, pages) -> None:
+    """Wait until no page's script run is going and the server's CPU is quiet (< 5 % over 0.5 s, at most 20 s)."""
+    for page in pages:
+        wait_idle(page)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        before = _cpu_s(app.proc.pid)
+        time.sleep(0.5)
+        if _cpu_s(app.proc.pid) - before < 0.025:
+            return
+
+
+def floor_run(browser, expected: int, args_file: Path, http_cache: bool = False) -> dict[str, float]:
+    """The floor's cold start, new session right after, and new session on a settled server (seconds)."""
+    with tempfile.TemporaryDirectory(prefix="bench-floor-") as tmp:
+        epoch_launch = time.time()
+        app = start_app(Path(tmp), script=FLOOR_SCRIPT, env_extra={"SSL_GIS_FLOOR_ARGS": str(args_file)})
+        try:
+            ctx = _new_context(browser, expected, http_cache)
+            page = ctx.new_page()
+            page.goto(app.url + "/")
+            page.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=60000)
+            _wait_count(page, page.frame_locator("iframe[title='streamlit_folium.st_folium']").first, expected)
+            cold = _painted_epoch(page) - epoch_launch
+            warm = _paint_from_goto(ctx, app.url, expected)
+            _settle(app, ctx.pages)
+            settled = _paint_from_goto(ctx, app.url, expected)
+            ctx.close()
+        finally:
+            stop_app(app)
+    return {"cold_inpage_s": cold, "warm_inpage_s": warm, "settled_inpage_s": settled}
+
+
+def capture_map_args(path: Path) -> None:
+    """Run the app's map page once under AppTest (a fresh store) and write what it hands streamlit-folium (JSON).
+
+    The arguments of streamlit-folium's component call for the page's default view, without its Python
+    callback: what :mod:`bench.floor_app` replays.
+    """
+    import streamlit_folium
+    from streamlit.testing.v1 import AppTest
+
+    seen: dict = {}
+    real = streamlit_folium._component_func
+
+    def record(**kwargs):  # noqa: ANN202 — streamlit-folium's private call
+        seen.update({k: v for k, v in kwargs.items() if k != "on_change"})
+        return kwargs.get("default")
+
+    streamlit_folium._component_func = record
+    cwd = Path.cwd()
+    with tempfile.TemporaryDirectory(prefix="bench-capture-") as tmp:
+        os.environ.update({"SSL_GIS_STORE": str(Path(tmp) / "working.gpkg"), "SSL_GIS_USERS_FILE": str(Path(tmp) / "users.json")})
+        try:
+            os.chdir(ROOT)
+            AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()
+        finally:
+            os.chdir(cwd)
+            streamlit_folium._component_func = real
+            for name in ("SSL_GIS_STORE", "SSL_GIS_USERS_FILE"):
+                os.environ.pop(name, None)
+    if "feature_group" not in seen:
+        raise RuntimeError("the map page drew no map under AppTest: nothing to replay")
+    path.write_text(json.dumps(seen, ensure_ascii=False), encoding="utf-8")
+
+
 def one_run(browser, expected_all: int, expected_less: int, http_cache: bool = False) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-app-") as tmp:
         t_launch, epoch_launch = time.perf_counter(), time.time()
         app = start_app(Path(tmp))
         t_healthy = time.perf_counter() - t_launch
         try:
-            ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-            ctx.add_init_script(PAINT_MARK % expected_all)
-            if not http_cache:
-                ctx.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url.split("/")[2] else r.abort())
+            ctx = _new_context(browser, expected_all, http_cache)
             page = ctx.new_page()
             ws_bytes = [0]
 
@@ -142,6 +237,18 @@ def one_run(browser, expected_all: int, expected_less: int, http_cache: bool = F
                 pill.click()
                 _wait_count(page2, frame2, expected_all)
                 page2.wait_for_timeout(300)
+            _settle(app, ctx.pages)
+            t_settled_inpage = _paint_from_goto(ctx, app.url, expected_all)
+            ctx.close()
+        finally:
+            stop_app(app)
+        # the same data folder, a new server process and an empty browser cache: a restart
+        epoch_restart = time.time()
+        app = start_app(Path(tmp))
+        try:
+            ctx = _new_context(browser, expected_all, http_cache)
+            _paint_from_goto(ctx, app.url, expected_all)
+            t_restart_inpage = _painted_epoch(ctx.pages[0]) - epoch_restart
             ctx.close()
         finally:
             stop_app(app)
@@ -149,6 +256,7 @@ def one_run(browser, expected_all: int, expected_less: int, http_cache: bool = F
         "cold_s": t_cold, "warm_s": t_warm, "toggle_s": statistics.median(toggles), "ws_bytes": payload,
         # the same two moments as the map's frame recorded them (PAINT_MARK), without the polling's delay
         "cold_inpage_s": t_cold_inpage, "warm_inpage_s": t_warm_inpage,
+        "settled_inpage_s": t_settled_inpage, "restart_inpage_s": t_restart_inpage,
         # phases (seconds from the launch, resp. from the warm page's goto) and the first page's requests
         "healthy_s": t_healthy, "loaded_s": t_loaded, "iframe_s": t_iframe,
         "warm_loaded_s": t_warm_loaded, "warm_iframe_s": t_warm_iframe, "requests": requests[0],
@@ -174,6 +282,10 @@ def main() -> None:
         help="keep the browser's HTTP cache on (a second tab of a real browser); the default, as in the browser "
         "tests, blocks the internet by request interception, which fetches every file anew",
     )
+    parser.add_argument(
+        "--floor", action="store_true",
+        help=f"after each run of the app, one run of {FLOOR_SCRIPT} (the framework alone drawing the app's map)",
+    )
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -181,7 +293,10 @@ def main() -> None:
 
     expected_all = sum(len(layers.load_baseline(n, derived=False)) for n in layers.names())
     expected_less = expected_all - len(layers.load_baseline("water", derived=False))
-    results = []
+    results, floors = [], []
+    floor_args = Path(tempfile.mkdtemp(prefix="bench-floor-args-")) / "map_args.json"
+    if args.floor:
+        capture_map_args(floor_args)
     with sync_playwright() as pw:
         extra = NO_INTERNET_ARGS if args.http_cache else []
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS + extra)
@@ -190,8 +305,13 @@ def main() -> None:
             shown = (f"{k}={v:.3f}" if k not in ("ws_bytes", "requests") else f"{k}={v}" for k, v in r.items())
             print(f"run {i + 1}: " + ", ".join(shown) + f"; load {os.getloadavg()[0]:.2f}", flush=True)
             results.append(r)
+            if args.floor:
+                f = floor_run(browser, expected_all, floor_args, http_cache=args.http_cache)
+                print(f"floor {i + 1}: " + ", ".join(f"{k}={v:.3f}" for k, v in f.items()) + f"; load {os.getloadavg()[0]:.2f}", flush=True)
+                floors.append(f)
         browser.close()
     med = {k: statistics.median(r[k] for r in results) for k in results[0]}
+    fmed = {k: statistics.median(f[k] for f in floors) for k in floors[0]} if floors else {}
     print()
     print(f"machine: {machine()}; date {date.today()}; app {ROOT}; HTTP cache {'on' if args.http_cache else 'off'}")
     print(f"features drawn: {expected_all}; runs: {len(results)} (medians)")
@@ -203,6 +323,13 @@ def main() -> None:
         f"| the same, as the page itself saw the last feature drawn (no polling delay): cold {med['cold_inpage_s']:.2f} s, "
         f"warm {med['warm_inpage_s']:.2f} s | | |"
     )
+    print(f"| new session on a settled server → painted map, as the page saw it | {med['settled_inpage_s']:.2f} s | < 1.5 s |")
+    print(f"| restart (seeded store, empty browser cache) → painted map, as the page saw it | {med['restart_inpage_s']:.2f} s | |")
+    if fmed:
+        print(
+            f"| the floor ({FLOOR_SCRIPT}), as the page saw it: cold {fmed['cold_inpage_s']:.2f} s, new session right after "
+            f"{fmed['warm_inpage_s']:.2f} s, on a settled server {fmed['settled_inpage_s']:.2f} s | | |"
+        )
     print(f"| rerun after a layer toggle → map redrawn | {med['toggle_s'] * 1000:.0f} ms | < 300 ms |")
     print(f"| websocket bytes of the first page load | {med['ws_bytes'] / 1024:.0f} KiB | < 1 MB |")
     print(

@@ -42,12 +42,17 @@ def _warm() -> None:
     # may be imported here, because a component declared before Streamlit's runtime exists is
     # registered with no runtime and its iframe never loads
     try:
-        import folium.plugins  # noqa: F401  (folium, branca: their Jinja templates compile at import)
+        # the data warm-up's libraries first: it starts as soon as they are in (lifespan), and seeds and loads the
+        # store while this thread goes on with folium (which the page needs only to draw the map)
         import geopandas  # noqa: F401  (pandas, shapely, pyproj)
+
+        import layers  # noqa: F401  (the plan layers)
+        import ui.data  # noqa: F401  (declares no component)
+
+        import folium.plugins  # noqa: F401  (folium, branca: their Jinja templates compile at import)
         import streamlit.emojis  # noqa: F401  (st.set_page_config's emoji icon check builds its catalogue at import)
 
         import gis.render  # noqa: F401
-        import layers  # noqa: F401  (the plan layers)
     except Exception:  # noqa: BLE001 — the page script imports them again and reports the error
         log.debug("warm-up import failed; the page script will report it", exc_info=True)
 
