@@ -92,10 +92,21 @@ def test_click_opens_details_with_the_plan_sentence(app, page) -> None:
 
 
 def _opened(page) -> int:
-    metric = page.locator("[data-testid='stMetric']").first
-    metric.wait_for(timeout=30000)
-    value = metric.locator("[data-testid='stMetricValue']").inner_text()
-    return int(value.split("/")[0].strip())
+    """The 已打通 figure of the roads page (N of "N / 18"), read from that metric by its label.
+
+    Not "the first metric": while a run redraws the board, the first one in the page can for a moment be
+    another (the km figure, "2.7 / … km" was once read so after a reload).
+    """
+    value = page.locator("[data-testid='stMetric']").filter(has_text="已打通").locator("[data-testid='stMetricValue']")
+    for _ in range(150):  # up to 30 s of browser time, every 200 ms
+        try:
+            match = re.fullmatch(r"(\d+) / 18", value.inner_text(timeout=1000).strip())
+        except Exception:  # not drawn yet, or redrawn under the read
+            match = None
+        if match:
+            return int(match.group(1))
+        page.wait_for_timeout(200)
+    raise AssertionError(f"the roads page never showed 已打通 N / 18 (last text: {value.all_inner_texts()})")
 
 
 def test_editor_changes_a_road_status_signs_out_and_editing_is_refused(app, page) -> None:
