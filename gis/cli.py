@@ -27,9 +27,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Command:
-    """A sub-command added to the command line from outside the library (e.g. the plan's ``metrics``).
+    """A sub-command of the command line: one of the library's own, or one added from outside (the plan's ``metrics``).
 
-    A command named like one of the library's own (``tiles``) replaces it.
+    A command added from outside named like one of the library's own (``tiles``) replaces it. Its
+    ``add_arguments`` runs only when the sub-command is parsed, so it may import what the command needs.
 
     Attributes
     ----------
