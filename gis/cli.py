@@ -27,9 +27,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Command:
-    """A sub-command added to the command line from outside the library (e.g. the plan's ``metrics``).
+    """A sub-command of the command line: one of the library's own, or one added from outside (the plan's ``metrics``).
 
-    A command named like one of the library's own (``tiles``) replaces it.
+    A command added from outside named like one of the library's own (``tiles``) replaces it. Its
+    ``add_arguments`` runs only when the sub-command is parsed, so it may import what the command needs.
 
     Attributes
     ----------
@@ -292,10 +293,123 @@ def _cmd_tiles(args: argparse.Namespace) -> int:
     return int(run_cli(args))  # no renderer: --render-bundled belongs to the plan's command line
 
 
+def _validate_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file")
+    _add_input_options(p)
+    p.add_argument("--json", action="store_true")
+
+
+def _area_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file")
+    _add_input_options(p)
+    p.add_argument("--by", help="field to group by / 分组字段")
+    p.add_argument("--unit", choices=["mu", "ha", "m2", "km2"], default="mu")
+    p.add_argument("--json", action="store_true")
+
+
+def _convert_arguments(p: argparse.ArgumentParser) -> None:
+    from gis.io import OUTPUT_FORMATS
+
+    p.add_argument("file")
+    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--to", choices=OUTPUT_FORMATS)
+    p.add_argument("--out-crs", dest="out_crs", help="EPSG:4547 or EPSG:4526 for surveyor outputs")
+    p.add_argument(
+        "--allow-illustrative", action="store_true",
+        help="write illustrative features (illustrative=true) into survey formats anyway; they are marked 示意 / 允许写出示意要素",
+    )
+    _add_input_options(p)
+    p.add_argument("--json", action="store_true")
+
+
+def _transform_arguments(p: argparse.ArgumentParser) -> None:
+    from gis.crs import TRANSFORMS
+
+    p.add_argument("kind", choices=sorted(TRANSFORMS))
+    p.add_argument("lon", nargs="?", type=float)
+    p.add_argument("lat", nargs="?", type=float)
+    p.add_argument("--csv", help="CSV with lon,lat columns")
+    p.add_argument("-o", "--output")
+    p.add_argument("--json", action="store_true")
+
+
+def _coverage_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("parcels")
+    p.add_argument("facilities")
+    p.add_argument("--radius", type=float, default=800.0, help="service distance in metres")
+    p.add_argument("--json", action="store_true")
+
+
+def _backup_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dest")
+    p.add_argument("--store", help="store path or postgresql:// URL (default: the user's working store)")
+    p.add_argument("--json", action="store_true")
+
+
+def _restore_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("src")
+    p.add_argument("--user", required=True, help="who restores (recorded in the history)")
+    p.add_argument("--store", help="store path or postgresql:// URL (default: the user's working store)")
+    p.add_argument("--json", action="store_true")
+
+
+def _users_arguments(p: argparse.ArgumentParser) -> None:
+    from gis.users import add_arguments
+
+    add_arguments(p)
+
+
+def _users(args: argparse.Namespace) -> int:
+    from gis.users import run
+
+    return int(run(args))
+
+
+def _tiles_arguments(p: argparse.ArgumentParser) -> None:
+    from gis.tiles import add_cli_arguments
+
+    add_cli_arguments(p)
+
+
+#: The library's own sub-commands, in ``--help`` order.
+_COMMANDS: tuple[Command, ...] = (
+    Command("validate", "report what is wrong with a file and what was repaired", _validate_arguments, _cmd_validate),
+    Command("area", "areas in m², 亩 and ha (EPSG:4547)", _area_arguments, _cmd_area),
+    Command("convert", "convert between formats / 格式转换", _convert_arguments, _cmd_convert),
+    Command("transform", "WGS 84 / GCJ-02 / BD-09 conversions", _transform_arguments, _cmd_transform),
+    Command("coverage", "share of PARCELS area within RADIUS of FACILITIES", _coverage_arguments, _cmd_coverage),
+    Command("backup", "consistent copy of the working store / 备份工作库", _backup_arguments, _cmd_backup),
+    Command("restore", "replace the working store with a backup / 从备份恢复", _restore_arguments, _cmd_restore),
+    Command("users", "editor accounts: add/remove/list (passwords are prompted) / 编辑账号", _users_arguments, _users),
+    Command("tiles", "check a basemap tile package (MBTiles or a tile folder) / 检查底图瓦片包", _tiles_arguments, _cmd_tiles),
+)
+
+
+class _SubParser(argparse.ArgumentParser):
+    """A sub-command's parser that adds its options when that sub-command is parsed, not when it is listed.
+
+    ``--help`` and every other sub-command then never import what one sub-command's options need
+    (``convert``'s format list loads geopandas; the plan's ``plan`` loads the plan's layers).
+    """
+
+    def __init__(self, *args: Any, add_arguments: Callable[[argparse.ArgumentParser], None] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._add_arguments = add_arguments
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:  # noqa: D102 - argparse's own
+        if self._add_arguments is not None:
+            add, self._add_arguments = self._add_arguments, None
+            add(self)
+        return super().parse_known_args(args, namespace)
+
+
 def build_parser(
     commands: Sequence[Command] = (), *, prog: str = "python -m gis", epilog: str | None = None
 ) -> argparse.ArgumentParser:
     """Build the argument parser of the command line.
+
+    A sub-command's options are added when it is parsed (``--help`` lists names and help lines only), so
+    the command line imports what a sub-command needs only when that sub-command runs.
 
     Parameters
     ----------
@@ -312,96 +426,12 @@ def build_parser(
     argparse.ArgumentParser
         The parser; each sub-command sets ``func``.
     """
-    from gis.io import OUTPUT_FORMATS
-
     parser = argparse.ArgumentParser(prog=prog, description="松山湖规划 GIS / Songshan Lake Plan GIS", epilog=epilog)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
-    subparsers = parser.add_subparsers(dest="command", required=True)
+    subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_SubParser)
     replaced = {command.name for command in commands}
-
-    class _Sub:  # the library's own commands, except those the caller replaces (argparse refuses a name twice)
-        @staticmethod
-        def add_parser(name: str, **kwargs: Any) -> argparse.ArgumentParser:
-            if name in replaced:
-                return argparse.ArgumentParser(add_help=False)  # built and thrown away
-            return subparsers.add_parser(name, **kwargs)
-
-    sub = _Sub()
-
-    p = sub.add_parser("validate", help="report what is wrong with a file and what was repaired")
-    p.add_argument("file")
-    _add_input_options(p)
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_cmd_validate)
-
-    p = sub.add_parser("area", help="areas in m², 亩 and ha (EPSG:4547)")
-    p.add_argument("file")
-    _add_input_options(p)
-    p.add_argument("--by", help="field to group by / 分组字段")
-    p.add_argument("--unit", choices=["mu", "ha", "m2", "km2"], default="mu")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_cmd_area)
-
-    p = sub.add_parser("convert", help="convert between formats / 格式转换")
-    p.add_argument("file")
-    p.add_argument("-o", "--output", required=True)
-    p.add_argument("--to", choices=OUTPUT_FORMATS)
-    p.add_argument("--out-crs", dest="out_crs", help="EPSG:4547 or EPSG:4526 for surveyor outputs")
-    p.add_argument(
-        "--allow-illustrative", action="store_true",
-        help="write illustrative features (illustrative=true) into survey formats anyway; they are marked 示意 / 允许写出示意要素",
-    )
-    _add_input_options(p)
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_cmd_convert)
-
-    from gis.crs import TRANSFORMS
-
-    p = sub.add_parser("transform", help="WGS 84 / GCJ-02 / BD-09 conversions")
-    p.add_argument("kind", choices=sorted(TRANSFORMS))
-    p.add_argument("lon", nargs="?", type=float)
-    p.add_argument("lat", nargs="?", type=float)
-    p.add_argument("--csv", help="CSV with lon,lat columns")
-    p.add_argument("-o", "--output")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_cmd_transform)
-
-    p = sub.add_parser("coverage", help="share of PARCELS area within RADIUS of FACILITIES")
-    p.add_argument("parcels")
-    p.add_argument("facilities")
-    p.add_argument("--radius", type=float, default=800.0, help="service distance in metres")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_cmd_coverage)
-
-    p = sub.add_parser("backup", help="consistent copy of the working store / 备份工作库")
-    p.add_argument("dest")
-    p.add_argument("--store", help="store path or postgresql:// URL (default: the user's working store)")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_cmd_backup)
-
-    p = sub.add_parser("restore", help="replace the working store with a backup / 从备份恢复")
-    p.add_argument("src")
-    p.add_argument("--user", required=True, help="who restores (recorded in the history)")
-    p.add_argument("--store", help="store path or postgresql:// URL (default: the user's working store)")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_cmd_restore)
-
-    from gis.users import add_arguments as _users_arguments
-    from gis.users import run as _users_run
-
-    p = sub.add_parser("users", help="editor accounts: add/remove/list (passwords are prompted) / 编辑账号")
-    _users_arguments(p)
-    p.set_defaults(func=_users_run)
-
-    from gis.tiles import add_cli_arguments as _tiles_arguments
-
-    p = sub.add_parser("tiles", help="check a basemap tile package (MBTiles or a tile folder) / 检查底图瓦片包")
-    _tiles_arguments(p)
-    p.set_defaults(func=_cmd_tiles)
-
-    for command in commands:
-        p = subparsers.add_parser(command.name, help=command.help)
-        command.add_arguments(p)
+    for command in (*(c for c in _COMMANDS if c.name not in replaced), *commands):
+        p = subparsers.add_parser(command.name, help=command.help, add_arguments=command.add_arguments)
         p.set_defaults(func=command.run)
     return parser
 

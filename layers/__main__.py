@@ -6,6 +6,10 @@ Like ``app.py`` for the app, this file puts the parts together: the library's pl
 :mod:`layers.plan_items` and :mod:`layers.plan_place`, ``replace`` from :mod:`layers.replace_cli`, ``tiles --render-bundled`` from
 :mod:`layers.basemap`, and ``app``). It sits in ``layers`` because ``layers`` may import ``gis`` and ``gis``
 may not import ``layers``; nothing imports this module.
+
+A command imports what it needs only when it runs: ``gis.cli`` adds a sub-command's options when that
+sub-command is parsed, and every import below sits in the function of its command, so ``--help``, ``users``
+and ``backup`` load neither geopandas nor the plan's layers (``tests/test_layers_lazy.py``).
 """
 
 from __future__ import annotations
