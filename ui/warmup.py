@@ -24,6 +24,7 @@ outside a page run is never registered, and ``ui.mapview`` imports them inside `
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -32,6 +33,17 @@ from typing import Any
 __all__ = ["start", "lifespan", "warm_data"]
 
 log = logging.getLogger(__name__)
+
+#: What the import warm-up imports, in this order. The data warm-up's libraries come first: that thread starts
+#: with the runtime (:func:`lifespan`) and waits only for these, so it seeds and loads the store while this one
+#: goes on with folium, which the page needs only to draw the map.
+_WARM_IMPORTS = (
+    "geopandas",  # pandas, shapely, pyproj
+    "layers.registry",  # the plan layers (`import layers` alone loads nothing, decision 41)
+    "folium.plugins",  # folium, branca: their Jinja templates compile at import
+    "streamlit.emojis",  # st.set_page_config's emoji icon check builds its catalogue at import
+    "gis.render",
+)
 
 _started = threading.Event()
 _data_started = threading.Event()
@@ -42,17 +54,8 @@ def _warm() -> None:
     # may be imported here, because a component declared before Streamlit's runtime exists is
     # registered with no runtime and its iframe never loads
     try:
-        # the data warm-up's libraries first: it starts as soon as they are in (lifespan), and seeds and loads the
-        # store while this thread goes on with folium (which the page needs only to draw the map)
-        import geopandas  # noqa: F401  (pandas, shapely, pyproj)
-
-        import layers  # noqa: F401  (the plan layers)
-        import ui.data  # noqa: F401  (declares no component)
-
-        import folium.plugins  # noqa: F401  (folium, branca: their Jinja templates compile at import)
-        import streamlit.emojis  # noqa: F401  (st.set_page_config's emoji icon check builds its catalogue at import)
-
-        import gis.render  # noqa: F401
+        for module in _WARM_IMPORTS:
+            importlib.import_module(module)
     except Exception:  # noqa: BLE001 — the page script imports them again and reports the error
         log.debug("warm-up import failed; the page script will report it", exc_info=True)
 

@@ -51,6 +51,20 @@ def test_the_server_and_the_map_page_import_no_print_export_or_cluster_library(t
     assert _run(code, tmp_path)[-1] == "[]"
 
 
+def test_the_import_warm_up_loads_the_plan_layers_and_imports_no_page_module(tmp_path: Path) -> None:
+    # `import layers` alone loads nothing (decision 41): the warm-up must import the registry itself, or the data
+    # warm-up and the first page would import geopandas and the layers while the visitor waits. It imports no
+    # ui module: ui.data's caches, declared before Streamlit's runtime exists, would log a warning each.
+    code = (
+        "import sys\n"
+        "import ui.warmup\n"
+        "ui.warmup._warm()\n"
+        "print(sorted(m for m in ('geopandas', 'layers.registry', 'layers.spec', 'folium.plugins', 'ui.data', "
+        "'ui.mapview') if m in sys.modules))\n"
+    )
+    assert _run(code, tmp_path)[-1] == "['folium.plugins', 'geopandas', 'layers.registry', 'layers.spec']"
+
+
 def test_the_app_module_s_own_imports_leave_pandas_and_geopandas_to_the_warm_up(tmp_path: Path) -> None:
     # `streamlit run` imports app.py (sign-in and tile routes, the warm-up) before its server answers: the heavy
     # libraries are the warm-up thread's, on a second thread, not on that path
