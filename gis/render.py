@@ -30,6 +30,7 @@ import shapely
 
 from gis import layer_script, map_controls
 from gis._folium_safe import harden
+from gis._records import records as frame_records
 from gis.crs import transform_frame
 from gis.errors import InputError
 from gis.map_controls import safe_color
@@ -241,7 +242,7 @@ def _display_frame(
     }
     shown = [key for key, _label in layer.popup_fields if key in src.columns]
     if layer.feature_style is not None:
-        records = src.drop(columns=src.geometry.name).to_dict("records")
+        records = frame_records(src, [c for c in src.columns if c != src.geometry.name])
         index: dict[str, int] = {}
         sx = []
         for rec in records:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from gis._records import records
 from gis.crs import DONGGUAN_BBOX, WGS84
 from gis.errors import InputError
 from layers.years import DEFAULT_PLAN_YEAR, MAX_PLAN_YEAR, MIN_PLAN_YEAR, deadline_label, deadline_year, plan_year_of
@@ -353,33 +354,6 @@ def _fail(feature: object, field_name: str, zh: str, en: str) -> InputError:
     return err
 
 
-def _native(value: object) -> object:
-    """A numpy scalar as the Python scalar ``DataFrame.to_dict("records")`` gives (other values as they are)."""
-    if isinstance(value, np.floating):
-        return float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, np.datetime64):
-        return pd.Timestamp(value)
-    if isinstance(value, np.timedelta64):
-        return pd.Timedelta(value)
-    return value
-
-
-def _records(gdf: pd.DataFrame, names: list[str]) -> list[dict[str, object]]:
-    """``gdf[names].to_dict("records")``, the same values, read column by column.
-
-    One list per column instead of a sub-frame and a tuple per row: the layers are tens of rows, and the
-    sub-frame's copy and the row iteration were most of the time of a validation.
-    """
-    if not gdf.columns.is_unique:  # to_dict's own handling of repeated names (a warning, a column left out)
-        return gdf[names].to_dict("records")
-    columns = [[_native(v) for v in gdf[name]] for name in names]
-    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)] if columns else [{} for _ in range(len(gdf))]
-
-
 def validate_frame(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> None:
     """Check every feature of a layer against its spec; raise on the first violation.
 
@@ -413,7 +387,7 @@ def validate_frame(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> None:
         seen.add(fid)
     allowed_status = set(spec.statuses)
     years = _plan_years(gdf, ids)
-    for fid, rec in zip(ids, _records(gdf, spec.field_names)):
+    for fid, rec in zip(ids, records(gdf, spec.field_names)):
         for f in spec.all_fields:
             value = rec[f.name]
             if _blank(value):
