@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -31,7 +32,7 @@ import shapely
 from gis import layer_script, map_controls
 from gis._folium_safe import harden
 from gis._records import records as frame_records
-from gis.crs import transform_frame
+from gis.crs import transform_frame, transform_geometries
 from gis.errors import InputError
 from gis.map_controls import safe_color
 
@@ -192,14 +193,42 @@ def prepare_for_display(
         out = out.to_crs("EPSG:4326")
     if gcj02:
         out = transform_frame(out, "wgs84-to-gcj02")
-    geoms = out.geometry.values
+    out[out.geometry.name] = _simplify_round(out.geometry.values, simplify_m=simplify_m, decimals=decimals)
+    return out
+
+
+def _simplify_round(geoms: Any, *, simplify_m: float, decimals: int) -> np.ndarray:
+    """:func:`prepare_for_display`'s geometry steps on an array of geometries in degrees: simplify, then round."""
     arr = np.asarray(geoms, dtype=object)
     if simplify_m > 0:
         arr = shapely.simplify(arr, simplify_m / _M_PER_DEG, preserve_topology=True)
     scale = 10.0**decimals
-    arr = shapely.transform(arr, lambda xy: np.round(xy * scale) / scale)
-    out[out.geometry.name] = arr
-    return out
+    return shapely.transform(arr, lambda xy: np.round(xy * scale) / scale)
+
+
+def _display_geometries(geoms: Any, crs: Any, *, gcj02: bool, simplify_m: float, decimals: int) -> np.ndarray:
+    """The geometries :func:`prepare_for_display` gives for a frame of ``geoms`` in ``crs``, as an array.
+
+    In EPSG:4326 (every layer of the app) without building a frame; in any other CRS through
+    :func:`prepare_for_display` itself.
+    """
+    if crs is None or crs.to_epsg() != 4326:
+        import geopandas as gpd
+
+        frame = gpd.GeoDataFrame(geometry=geoms, crs=crs)
+        shown = prepare_for_display(frame, gcj02=gcj02, simplify_m=simplify_m, decimals=decimals)
+        return np.asarray(shown.geometry.values, dtype=object)
+    if gcj02:
+        geoms = transform_geometries(geoms, "wgs84-to-gcj02")
+    return _simplify_round(geoms, simplify_m=simplify_m, decimals=decimals)
+
+
+def _total_bounds(geoms: np.ndarray) -> list[float]:
+    """``[west, south, east, north]`` of the geometries, as ``GeometryArray.total_bounds`` computes them."""
+    b = shapely.bounds(geoms)
+    with warnings.catch_warnings():  # all-empty: NaN, as geopandas gives
+        warnings.filterwarnings("ignore", r"All-NaN slice encountered", RuntimeWarning)
+        return [float(v) for v in (np.nanmin(b[:, 0]), np.nanmin(b[:, 1]), np.nanmax(b[:, 2]), np.nanmax(b[:, 3]))]
 
 
 def _fmt(value: object) -> str:
@@ -222,14 +251,12 @@ def _display_frame(
 ) -> tuple[list[int], Any, dict[str, list[Any]], list[dict[str, Any]]]:
     """Only what the browser needs, as plain lists (escaped where the browser draws them).
 
-    Returns the positions of the features that have a geometry, their display geometries (a GeometryArray:
+    Returns the positions of the features that have a geometry, their display geometries (an array:
     simplified, rounded, shifted to GCJ-02 if asked), the properties of those features by key (``nm``, ``sid``,
     ``st``, ``hl``, ``sx`` with ``feature_style``, ``pv`` with popup fields) and the distinct per-feature styles.
     Built from lists, not a frame of the properties: the layers are tens of features and pandas' per-operation
     cost was most of the work.
     """
-    import geopandas as gpd
-
     src = layer.gdf
     n = len(src)
     ids = _texts(src, "id") if "id" in src.columns else [str(i) for i in src.index]
@@ -258,8 +285,7 @@ def _display_frame(
     geoms = src.geometry.values
     keep = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
     kept = props if len(keep) == n else {k: [v[i] for i in keep] for k, v in props.items()}
-    frame = gpd.GeoDataFrame(geometry=geoms[keep], crs=src.crs)
-    shown_geoms = prepare_for_display(frame, gcj02=gcj02, simplify_m=simplify_m, decimals=decimals).geometry.values
+    shown_geoms = _display_geometries(geoms[keep], src.crs, gcj02=gcj02, simplify_m=simplify_m, decimals=decimals)
     return keep.tolist(), shown_geoms, kept, frame_styles
 
 
@@ -468,7 +494,7 @@ def layer_geojson(layer: MapLayer, *, gcj02: bool = False, simplify_m: float = 1
     return {
         "type": "FeatureCollection",
         "features": features,
-        "bbox": [float(v) for v in geoms.total_bounds],
+        "bbox": _total_bounds(geoms),
         "styles": [json.loads(k) for k in styles],
         "popup_fields": [label for key, label in layer.popup_fields if key in layer.gdf.columns],
     }
