@@ -2,7 +2,7 @@
 
 ``DataFrame.to_dict("records")`` builds a sub-frame and a tuple per row; on the plan's layers (tens of rows)
 that overhead was most of the time of a validation and of a layer's display styles. :func:`records` gives the
-same values (numpy scalars as Python scalars, as ``to_dict`` boxes them) from one list per column.
+same values (numpy scalars as Python scalars, as ``to_dict`` boxes them) from one object array of the frame.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def _native(value: object) -> object:
 
 
 def records(frame: pd.DataFrame, names: Sequence[str]) -> list[dict[str, Any]]:
-    """``frame[list(names)].to_dict("records")``: the same keys, values and order, one list per column.
+    """``frame[list(names)].to_dict("records")``: the same keys, values and order, without the sub-frame.
 
     Parameters
     ----------
@@ -53,5 +53,5 @@ def records(frame: pd.DataFrame, names: Sequence[str]) -> list[dict[str, Any]]:
         return frame[names].to_dict("records")
     if not names:
         return [{} for _ in range(len(frame))]
-    columns = [[_native(v) for v in frame[name]] for name in names]
-    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+    at = [frame.columns.get_loc(name) for name in names]
+    return [dict(zip(names, [_native(row[i]) for i in at], strict=True)) for row in frame.to_numpy(dtype=object)]
