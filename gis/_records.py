@@ -19,7 +19,7 @@ __all__ = ["records"]
 
 
 def _native(value: object) -> object:
-    """A numpy scalar as the Python scalar ``to_dict("records")`` gives (other values as they are)."""
+    """A numpy scalar as the Python scalar ``to_dict("records")`` gives (other values as they are; ``pd.NA`` aside)."""
     if isinstance(value, np.floating):
         return float(value)
     if isinstance(value, np.integer):
@@ -53,5 +53,11 @@ def records(frame: pd.DataFrame, names: Sequence[str]) -> list[dict[str, Any]]:
         return frame[names].to_dict("records")
     if not names:
         return [{} for _ in range(len(frame))]
+    import pandas as pd
+
+    na = pd.NA  # to_dict gives None for it
     at = [frame.columns.get_loc(name) for name in names]
-    return [dict(zip(names, [_native(row[i]) for i in at], strict=True)) for row in frame.to_numpy(dtype=object)]
+    return [
+        dict(zip(names, [None if row[i] is na else _native(row[i]) for i in at], strict=True))
+        for row in frame.to_numpy(dtype=object)
+    ]
