@@ -269,7 +269,8 @@ def _display_frame(
     }
     shown = [key for key, _label in layer.popup_fields if key in src.columns]
     if layer.feature_style is not None:
-        records = frame_records(src, [c for c in src.columns if c != src.geometry.name])
+        geometry_name = src.geometry.name
+        records = frame_records(src, [c for c in src.columns if c != geometry_name])
         index: dict[str, int] = {}
         sx = []
         for rec in records:
