@@ -84,16 +84,25 @@ def _baseline_model(out: gpd.GeoDataFrame, baseline: gpd.GeoDataFrame) -> None:
     unedited = version & by_baseline & np.fromiter((fid in position for fid in ids), dtype=bool, count=len(ids))
     if not unedited.any():
         return
+    if len(position) != len(baseline) or not out.columns.is_unique or not baseline.columns.is_unique:
+        # repeated ids or names: pandas' own alignment decides (and refuses repeated ids), as it always did
+        base = baseline.drop(columns="geometry").set_index("id")
+        by_id = out["id"].astype(str)
+        for field in MODEL_FIELDS:
+            if field in base.columns:
+                out.loc[unedited, field] = by_id[unedited].map(base[field]).to_numpy()
+        return
     rows = np.flatnonzero(unedited)
     at = [position[ids[i]] for i in rows]
+    # every value read once, as one object array per frame (a Series per field was most of the cost)
+    current = out.to_numpy(dtype=object)
+    base_values = baseline.to_numpy(dtype=object)
+    dtypes = dict(zip(out.columns, out.dtypes, strict=True))
     for field in MODEL_FIELDS:
         if field not in baseline.columns:
             continue
-        values = baseline[field].to_numpy()[at]  # what ``ids.map(base[field]).to_numpy()`` gave
-        if field in out.columns:
-            col = out[field]
-            if pd.api.types.is_object_dtype(col.dtype) or pd.api.types.is_string_dtype(col.dtype):
-                current = col.tolist()
-                if all(_same(current[i], v) for i, v in zip(rows, values.tolist(), strict=True)):
-                    continue
-        out.loc[unedited, field] = values
+        if field in dtypes and (pd.api.types.is_object_dtype(dtypes[field]) or pd.api.types.is_string_dtype(dtypes[field])):
+            i_out, i_base = out.columns.get_loc(field), baseline.columns.get_loc(field)
+            if all(_same(current[i, i_out], base_values[j, i_base]) for i, j in zip(rows, at, strict=True)):
+                continue
+        out.loc[unedited, field] = baseline[field].to_numpy()[at]  # what ``ids.map(base[field]).to_numpy()`` gave

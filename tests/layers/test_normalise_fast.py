@@ -136,3 +136,10 @@ def test_store_dates_decode_as_before() -> None:
     assert col.iloc[0] == pd.Timestamp("2020-03-04") and pd.isna(col.iloc[1])
     col = _column(["2020-03-04T00:00:00Z", "2020-03-05T00:00:00"], "DATETIME")
     assert str(col.dt.tz) == "UTC"
+
+
+def test_upgrade_refuses_a_baseline_with_repeated_ids_as_pandas_does(roads) -> None:
+    doubled = roads.copy()
+    doubled.loc[1, "id"] = doubled.loc[0, "id"]
+    with pytest.raises(pd.errors.InvalidIndexError):
+        upgrade_stored(roads, SPEC, baseline=doubled)
