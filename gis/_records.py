@@ -17,6 +17,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["records"]
 
+#: Types that ``to_dict`` passes through unchanged (most values): no boxing test for them.
+_PLAIN: frozenset[type] = frozenset({str, float, int, bool, type(None)})
+
 
 def _native(value: object) -> object:
     """A numpy scalar as the Python scalar ``to_dict("records")`` gives (other values as they are; ``pd.NA`` aside)."""
@@ -57,7 +60,8 @@ def records(frame: pd.DataFrame, names: Sequence[str]) -> list[dict[str, Any]]:
 
     na = pd.NA  # to_dict gives None for it
     at = [frame.columns.get_loc(name) for name in names]
+    plain = _PLAIN
     return [
-        dict(zip(names, [None if row[i] is na else _native(row[i]) for i in at], strict=True))
+        dict(zip(names, [v if type(v) in plain else None if v is na else _native(v) for v in row[at]], strict=True))
         for row in frame.to_numpy(dtype=object)
     ]

@@ -10,6 +10,7 @@ import json
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import LineString, Point, Polygon, box
@@ -130,3 +131,19 @@ def test_simplify_and_decimals(frame) -> None:
     gj = render.layer_geojson(_layer(frame), simplify_m=0, decimals=3)
     assert gj["features"][2]["geometry"]["coordinates"] == (113.891, 22.931)
     json.dumps(gj)  # plain JSON all through: no numpy scalar anywhere
+
+
+def test_popup_values_of_every_kind_of_column(frame) -> None:
+    gdf = frame.copy()
+    gdf["n"] = pd.array([1, 2, None, 4], dtype="Int64")
+    gdf["when"] = pd.to_datetime(["2020-03-04", "2020-05-01", None, "2020-06-30"])
+    gdf["cat"] = pd.Categorical(["x", "y", None, "x"])
+    gdf["flag"] = [True, False, True, False]
+    gdf["i"] = np.array([7, 8, 9, 10], dtype="int32")
+    layer = render.MapLayer("t", "T", gdf, popup_fields=[("n", "N"), ("when", "W"), ("cat", "C"), ("flag", "F"), ("i", "I")])
+    got = [f["properties"]["pv"] for f in render.layer_geojson(layer)["features"]]
+    assert got == [
+        ["1", "2020-03-04 00:00:00", "x", "True", "7"],
+        ["<NA>", "NaT", "", "True", "9"],
+        ["4", "2020-06-30 00:00:00", "x", "False", "10"],
+    ]
