@@ -138,10 +138,12 @@ def specs() -> dict[str, LayerSpec]:
 
 def _normalise(gdf: gpd.GeoDataFrame, layer_spec: LayerSpec) -> gpd.GeoDataFrame:
     """Bring a frame read from a file or the store to the stored-field types of the spec."""
-    gdf = gdf.drop(columns=[c for c in DERIVED_COLUMNS if c in gdf.columns])
-    if gdf.crs is None:
+    derived = [c for c in DERIVED_COLUMNS if c in gdf.columns]
+    gdf = gdf.drop(columns=derived) if derived else gdf.copy()  # a copy either way (copy() costs less than drop)
+    crs = gdf.crs
+    if crs is None:
         gdf = gdf.set_crs(WGS84)
-    elif not gdf.crs.equals(WGS84):
+    elif not crs.equals(WGS84):
         gdf = gdf.to_crs(WGS84)
     if not gdf.columns.is_unique:  # a repeated column name (never from a file or the store): column by column
         return _normalise_each(gdf, layer_spec)
