@@ -280,11 +280,7 @@ def _display_frame(
         frame_styles = [json.loads(k) for k in index]
     else:
         frame_styles = []
-    if shown and src.columns.is_unique:  # one object array (the same Python values as each column's tolist)
-        values = src.to_numpy(dtype=object)
-        at = [src.columns.get_loc(key) for key in shown]
-        props["pv"] = [[_fmt(v) for v in row[at]] for row in values]
-    elif shown:
+    if shown:
         columns = [[_fmt(v) for v in src[key].tolist()] for key in shown]
         props["pv"] = [list(values) for values in zip(*columns)]
     geoms = src.geometry.values
