@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -30,7 +31,8 @@ import shapely
 
 from gis import layer_script, map_controls
 from gis._folium_safe import harden
-from gis.crs import transform_frame
+from gis._records import records as frame_records
+from gis.crs import transform_frame, transform_geometries
 from gis.errors import InputError
 from gis.map_controls import safe_color
 
@@ -191,14 +193,42 @@ def prepare_for_display(
         out = out.to_crs("EPSG:4326")
     if gcj02:
         out = transform_frame(out, "wgs84-to-gcj02")
-    geoms = out.geometry.values
+    out[out.geometry.name] = _simplify_round(out.geometry.values, simplify_m=simplify_m, decimals=decimals)
+    return out
+
+
+def _simplify_round(geoms: Any, *, simplify_m: float, decimals: int) -> np.ndarray:
+    """:func:`prepare_for_display`'s geometry steps on an array of geometries in degrees: simplify, then round."""
     arr = np.asarray(geoms, dtype=object)
     if simplify_m > 0:
         arr = shapely.simplify(arr, simplify_m / _M_PER_DEG, preserve_topology=True)
     scale = 10.0**decimals
-    arr = shapely.transform(arr, lambda xy: np.round(xy * scale) / scale)
-    out[out.geometry.name] = arr
-    return out
+    return shapely.transform(arr, lambda xy: np.round(xy * scale) / scale)
+
+
+def _display_geometries(geoms: Any, crs: Any, *, gcj02: bool, simplify_m: float, decimals: int) -> np.ndarray:
+    """The geometries :func:`prepare_for_display` gives for a frame of ``geoms`` in ``crs``, as an array.
+
+    In EPSG:4326 (every layer of the app) without building a frame; in any other CRS through
+    :func:`prepare_for_display` itself.
+    """
+    if crs is None or crs.to_epsg() != 4326:
+        import geopandas as gpd
+
+        frame = gpd.GeoDataFrame(geometry=geoms, crs=crs)
+        shown = prepare_for_display(frame, gcj02=gcj02, simplify_m=simplify_m, decimals=decimals)
+        return np.asarray(shown.geometry.values, dtype=object)
+    if gcj02:
+        geoms = transform_geometries(geoms, "wgs84-to-gcj02")
+    return _simplify_round(geoms, simplify_m=simplify_m, decimals=decimals)
+
+
+def _total_bounds(geoms: np.ndarray) -> list[float]:
+    """``[west, south, east, north]`` of the geometries, as ``GeometryArray.total_bounds`` computes them."""
+    b = shapely.bounds(geoms)
+    with warnings.catch_warnings():  # all-empty: NaN, as geopandas gives
+        warnings.filterwarnings("ignore", r"All-NaN slice encountered", RuntimeWarning)
+        return [float(v) for v in (np.nanmin(b[:, 0]), np.nanmin(b[:, 1]), np.nanmax(b[:, 2]), np.nanmax(b[:, 3]))]
 
 
 def _fmt(value: object) -> str:
@@ -211,26 +241,36 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
+def _texts(src: gpd.GeoDataFrame, column: str) -> list[Any]:
+    """A column as ``astype(str)`` gives it (missing values stay missing), as a plain list."""
+    return src[column].astype(str).tolist()
+
+
 def _display_frame(
     layer: MapLayer, *, gcj02: bool, simplify_m: float, decimals: int
-) -> tuple[gpd.GeoDataFrame, list[dict[str, Any]]]:
-    """Only the properties the browser needs, as plain text (escaped where the browser draws them)."""
-    import geopandas as gpd
+) -> tuple[list[int], Any, dict[str, list[Any]], list[dict[str, Any]]]:
+    """Only what the browser needs, as plain lists (escaped where the browser draws them).
 
+    Returns the positions of the features that have a geometry, their display geometries (an array:
+    simplified, rounded, shifted to GCJ-02 if asked), the properties of those features by key (``nm``, ``sid``,
+    ``st``, ``hl``, ``sx`` with ``feature_style``, ``pv`` with popup fields) and the distinct per-feature styles.
+    Built from lists, not a frame of the properties: the layers are tens of features and pandas' per-operation
+    cost was most of the work.
+    """
     src = layer.gdf
     n = len(src)
-    ids = src["id"].astype(str) if "id" in src.columns else src.index.astype(str).to_series(index=src.index)
-    names = src[layer.tooltip_field].astype(str) if layer.tooltip_field in src.columns else ids
-    status = src["status"].astype(str) if "status" in src.columns else None
-    props: dict[str, list[object]] = {
-        "nm": list(names),
-        "sid": list(ids),
-        "st": list(status) if status is not None else [""] * n,
+    ids = _texts(src, "id") if "id" in src.columns else [str(i) for i in src.index]
+    names = _texts(src, layer.tooltip_field) if layer.tooltip_field in src.columns else ids
+    props: dict[str, list[Any]] = {
+        "nm": names,
+        "sid": ids,
+        "st": _texts(src, "status") if "status" in src.columns else [""] * n,
         "hl": [i in layer.highlight_ids for i in ids],
     }
     shown = [key for key, _label in layer.popup_fields if key in src.columns]
-    records = src.drop(columns=src.geometry.name).to_dict("records") if layer.feature_style is not None else []
     if layer.feature_style is not None:
+        geometry_name = src.geometry.name
+        records = frame_records(src, [c for c in src.columns if c != geometry_name])
         index: dict[str, int] = {}
         sx = []
         for rec in records:
@@ -243,9 +283,11 @@ def _display_frame(
     if shown:
         columns = [[_fmt(v) for v in src[key].tolist()] for key in shown]
         props["pv"] = [list(values) for values in zip(*columns)]
-    frame = gpd.GeoDataFrame(props, geometry=src.geometry.values, crs=src.crs)
-    frame = frame[~frame.geometry.isna() & ~frame.geometry.is_empty]
-    return prepare_for_display(frame, gcj02=gcj02, simplify_m=simplify_m, decimals=decimals), frame_styles
+    geoms = src.geometry.values
+    keep = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
+    kept = props if len(keep) == n else {k: [v[i] for i in keep] for k, v in props.items()}
+    shown_geoms = _display_geometries(geoms[keep], src.crs, gcj02=gcj02, simplify_m=simplify_m, decimals=decimals)
+    return keep.tolist(), shown_geoms, kept, frame_styles
 
 
 def basemap_tiles(basemap: str, tianditu_key: str | None = None) -> list[dict[str, Any]]:
@@ -416,8 +458,8 @@ def layer_geojson(layer: MapLayer, *, gcj02: bool = False, simplify_m: float = 1
     empty = {"type": "FeatureCollection", "features": [], "bbox": None, "styles": [], "popup_fields": []}
     if layer.gdf is None or len(layer.gdf) == 0:
         return empty
-    frame, per_feature = _display_frame(layer, gcj02=gcj02, simplify_m=simplify_m, decimals=decimals)
-    if len(frame) == 0:
+    positions, geoms, props, per_feature = _display_frame(layer, gcj02=gcj02, simplify_m=simplify_m, decimals=decimals)
+    if len(positions) == 0:
         return empty
     base = _leaflet_style(layer.style)
     base.setdefault("color", "#3388ff")
@@ -426,9 +468,7 @@ def layer_geojson(layer: MapLayer, *, gcj02: bool = False, simplify_m: float = 1
     colors = {k: safe_color(v) for k, v in layer.status_colors.items()}
     styles: dict[str, int] = {}
     style_index = []
-    for sx, st_, hl in zip(
-        frame["sx"] if "sx" in frame.columns else [None] * len(frame), frame["st"], frame["hl"]
-    ):
+    for sx, st_, hl in zip(props.get("sx", [None] * len(positions)), props["st"], props["hl"], strict=True):
         out = dict(base)
         if sx is not None and per_feature:
             out.update(per_feature[int(sx)])
@@ -443,15 +483,34 @@ def layer_geojson(layer: MapLayer, *, gcj02: bool = False, simplify_m: float = 1
             out["weight"] = max(float(out.get("weight", 2)), 4.0)
         key = json.dumps(out, sort_keys=True)
         style_index.append(styles.setdefault(key, len(styles)))
-    frame = frame.drop(columns=[c for c in ("sx", "hl") if c in frame.columns])
-    frame["s"] = style_index
-    gj = frame.__geo_interface__
-    for f in gj["features"]:
-        f.pop("bbox", None)
-    gj["bbox"] = [float(v) for v in frame.total_bounds]
-    gj["styles"] = [json.loads(k) for k in styles]
-    gj["popup_fields"] = [label for key, label in layer.popup_fields if key in layer.gdf.columns]
-    return gj
+    # the features as GeoDataFrame.__geo_interface__ gave them (same keys in the same order: id is the
+    # feature's position in the layer, properties nm, sid, st, pv, s), without a frame of the properties
+    keys = [k for k in ("nm", "sid", "st", "pv") if k in props]
+    columns = [props[k] for k in keys]
+    features = []
+    for i, pos in enumerate(positions):
+        properties = {k: _null_if_missing(col[i]) for k, col in zip(keys, columns, strict=True)}
+        properties["s"] = style_index[i]
+        features.append({"id": str(pos), "type": "Feature", "properties": properties, "geometry": shapely.geometry.mapping(geoms[i])})
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "bbox": _total_bounds(geoms),
+        "styles": [json.loads(k) for k in styles],
+        "popup_fields": [label for key, label in layer.popup_fields if key in layer.gdf.columns],
+    }
+
+
+def _null_if_missing(value: Any) -> Any:
+    """``None`` for a missing scalar (NaN, pd.NA, None), as ``__geo_interface__`` wrote it; other values as they are."""
+    if isinstance(value, list):
+        return value
+    try:
+        import pandas as pd
+
+        return None if pd.isna(value) else value
+    except (TypeError, ValueError):
+        return value
 
 
 def feature_group(layer: MapLayer, gj: Mapping[str, Any], *, labels: bool = False) -> folium.MacroElement:

@@ -85,10 +85,12 @@ def display_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     geom = getattr(frame, "_geometry_column_name", None)
     unique = not frame.columns.has_duplicates
-    for col, dtype in zip(out.columns, out.dtypes, strict=True):  # dtypes read once, not a column copy per test
+    # every value read from one object array, not a Series per column (tens of rows: the Series were the cost)
+    values = frame.to_numpy(dtype=object) if unique else None
+    for i, (col, dtype) in enumerate(zip(out.columns, out.dtypes, strict=True)):  # dtypes read once
         if col == geom or not (pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)):
             continue
-        if unique and all(v.isprintable() for v in frame[col].tolist() if isinstance(v, str)):
+        if values is not None and all(v.isprintable() for v in values[:, i] if isinstance(v, str)):
             continue  # nothing hidden in this column (the usual case): no mapped copy of it
         out[col] = out[col].map(lambda v: display_safe(v) if isinstance(v, str) else v)
     return out

@@ -138,11 +138,41 @@ def specs() -> dict[str, LayerSpec]:
 
 def _normalise(gdf: gpd.GeoDataFrame, layer_spec: LayerSpec) -> gpd.GeoDataFrame:
     """Bring a frame read from a file or the store to the stored-field types of the spec."""
-    gdf = gdf.drop(columns=[c for c in DERIVED_COLUMNS if c in gdf.columns])
-    if gdf.crs is None:
+    derived = [c for c in DERIVED_COLUMNS if c in gdf.columns]
+    gdf = gdf.drop(columns=derived) if derived else gdf.copy()  # a copy either way (copy() costs less than drop)
+    crs = gdf.crs
+    if crs is None:
         gdf = gdf.set_crs(WGS84)
-    elif not gdf.crs.equals(WGS84):
+    elif not crs.equals(WGS84):
         gdf = gdf.to_crs(WGS84)
+    if not gdf.columns.is_unique:  # a repeated column name (never from a file or the store): column by column
+        return _normalise_each(gdf, layer_spec)
+    dtypes = dict(zip(gdf.columns, gdf.dtypes, strict=True))
+    for f in layer_spec.all_fields:
+        if f.name not in gdf.columns:
+            continue
+        # the dtype decides most cases without building the column (a Series per field was most of the cost)
+        dtype = dtypes[f.name]
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            gdf[f.name] = gdf[f.name].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        elif f.type == "bool" and not pd.api.types.is_bool_dtype(dtype):
+            gdf[f.name] = gdf[f.name].map(lambda v: v if isinstance(v, bool) else (bool(v) if v in (0, 1) else v))
+        elif f.type == "int" and pd.api.types.is_float_dtype(dtype):
+            col = gdf[f.name]
+            if col.notna().all() and (col % 1 == 0).all():
+                gdf[f.name] = col.astype("int64")
+        elif f.type == "str" and not f.required:
+            col = gdf[f.name]
+            if col.hasnans or not (pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)):
+                gdf[f.name] = col.where(col.notna(), "")
+    index = gdf.index
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1 and index.name is None:
+        return gdf  # already what reset_index(drop=True) gives (gdf is the copy drop made)
+    return gdf.reset_index(drop=True)
+
+
+def _normalise_each(gdf: gpd.GeoDataFrame, layer_spec: LayerSpec) -> gpd.GeoDataFrame:
+    """:func:`_normalise`'s field types, one column at a time (its path for a frame with repeated column names)."""
     for f in layer_spec.all_fields:
         if f.name not in gdf.columns:
             continue

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from gis._records import records
 from gis.crs import DONGGUAN_BBOX, WGS84
 from gis.errors import InputError
 from layers.years import DEFAULT_PLAN_YEAR, MAX_PLAN_YEAR, MIN_PLAN_YEAR, deadline_label, deadline_year, plan_year_of
@@ -386,8 +387,7 @@ def validate_frame(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> None:
         seen.add(fid)
     allowed_status = set(spec.statuses)
     years = _plan_years(gdf, ids)
-    records = gdf[spec.field_names].to_dict("records")
-    for fid, rec in zip(ids, records):
+    for fid, rec in zip(ids, records(gdf, spec.field_names)):
         for f in spec.all_fields:
             value = rec[f.name]
             if _blank(value):

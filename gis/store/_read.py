@@ -38,18 +38,24 @@ def decode_geometries(blobs: list[bytes | None]) -> Any:
     return shapely.from_wkb(wkb)
 
 
+def _is_null(value: Any) -> bool:
+    """A database NULL as the drivers give it (None; a float NaN counts too, as ``Series.isna`` counted it)."""
+    return value is None or (isinstance(value, float) and value != value)
+
+
 def _column(values: list[Any], declared: str) -> Any:
     import pandas as pd
 
-    series = pd.Series(values, dtype=object)
-    has_null = series.isna().any()
     kind = declared.upper()
+    if kind.startswith("TEXT") and not any(isinstance(v, bytes) for v in values):
+        return pd.Series(values)  # pandas' default string dtype, as pyogrio gives
+    series = pd.Series(values, dtype=object)
     if kind in _INTEGER:
-        return series.astype("float64" if has_null else "int64")
+        return series.astype("float64" if any(_is_null(v) for v in values) else "int64")
     if kind in _REAL:
         return series.astype("float64")
     if kind == "BOOLEAN":
-        return series if has_null else series.astype(bool)
+        return series if any(_is_null(v) for v in values) else series.astype(bool)
     if kind == "DATE":
         return pd.to_datetime(series, format="ISO8601", errors="coerce")
     if kind == "DATETIME":
@@ -57,8 +63,6 @@ def _column(values: list[Any], declared: str) -> Any:
             return pd.to_datetime(series, format="ISO8601", errors="coerce")
         except (TypeError, ValueError):  # a mix of naive and zoned values
             return pd.to_datetime(series, format="ISO8601", errors="coerce", utc=True)
-    if kind.startswith("TEXT") and not any(isinstance(v, bytes) for v in values):
-        return pd.Series(values)  # pandas' default string dtype, as pyogrio gives
     return series
 
 
