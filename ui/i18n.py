@@ -103,7 +103,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     # roads
     "roads_title": ("18 条联网路", "The 18 联网路 (link roads)"),
     "roads_opened": ("已打通", "Opened"),
-    "roads_opened_km": ("已通车里程", "Opened length"),
+    "roads_opened_km": ("已通车里程（km）", "Opened length (km)"),
     "roads_congestion": ("拥堵点改造", "Congestion points fixed"),
     "roads_edit": ("更新道路状态", "Change a road's status"),
     "roads_pick": ("道路", "Road"),

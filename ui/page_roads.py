@@ -51,9 +51,11 @@ def main() -> None:
             cp = rm["congestion_points"]
             # the 2020 plan's 18 roads and 4 points when its table is silent; another year has only its own targets
             plan_2020 = year is None or year == DEFAULT_PLAN_YEAR
-            c1, c2, c3 = st.columns(3)
+            # the km figure is the widest: its column is wider and its unit is in the label, so that at 1280 px the
+            # value is never cut to "0.0 / 48.0…" (with the unit lost)
+            c1, c2, c3 = st.columns([2, 3, 2])
             c1.metric(t("roads_opened"), _of(rm["opened"], rm["target"] or (18 if plan_2020 else None)))
-            c2.metric(t("roads_opened_km"), f"{rm['opened_km']:.1f} / {rm['total_km']:.1f} km")
+            c2.metric(t("roads_opened_km"), f"{rm['opened_km']:.1f} / {rm['total_km']:.1f}")
             c3.metric(t("roads_congestion"), _of(cp["fixed"], cp["target"] or (4 if plan_2020 else None)))
         if not points.empty:
             st.caption(

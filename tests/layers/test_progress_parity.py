@@ -154,7 +154,8 @@ def test_pages_show_the_shared_numbers_at_past_dates(seeded, monkeypatch: pytest
         at.switch_page("ui/page_roads.py").run()
         r = cli["roads"]
         assert at.metric[0].value == f"{r['opened']} / {r['target'] or 18:.0f}"
-        assert at.metric[1].value == f"{r['opened_km']:.1f} / {r['total_km']:.1f} km"
+        assert at.metric[1].value == f"{r['opened_km']:.1f} / {r['total_km']:.1f}"
+        assert at.metric[1].label.endswith("（km）")
         at.switch_page("ui/page_land.py").run()
         land = cli["land"]
         assert [m.value for m in at.metric[:3]] == [

@@ -6,6 +6,7 @@ test_map_layers_escape_data below) and in the real browser (tests/browser/).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -121,7 +122,8 @@ def test_roads_page_shows_progress_and_is_read_only_for_viewers(store_path: Path
     labels = {m.label: m.value for m in at.metric}
     assert any(v.endswith("/ 18") for v in labels.values()), labels
     assert any(v.endswith("/ 4") for v in labels.values()), labels
-    assert any("km" in v for v in labels.values())
+    # the length's unit is in its label, the value is the two figures alone (a value with its unit was cut short)
+    assert any(k.endswith("（km）") and re.fullmatch(r"\d+\.\d / \d+\.\d", v) for k, v in labels.items()), labels
     assert not [b for b in at.button if getattr(b, "key", "") == "roads_edit_save"]
 
 
