@@ -206,7 +206,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "drawn_bad": ("绘制的图形无法读取", "The drawn shapes could not be read"),
     "bad_name": ("图层名称不合法", "Invalid layer name"),
     # --- issue 10: plan progress (one computation; done, ongoing, overdue, context) ---
-    "progress_title": ("计划进度（与命令行的指标命令同一计算）", "Plan progress (the same computation as the metrics command)"),
+    "progress_title": ("计划进度", "Plan progress"),
+    "progress_as_of": (
+        "截至 {date}；与地图、联网路、土地各页的数字一致。",
+        "As of {date}; the same figures as on the map, roads and land pages.",
+    ),
     "progress_items": ("计划事项", "Plan items"),
     "progress_done": ("已完成", "Done"),
     "progress_ongoing": ("持续推进（无完成目标）", "Ongoing (no completion target)"),
@@ -218,7 +222,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "tracked, never overdue; overdue: has a done status and a deadline, not done, not cancelled, past the deadline; "
         "context (boundaries, water, existing places) never counts.",
     ),
-    "targets_title": ("计划目标（每一行均计算）", "The plan's targets (every row computed)"),
+    "targets_title": ("计划目标", "The plan's targets"),
     "target_item": ("目标", "Target"),
     "target_value": ("目标值", "Target value"),
     "target_achieved": ("已达成", "Achieved"),

@@ -146,6 +146,7 @@ def main() -> None:
         st.warning(t("no_layers"))
         return
     st.subheader(t("progress_title"), anchor=False)
+    st.caption(t("progress_as_of", date=str(doc["as_of"])))  # the day the figures are for (today, or the sidebar's date)
     sched_counts = doc["schedule"]
     p1, p2, p3, p4, p5 = st.columns(5)
     p1.metric(t("progress_items"), sched_counts["items"], help=t("progress_help"))

@@ -226,6 +226,16 @@ def test_metrics_radius_changes_the_covered_share(store_path: Path) -> None:
     assert small != big
 
 
+def test_metrics_page_says_the_day_its_progress_figures_are_for(store_path: Path) -> None:
+    # a planner who copies 计划进度 into a report needs the day it holds for: today, or the sidebar's earlier date
+    at = new_app().run()
+    at.switch_page("ui/page_metrics.py").run()
+    captions = [c.value for c in at.caption]
+    assert f"截至 {date.today().isoformat()}；与地图、联网路、土地各页的数字一致。" in captions, captions
+    at.sidebar.date_input(key="as_of").set_value(date(2021, 6, 30)).run()
+    assert "截至 2021-06-30；与地图、联网路、土地各页的数字一致。" in [c.value for c in at.caption]
+
+
 def test_data_page_exports_geojson_that_reads_back(store_path: Path, tmp_path: Path) -> None:
     at = new_app().run()
     at.switch_page("ui/page_data.py").run()
