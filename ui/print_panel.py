@@ -20,6 +20,14 @@ from ui.plan_year import selected_year
 
 __all__ = ["show", "view_extent"]
 
+#: Session-state key: 生成 was clicked and its sheet is not made yet.
+_REQUESTED = "map_print_requested"
+
+
+def _request_print() -> None:
+    """The 生成 button's callback: record the request (the page makes the sheet in the same or the next run)."""
+    st.session_state[_REQUESTED] = True
+
 
 def view_extent(bounds: Any, *, gcj02: bool = False) -> tuple[float, float, float, float] | None:
     """The map's returned ``bounds`` (Leaflet ``_southWest``/``_northEast``) as WGS 84 (west, south, east, north).
@@ -69,19 +77,14 @@ def show(
         st.caption(t("print_help"))
         papers = {p: t(f"print_paper_{p}") for p in ("A4", "A3")}  # a dict's .get: AppTest re-applies format_func
         paper = st.radio(t("print_paper"), list(papers), key="map_print_paper", horizontal=True, format_func=papers.get)
-        if st.button(t("print_make"), key="map_print_make", disabled=not names):
-            extent = view_extent(bounds, gcj02=gcj02)
-            try:
-                with st.spinner(t("print_make")):
-                    opts = {"statuses": list(statuses), "as_of": as_of, "lang": lang(), "extent": extent, "basemap": basemap,
-                            "year": selected_year()}
-                    st.session_state["map_print_files"] = {
-                        "pdf": print_map(list(names), fmt="pdf", paper=paper, **opts),
-                        "png": print_map(list(names), fmt="png", paper=paper, **opts),
-                        "paper": paper,
-                    }
-            except InputError as exc:
-                st.error(error_text(exc))
+        # The click is recorded by a callback, which Streamlit runs before the page in the click's own run: a rerun
+        # that interrupts that run (the map reporting a new view, e.g. as the page's layout changes) cannot lose it.
+        # The request is cleared only once both files are made, so an interrupted run's request is made by the next.
+        st.button(t("print_make"), key="map_print_make", disabled=not names, on_click=_request_print)
+        if st.session_state.get(_REQUESTED):
+            if names:
+                _make(names, statuses=statuses, as_of=as_of, bounds=bounds, basemap=basemap, gcj02=gcj02, paper=paper)
+            st.session_state[_REQUESTED] = False
         files = st.session_state.get("map_print_files")
         if files:
             stem = f"{t('print_file')}-{files['paper']}-{dt.date.today().isoformat()}"
@@ -90,3 +93,22 @@ def show(
                                  key="map_print_pdf")
             right.download_button(t("print_png"), files["png"], file_name=f"{stem}.png", mime="image/png",
                                   key="map_print_png")
+
+
+def _make(
+    names: Sequence[str], *, statuses: Sequence[str], as_of: dt.date | None, bounds: Any, basemap: Any, gcj02: bool,
+    paper: str,
+) -> None:
+    """Make the PDF and the PNG of the current view into ``st.session_state["map_print_files"]`` (or say why not)."""
+    extent = view_extent(bounds, gcj02=gcj02)
+    try:
+        with st.spinner(t("print_make")):
+            opts = {"statuses": list(statuses), "as_of": as_of, "lang": lang(), "extent": extent, "basemap": basemap,
+                    "year": selected_year()}
+            st.session_state["map_print_files"] = {
+                "pdf": print_map(list(names), fmt="pdf", paper=paper, **opts),
+                "png": print_map(list(names), fmt="png", paper=paper, **opts),
+                "paper": paper,
+            }
+    except InputError as exc:
+        st.error(error_text(exc))
