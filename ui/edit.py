@@ -89,6 +89,16 @@ def _seen_key(prefix: str) -> str:
     return f"{prefix}_seen"
 
 
+def _save_key(prefix: str) -> str:
+    """Session-state key of a 保存 click not yet handled: the id of the feature the form showed."""
+    return f"{prefix}_save_requested"
+
+
+def _request_save(prefix: str, fid: str) -> None:
+    """The 保存 button's callback: record which feature's form was submitted (handled by :func:`status_editor`)."""
+    st.session_state[_save_key(prefix)] = fid
+
+
 def _conflict_key(prefix: str) -> str:
     return f"{prefix}_conflict"
 
@@ -145,14 +155,17 @@ def status_editor(
         Label of the feature picker (default: "道路" on the roads page, else "要素 / feature").
     """
     if as_of is not None:
+        st.session_state.pop(_save_key(prefix), None)  # a request left by a stopped run never outlives its form
         st.info(t("edit_as_of"))
         return
     guarded = editor_and_store("修改状态", "change a status")
     if guarded is None:
+        st.session_state.pop(_save_key(prefix), None)
         return
     user, store = guarded
     gdf = editable_features(layer, gdf)
     if gdf.empty:
+        st.session_state.pop(_save_key(prefix), None)
         st.warning(t("edit_nothing"))
         return
     spec = data.layer_spec(layer)
@@ -199,7 +212,9 @@ def status_editor(
         )
         day = st.date_input(t("change_date"), key=f"{prefix}_date", value=date.today(), min_value=date(2020, 1, 1), max_value=date.today())
         note = st.text_input(t("change_note"), key=f"{prefix}_note", max_chars=500)
-        submitted = st.form_submit_button(t("save"), key=f"{prefix}_save", type="primary")
+        # The click is recorded by a callback, which Streamlit runs before the page in the click's own run: a rerun
+        # that interrupts that run (a map on the page reporting a new view) cannot lose it (see `submitted` below).
+        st.form_submit_button(t("save"), key=f"{prefix}_save", type="primary", on_click=_request_save, args=(prefix, fid))
     override = discard = False
     if conflict is not None:
         c1, c2 = st.columns(2)
@@ -217,6 +232,9 @@ def status_editor(
         st.session_state.pop(_conflict_key(prefix), None)
         st.session_state.pop(_seen_key(prefix), None)
         st.rerun()
+    # Taken only here, right before the store is written (no Streamlit call in between, so no rerun can stop the
+    # run in between): a run stopped earlier leaves the request to the next run, and a save is never made twice.
+    submitted = st.session_state.pop(_save_key(prefix), None) == fid
     if not (submitted or override):
         return
     if override:

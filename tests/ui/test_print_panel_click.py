@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import streamlit as st
 
 from tests.ui.conftest import new_app
 
@@ -41,12 +42,26 @@ def test_a_click_makes_both_files_once(sheets: list[str]) -> None:
     assert sheets == ["pdf", "png"]
 
 
-def test_a_click_whose_run_was_interrupted_is_made_by_the_next_run(sheets: list[str]) -> None:
-    # what the click's callback leaves when a rerun stops the click's run before the panel: the request, no files
+def test_a_click_whose_run_was_interrupted_is_made_by_the_next_run(
+    sheets: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the race, made certain: the click's run is stopped by a new run request before it reaches the panel (as the
+    # map's new view does), and the next run carries no click
+    from ui import print_panel
+
+    real, stops = print_panel.show, []
+
+    def stopped_once(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if not stops:
+            stops.append(True)
+            st.rerun()
+        return real(*args, **kwargs)
+
     at = new_app().run()
-    at.session_state["map_print_requested"] = True
-    at.run()  # the interrupting rerun: the map's new view, no click in it
+    monkeypatch.setattr(print_panel, "show", stopped_once)
+    at = at.button(key="map_print_make").click().run()
     assert not at.exception, [e.value for e in at.exception]
+    assert stops, "the click's run was not stopped: the test did not make the race"
     assert sheets == ["pdf", "png"]
     assert "map_print_files" in at.session_state
     assert not at.session_state["map_print_requested"]
