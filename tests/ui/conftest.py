@@ -82,6 +82,26 @@ def sign_in(at: AppTest, name: str = "planner", password: str = EDITOR_PASSWORD)
     return at.sidebar.button(key="auth_submit").click().run()
 
 
+def stop_the_first_call(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[bool]:
+    """Make the first call of ``module.name`` stop its page run with a new run request, as a map's value does.
+
+    The next run goes through, without the click that started the stopped one (``st.rerun`` carries none): the
+    race of a click whose run a map's new view interrupts, made certain. Returns the list that records the stop.
+    """
+    import streamlit as st
+
+    real, stops = getattr(module, name), []
+
+    def stopped_once(*args: Any, **kwargs: Any) -> Any:
+        if not stops:
+            stops.append(True)
+            st.rerun()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, stopped_once)
+    return stops
+
+
 def assert_no_exception(at: AppTest) -> None:
     """Fail with the exceptions' text if the last run raised."""
     assert not at.exception, [e.value for e in at.exception]

@@ -11,10 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 
 from gis.store import open_store
-from tests.ui.conftest import new_app, sign_in
+from tests.ui.conftest import new_app, sign_in, stop_the_first_call
 
 
 def _roads_editor(store_path: Path):  # noqa: ANN202 — AppTest
@@ -39,15 +38,7 @@ def test_a_save_whose_run_was_interrupted_is_made_by_the_next_run_once(
     # map's new view does), and the next run carries no click
     from ui import edit
 
-    real, stops = edit.status_editor, []
-
-    def stopped_once(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        if not stops:
-            stops.append(True)
-            st.rerun()
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(edit, "status_editor", stopped_once)
+    stops = stop_the_first_call(monkeypatch, edit, "status_editor")
     at.selectbox(key="roads_edit_status").set_value("completed")
     at.button(key="roads_edit_save").click().run()
     assert not at.exception, [e.value for e in at.exception]

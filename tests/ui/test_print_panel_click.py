@@ -11,9 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 
-from tests.ui.conftest import new_app
+from tests.ui.conftest import new_app, stop_the_first_call
 
 
 @pytest.fixture
@@ -49,16 +48,8 @@ def test_a_click_whose_run_was_interrupted_is_made_by_the_next_run(
     # map's new view does), and the next run carries no click
     from ui import print_panel
 
-    real, stops = print_panel.show, []
-
-    def stopped_once(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        if not stops:
-            stops.append(True)
-            st.rerun()
-        return real(*args, **kwargs)
-
+    stops = stop_the_first_call(monkeypatch, print_panel, "show")
     at = new_app().run()
-    monkeypatch.setattr(print_panel, "show", stopped_once)
     at = at.button(key="map_print_make").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert stops, "the click's run was not stopped: the test did not make the race"
