@@ -89,14 +89,24 @@ def _seen_key(prefix: str) -> str:
     return f"{prefix}_seen"
 
 
-def _save_key(prefix: str) -> str:
-    """Session-state key of a 保存 click not yet handled: the id of the feature the form showed."""
-    return f"{prefix}_save_requested"
+#: The editor's buttons whose clicks are recorded by a callback (DECISIONS 43): 保存 and 覆盖为我的修改.
+_CLICKS = ("save", "override")
 
 
-def _request_save(prefix: str, fid: str) -> None:
-    """The 保存 button's callback: record which feature's form was submitted (handled by :func:`status_editor`)."""
-    st.session_state[_save_key(prefix)] = fid
+def _click_key(prefix: str, what: str) -> str:
+    """Session-state key of a click (``what``: one of :data:`_CLICKS`) not yet handled: the id its form showed."""
+    return f"{prefix}_{what}_requested"
+
+
+def _record_click(key: str, fid: str) -> None:
+    """A button's callback: record the click and the feature its form showed (taken by :func:`status_editor`)."""
+    st.session_state[key] = fid
+
+
+def _drop_clicks(prefix: str) -> None:
+    """Forget recorded clicks: a record left by a stopped run never outlives its form."""
+    for what in _CLICKS:
+        st.session_state.pop(_click_key(prefix, what), None)
 
 
 def _conflict_key(prefix: str) -> str:
@@ -155,17 +165,17 @@ def status_editor(
         Label of the feature picker (default: "道路" on the roads page, else "要素 / feature").
     """
     if as_of is not None:
-        st.session_state.pop(_save_key(prefix), None)  # a request left by a stopped run never outlives its form
+        _drop_clicks(prefix)
         st.info(t("edit_as_of"))
         return
     guarded = editor_and_store("修改状态", "change a status")
     if guarded is None:
-        st.session_state.pop(_save_key(prefix), None)
+        _drop_clicks(prefix)
         return
     user, store = guarded
     gdf = editable_features(layer, gdf)
     if gdf.empty:
-        st.session_state.pop(_save_key(prefix), None)
+        _drop_clicks(prefix)
         st.warning(t("edit_nothing"))
         return
     spec = data.layer_spec(layer)
@@ -214,12 +224,14 @@ def status_editor(
         note = st.text_input(t("change_note"), key=f"{prefix}_note", max_chars=500)
         # The click is recorded by a callback, which Streamlit runs before the page in the click's own run: a rerun
         # that interrupts that run (a map on the page reporting a new view) cannot lose it (see `submitted` below).
-        st.form_submit_button(t("save"), key=f"{prefix}_save", type="primary", on_click=_request_save, args=(prefix, fid))
-    override = discard = False
+        st.form_submit_button(t("save"), key=f"{prefix}_save", type="primary", on_click=_record_click,
+                              args=(_click_key(prefix, "save"), fid))
+    discard = False
     if conflict is not None:
         c1, c2 = st.columns(2)
-        override = c1.button(t("conflict_override"), key=f"{prefix}_override")
-        discard = c2.button(t("conflict_discard"), key=f"{prefix}_discard")
+        c1.button(t("conflict_override"), key=f"{prefix}_override", on_click=_record_click,
+                  args=(_click_key(prefix, "override"), fid))
+        discard = c2.button(t("conflict_discard"), key=f"{prefix}_discard")  # lost, it only asks again
 
     # Record what is on screen now, unless a refused edit is pending: then the user has not yet chosen
     # to build on the newer version, and a plain "save" must be refused again.
@@ -234,7 +246,8 @@ def status_editor(
         st.rerun()
     # Taken only here, right before the store is written (no Streamlit call in between, so no rerun can stop the
     # run in between): a run stopped earlier leaves the request to the next run, and a save is never made twice.
-    submitted = st.session_state.pop(_save_key(prefix), None) == fid
+    submitted = st.session_state.pop(_click_key(prefix, "save"), None) == fid
+    override = st.session_state.pop(_click_key(prefix, "override"), None) == fid and conflict is not None
     if not (submitted or override):
         return
     if override:

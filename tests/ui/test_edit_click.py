@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from gis.store import open_store
-from tests.ui.conftest import new_app, sign_in, stop_the_first_call
+from tests.ui.conftest import new_app, open_page, sign_in, stop_the_first_call
 
 
 def _roads_editor(store_path: Path):  # noqa: ANN202 — AppTest
@@ -76,3 +76,28 @@ def test_a_request_left_when_editing_is_off_does_not_outlive_the_form(store_path
     at.sidebar.date_input(key="as_of").set_value(at.sidebar.date_input(key="as_of").max).run()
     assert not at.exception, [e.value for e in at.exception]
     assert _stored(store_path, fid) == before
+
+
+def test_an_override_whose_run_was_interrupted_is_made_by_the_next_run(
+    store_path: Path, colleague: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 覆盖为我的修改 after a refused edit: its click is recorded the same way, and applied once
+    a = _roads_editor(store_path)
+    fid = a.selectbox(key="roads_edit_feature").value
+    b = open_page("ui/page_roads.py", user="colleague")
+    b.selectbox(key="roads_edit_feature").set_value(fid).run()
+    b.selectbox(key="roads_edit_status").set_value("delayed")
+    b.button(key="roads_edit_save").click().run()
+    _, v_b = _stored(store_path, fid)
+    a.selectbox(key="roads_edit_status").set_value("completed")
+    a = a.button(key="roads_edit_save").click().run()
+    assert a.error and _stored(store_path, fid) == ("delayed", v_b)  # refused: the colleague's change is newer
+    from ui import edit
+
+    stops = stop_the_first_call(monkeypatch, edit, "status_editor")
+    a = a.button(key="roads_edit_override").click().run()
+    assert not a.exception, [e.value for e in a.exception]
+    assert stops, "the click's run was not stopped: the test did not make the race"
+    assert _stored(store_path, fid) == ("completed", v_b + 1)
+    a.run()
+    assert _stored(store_path, fid) == ("completed", v_b + 1)
