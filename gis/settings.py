@@ -12,6 +12,7 @@ from pathlib import Path
 
 __all__ = [
     "data_dir",
+    "CLICK_RECORD_TTL_S",
     "BUNDLED_DATA_DIR",
     "MAX_FILE_BYTES",
     "MAX_FEATURES",
@@ -301,6 +302,13 @@ PRINT_FONTS: tuple[tuple[str, int], ...] = (
 COVERAGE_MAX_TILES: int = max(1, _int_env("SSL_GIS_COVERAGE_MAX_TILES", 4_000_000))
 #: Peak bytes per tile while a catchment index is built (measured with tracemalloc, shapely 2.2 / numpy 2.4).
 COVERAGE_INDEX_BYTES_PER_TILE: int = 52
+
+
+# --- clicks recorded by a callback (DECISIONS 43) -------------------------------------------------------------
+#: How long a recorded click (出图 生成, the editor's 保存 and 覆盖) waits for a run to act on it (seconds). The
+#: run that stops a click's own run starts at once; a record older than this was left when the planner went to
+#: another page mid-click, and is dropped rather than acted on when they come back.
+CLICK_RECORD_TTL_S: float = 30.0
 
 
 # --- placing plan items (issue 16, w-place) -------------------------------------------------------------------

@@ -11,6 +11,7 @@ and the boundaries and water layers) are never editable.
 
 from __future__ import annotations
 
+import time as _clock
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -18,6 +19,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from gis import settings
 from gis.errors import ConflictError, GisError
 from gis.text import display_safe, markdown_literal
 from layers.spec import CONTEXT_LAYERS, is_plan_item
@@ -99,8 +101,20 @@ def _click_key(prefix: str, what: str) -> str:
 
 
 def _record_click(key: str, fid: str) -> None:
-    """A button's callback: record the click and the feature its form showed (taken by :func:`status_editor`)."""
-    st.session_state[key] = fid
+    """A button's callback: record the click, the feature its form showed and when (taken by :func:`status_editor`)."""
+    st.session_state[key] = (fid, _clock.monotonic())
+
+
+def _take_click(prefix: str, what: str, fid: str) -> bool:
+    """Take the recorded click ``what`` (removing it): True if it was for ``fid`` and is recent.
+
+    A record older than ``settings.CLICK_RECORD_TTL_S`` was left by a run stopped as the planner went to another
+    page; it is dropped, never acted on later.
+    """
+    record = st.session_state.pop(_click_key(prefix, what), None)
+    if not (isinstance(record, tuple) and len(record) == 2):
+        return False
+    return record[0] == fid and _clock.monotonic() - float(record[1]) <= settings.CLICK_RECORD_TTL_S
 
 
 def _drop_clicks(prefix: str) -> None:
@@ -246,8 +260,8 @@ def status_editor(
         st.rerun()
     # Taken only here, right before the store is written (no Streamlit call in between, so no rerun can stop the
     # run in between): a run stopped earlier leaves the request to the next run, and a save is never made twice.
-    submitted = st.session_state.pop(_click_key(prefix, "save"), None) == fid
-    override = st.session_state.pop(_click_key(prefix, "override"), None) == fid and conflict is not None
+    submitted = _take_click(prefix, "save", fid)
+    override = _take_click(prefix, "override", fid) and conflict is not None
     if not (submitted or override):
         return
     if override:

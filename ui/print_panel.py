@@ -7,11 +7,13 @@ offline; this module only lays out the choice of paper, the button and the two d
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Sequence
 from typing import Any
 
 import streamlit as st
 
+from gis import settings
 from gis.crs import gcj02_to_wgs84
 from gis.errors import InputError
 from layers.print_map import print_map
@@ -20,13 +22,19 @@ from ui.plan_year import selected_year
 
 __all__ = ["show", "view_extent"]
 
-#: Session-state key: 生成 was clicked and its sheet is not made yet.
+#: Session-state key: when 生成 was clicked (``time.monotonic()``) while its sheet is not made yet; None when done.
 _REQUESTED = "map_print_requested"
 
 
 def _request_print() -> None:
-    """The 生成 button's callback: record the request (the page makes the sheet in the same or the next run)."""
-    st.session_state[_REQUESTED] = True
+    """The 生成 button's callback: record the request and when (the page makes the sheet in the same or the next run)."""
+    st.session_state[_REQUESTED] = time.monotonic()
+
+
+def _requested() -> bool:
+    """A 生成 click is waiting and recent (one older than ``settings.CLICK_RECORD_TTL_S`` is not acted on)."""
+    at = st.session_state.get(_REQUESTED)
+    return isinstance(at, float) and time.monotonic() - at <= settings.CLICK_RECORD_TTL_S
 
 
 def view_extent(bounds: Any, *, gcj02: bool = False) -> tuple[float, float, float, float] | None:
@@ -81,10 +89,10 @@ def show(
         # that interrupts that run (the map reporting a new view, e.g. as the page's layout changes) cannot lose it.
         # The request is cleared only once both files are made, so an interrupted run's request is made by the next.
         st.button(t("print_make"), key="map_print_make", disabled=not names, on_click=_request_print)
-        if st.session_state.get(_REQUESTED):
-            if names:
+        if st.session_state.get(_REQUESTED) is not None:
+            if names and _requested():
                 _make(names, statuses=statuses, as_of=as_of, bounds=bounds, basemap=basemap, gcj02=gcj02, paper=paper)
-            st.session_state[_REQUESTED] = False
+            st.session_state[_REQUESTED] = None
         files = st.session_state.get("map_print_files")
         if files:
             stem = f"{t('print_file')}-{files['paper']}-{dt.date.today().isoformat()}"

@@ -8,10 +8,13 @@ the page in the click's run; the editor takes it right before it writes the stor
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
+import streamlit as st
 
+from gis import settings
 from gis.store import open_store
 from tests.ui.conftest import new_app, open_page, sign_in, stop_the_first_call
 
@@ -57,7 +60,7 @@ def test_a_request_for_another_feature_than_the_form_shows_is_dropped(store_path
     assert len(options) > 1
     before = _stored(store_path, fid)
     at.selectbox(key="roads_edit_status").set_value("completed")
-    at.session_state["roads_edit_save_requested"] = other
+    at.session_state["roads_edit_save_requested"] = (other, time.monotonic())
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert _stored(store_path, fid) == before
@@ -70,7 +73,7 @@ def test_a_request_left_when_editing_is_off_does_not_outlive_the_form(store_path
     fid = at.selectbox(key="roads_edit_feature").value
     before = _stored(store_path, fid)
     at.selectbox(key="roads_edit_status").set_value("completed")
-    at.session_state["roads_edit_save_requested"] = fid
+    at.session_state["roads_edit_save_requested"] = (fid, time.monotonic())
     at.sidebar.date_input(key="as_of").set_value(at.sidebar.date_input(key="as_of").min).run()
     assert "roads_edit_save_requested" not in at.session_state
     at.sidebar.date_input(key="as_of").set_value(at.sidebar.date_input(key="as_of").max).run()
@@ -101,3 +104,37 @@ def test_an_override_whose_run_was_interrupted_is_made_by_the_next_run(
     assert _stored(store_path, fid) == ("completed", v_b + 1)
     a.run()
     assert _stored(store_path, fid) == ("completed", v_b + 1)
+
+
+def test_a_click_left_behind_longer_than_its_time_is_dropped(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the click's run is stopped and the next run comes after CLICK_RECORD_TTL_S (the planner went to another page
+    # mid-click and came back): the old click is not acted on. The clock is moved, not waited for.
+    at = _roads_editor(store_path)
+    fid = at.selectbox(key="roads_edit_feature").value
+    before = _stored(store_path, fid)
+    from ui import edit
+
+    class Clock:
+        shift = 0.0
+
+        def monotonic(self) -> float:
+            return time.monotonic() + self.shift
+
+    clock = Clock()
+    monkeypatch.setattr(edit, "_clock", clock)
+    real, stops = edit.status_editor, []
+
+    def stopped_then_late(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if not stops:
+            stops.append(True)
+            clock.shift = settings.CLICK_RECORD_TTL_S + 1
+            st.rerun()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(edit, "status_editor", stopped_then_late)
+    at.selectbox(key="roads_edit_status").set_value("completed")
+    at.button(key="roads_edit_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert stops
+    assert _stored(store_path, fid) == before
+    assert "roads_edit_save_requested" not in at.session_state
