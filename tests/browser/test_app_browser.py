@@ -14,7 +14,7 @@ import pytest
 
 import layers
 
-from .conftest import map_frame, shot, sign_in, wait_idle
+from .conftest import map_frame, shot, sign_in, wait_idle, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
@@ -186,8 +186,11 @@ def test_upload_shows_report_preview_and_markup_as_text(app, page, tmp_path: Pat
     page.locator("input[type='file']").first.set_input_files(str(path))
     page.get_by_text("读取 2 个要素").wait_for(timeout=60000)
     page.get_by_text("预览（尚未保存）").wait_for()
+    # The preview's own map: the page's first once both maps are there (the preview above the drawing map at the
+    # foot of the page). Before the preview is added, "the first map" is the drawing map, whose context holds the
+    # roads: the test once hovered two roads there.
     frames = page.locator("iframe[title='streamlit_folium.st_folium']")
-    frames.first.wait_for(timeout=30000)
+    assert wait_until(page, lambda: frames.count() == 2, timeout_s=60), f"{frames.count()} maps on the page"
     frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
     frame.locator(".leaflet-container").wait_for(timeout=30000)
     pts = frame.locator("path.leaflet-interactive")
