@@ -87,7 +87,8 @@ def show(
         paper = st.radio(t("print_paper"), list(papers), key="map_print_paper", horizontal=True, format_func=papers.get)
         # The click is recorded by a callback, which Streamlit runs before the page in the click's own run: a rerun
         # that interrupts that run (the map reporting a new view, e.g. as the page's layout changes) cannot lose it.
-        # The request is cleared only once both files are made, so an interrupted run's request is made by the next.
+        # The request is cleared only once both files are made (or it is too old to act on, see `_requested`), so an
+        # interrupted run's request is made by the next.
         st.button(t("print_make"), key="map_print_make", disabled=not names, on_click=_request_print)
         if st.session_state.get(_REQUESTED) is not None:
             if names and _requested():

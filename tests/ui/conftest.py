@@ -8,7 +8,7 @@ runs the app under AppTest, optionally with URL parameters and signed in, on one
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -82,11 +82,14 @@ def sign_in(at: AppTest, name: str = "planner", password: str = EDITOR_PASSWORD)
     return at.sidebar.button(key="auth_submit").click().run()
 
 
-def stop_the_first_call(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[bool]:
+def stop_the_first_call(
+    monkeypatch: pytest.MonkeyPatch, module: Any, name: str, *, before_stop: Callable[[], None] | None = None
+) -> list[bool]:
     """Make the first call of ``module.name`` stop its page run with a new run request, as a map's value does.
 
     The next run goes through, without the click that started the stopped one (``st.rerun`` carries none): the
-    race of a click whose run a map's new view interrupts, made certain. Returns the list that records the stop.
+    race of a click whose run a map's new view interrupts, made certain. ``before_stop`` runs just before the
+    stop (e.g. to move a clock). Returns the list that records the stop.
     """
     import streamlit as st
 
@@ -95,6 +98,8 @@ def stop_the_first_call(monkeypatch: pytest.MonkeyPatch, module: Any, name: str)
     def stopped_once(*args: Any, **kwargs: Any) -> Any:
         if not stops:
             stops.append(True)
+            if before_stop is not None:
+                before_stop()
             st.rerun()
         return real(*args, **kwargs)
 

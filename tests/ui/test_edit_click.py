@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-import streamlit as st
 
 from gis import settings
 from gis.store import open_store
@@ -122,16 +121,11 @@ def test_a_click_left_behind_longer_than_its_time_is_dropped(store_path: Path, m
 
     clock = Clock()
     monkeypatch.setattr(edit, "_clock", clock)
-    real, stops = edit.status_editor, []
 
-    def stopped_then_late(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        if not stops:
-            stops.append(True)
-            clock.shift = settings.CLICK_RECORD_TTL_S + 1
-            st.rerun()
-        return real(*args, **kwargs)
+    def late() -> None:
+        clock.shift = settings.CLICK_RECORD_TTL_S + 1
 
-    monkeypatch.setattr(edit, "status_editor", stopped_then_late)
+    stops = stop_the_first_call(monkeypatch, edit, "status_editor", before_stop=late)
     at.selectbox(key="roads_edit_status").set_value("completed")
     at.button(key="roads_edit_save").click().run()
     assert not at.exception, [e.value for e in at.exception]
